@@ -1,0 +1,71 @@
+// `make bench`: our solvers against numpy (and cvxpy when installed) on the same sizes, in one
+// run, printed side by side as ratios. Speed targets live here, never in the tests.
+import Foundation
+import ImplicitRegularization
+import LinearAlgebra
+
+BLASThreads.set(1)
+
+func seconds(_ work: () throws -> Void) rethrows -> Double {
+    let clock = ContinuousClock()
+    let duration = try clock.measure(work)
+    return Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+}
+
+let problem = try PlantedSensing.generate(dimension: 50, rank: 2, measurements: 300, seed: 0)
+let forever = StoppingRule(tolerance: 0, maxIterations: 0)
+
+// One gradient-descent iteration at n = 50, m = 300, d = 50.
+let u0 = FactorInitialization.gaussian(dimension: 50, rank: 50, norm: 1e-4, seed: 1)
+let iterations = 2000
+var gd = FactorizedGradientDescent(problem: problem, stopping: forever)
+gd.stopping.maxIterations = iterations
+_ = gd.run(from: u0, policy: .fixed(1e-3))
+let gdSeconds = seconds { _ = gd.run(from: u0, policy: .fixed(1e-3)) } / Double(iterations)
+
+// The batched sweep: 30 runs (10 values of d × 3 seeds), per run-iteration.
+let runs = [1, 2, 3, 4, 5, 6, 8, 10, 15, 20].flatMap { d in
+    (1...3).map { seed in
+        BatchedGradientDescent.Run(initialFactor: FactorInitialization.gaussian(dimension: 50, rank: d, norm: 1e-4, seed: UInt64(seed)), policy: .fixed(1e-3))
+    }
+}
+let sweepIterations = 500
+let batch = BatchedGradientDescent(problem: problem, stopping: StoppingRule(tolerance: 0, maxIterations: sweepIterations))
+let sweepSeconds = seconds { _ = batch.run(runs) } / Double(sweepIterations * runs.count)
+
+// The minimum nuclear norm.
+var sdpGap = Double.nan
+let sdpSeconds = try seconds {
+    if case let .solved(solution) = try MinimumNuclearNorm(problem: problem).solve() { sdpGap = solution.dualityGap }
+}
+
+// numpy and cvxpy, on the same sizes.
+let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("numpy_reference.py")
+let python = Process()
+python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+python.arguments = ["python3", script.path]
+let pipe = Pipe()
+python.standardOutput = pipe
+var reference: [String: Any] = [:]
+do {
+    try python.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    python.waitUntilExit()
+    reference = (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+} catch {
+    print("numpy reference could not run: \(error)")
+}
+
+func row(_ what: String, ours: Double, theirs: Double?, goal: String) {
+    let t = theirs.map { String(format: "%10.1f µs", $0 * 1e6) } ?? "         —   "
+    let ratio = theirs.map { String(format: "%6.1f×", $0 / ours) } ?? "    — "
+    print(String(format: "%-44@ %10.1f µs %@ %@   goal %@", what as NSString, ours * 1e6, t, ratio, goal))
+}
+print("factorize-bench (OpenBLAS threads: \(BLASThreads.count)); ratio = numpy or cvxpy time / ours")
+print(String(format: "%-44@ %13@ %13@ %7@", "" as NSString, "ours" as NSString, "reference" as NSString, "ratio" as NSString))
+row("GD iteration, n=50 m=300 d=50 (numpy)", ours: gdSeconds, theirs: reference["gd_iteration_seconds"] as? Double, goal: "≥ 3×")
+row("sweep, per run-iteration, 30 runs (numpy)", ours: sweepSeconds, theirs: reference["sweep_run_iteration_seconds"] as? Double, goal: "≥ 10×")
+let cvx = reference["cvxpy_seconds"] as? Double
+row("min nuclear norm, n=50 m=300 (cvxpy \((reference["cvxpy_solver"] as? String) ?? "not installed"))", ours: sdpSeconds, theirs: cvx, goal: "≥ 5×")
+print(String(format: "our SDP's certified relative gap: %.2e", sdpGap))
+if cvx == nil { print("cvxpy is not installed: `pip install cvxpy` to compare the SDP") }

@@ -1,0 +1,222 @@
+import Foundation
+import LinearAlgebra
+
+/// The minimum nuclear norm solution, the reference of Figures 2–4:
+///
+/// `min ‖X‖_* = tr(X)  s.t.  A(X) = y,  X ⪰ 0`   (the conjecture's `argmin_{X⪰0} ‖X‖_* s.t. A(X) = y`)
+///
+/// and its dual `max yᵀz s.t. I − A*(z) ⪰ 0`, solved by an infeasible-start primal–dual
+/// interior-point method: HKM search direction, Mehrotra predictor–corrector, the Schur complement
+/// `M_ij = tr(A_i X A_j Z⁻¹)` formed as a Gram matrix (`Matrix.congruenceGram`) and factored by
+/// Cholesky.
+///
+/// What it reports is certified, not read off the iteration:
+/// - the **lower bound** is `yᵀz / (1 − min(0, λ_min(I − A*(z))))`: the dual iterate scaled until
+///   it is exactly dual feasible, so by weak duality no feasible X has a smaller trace;
+/// - the **relative duality gap** is `(tr X − lower bound) / max(1, tr X)`, X strictly PD;
+/// - the **residual** is `‖A(X) − y‖ / max(1, ‖y‖)`.
+///
+/// **Infeasibility.** When no PSD X satisfies `A(X) = y`, the dual is unbounded. The solver
+/// returns `.infeasible` with a Farkas certificate w: `yᵀw = −1` and `λ_min(A*(w)) ≥ −ε`
+/// (`infeasibilityTolerance`, 1e-8). Any PSD X with `A(X) = y` would give
+/// `−1 = yᵀw = ⟨A*(w), X⟩ ≥ −ε tr X`, so none exists with `‖X‖_* < 1/ε`.
+public struct MinimumNuclearNorm: Sendable {
+    public struct Options: Sendable {
+        /// Target relative gap `⟨X, Z⟩ / (1 + |tr X| + |yᵀz|)` of the iteration.
+        public var gapTolerance = 1e-10
+        /// Target relative primal and dual infeasibility of the iteration.
+        public var feasibilityTolerance = 1e-9
+        /// ε of the infeasibility certificate.
+        public var infeasibilityTolerance = 1e-8
+        public var maxIterations = 100
+        public init() {}
+    }
+
+    /// A solution, with its certificate of optimality.
+    public struct Solution: Sendable {
+        /// The primal X (PSD).
+        public var x: Matrix
+        /// The dual z.
+        public var dual: [Double]
+        /// `tr X = ‖X‖_*`.
+        public var nuclearNorm: Double
+        /// A certified lower bound on the minimum (see the type's documentation).
+        public var lowerBound: Double
+        /// `(tr X − lowerBound) / max(1, tr X)`.
+        public var dualityGap: Double
+        /// `‖A(X) − y‖ / max(1, ‖y‖)`.
+        public var residual: Double
+        public var iterations: Int
+    }
+
+    /// A Farkas certificate that no PSD X satisfies the constraints.
+    public struct InfeasibilityCertificate: Sendable {
+        /// w with `yᵀw = −1`.
+        public var w: [Double]
+        /// `λ_min(A*(w))`, at least `−infeasibilityTolerance`.
+        public var smallestEigenvalue: Double
+        public var iterations: Int
+    }
+
+    public enum Outcome: Sendable {
+        case solved(Solution)
+        case infeasible(InfeasibilityCertificate)
+    }
+
+    /// The iteration did not reach a certified answer.
+    public enum Failure: Error, CustomStringConvertible {
+        case stalled(iterations: Int, gap: Double, residual: Double)
+        public var description: String {
+            switch self {
+            case let .stalled(iterations, gap, residual):
+                "the interior-point method stalled after \(iterations) iterations (relative gap \(gap), residual \(residual))"
+            }
+        }
+    }
+
+    public let problem: MeasurementProblem
+    public var options: Options
+
+    public init(problem: MeasurementProblem, options: Options = Options()) {
+        self.problem = problem
+        self.options = options
+    }
+
+    public func solve() throws -> Outcome {
+        let n = problem.dimension
+        let m = problem.count
+        let operatorA = problem.measurements
+        let b = problem.observations
+        let identity = Matrix.identity(n)
+        // The measurement matrices side by side, n × nm, for the Schur complement.
+        var blocks = Matrix(rows: n, columns: n * m)
+        for i in 0..<m {
+            let a = operatorA.matrix(i)
+            blocks.elements.replaceSubrange((i * n * n)..<((i + 1) * n * n), with: a.elements)
+        }
+        let measurementNorms = (0..<m).map { i in Vector.norm((0..<operatorA.packed.columns).map { operatorA.packed[i, $0] }) }
+        let bNorm = Vector.norm(b)
+        let rootN = Double(n).squareRoot()
+        // Starting point (after SDPT3): X, Z multiples of I large enough to be well inside the cones.
+        var xi = max(10, rootN)
+        var zeta = max(10, rootN, rootN)
+        for i in 0..<m {
+            xi = max(xi, rootN * (1 + abs(b[i])) / (1 + measurementNorms[i]))
+            zeta = max(zeta, 1 + measurementNorms[i])
+        }
+        var x = xi * identity
+        var z = zeta * identity
+        var y = [Double](repeating: 0, count: m)
+
+        var iteration = 0
+        while true {
+            var rp = b
+            Vector.axpy(-1, operatorA.apply(x), &rp)
+            let aty = operatorA.adjoint(y)
+            let rd = identity - z - aty
+            let pobj = x.trace
+            let dobj = Vector.dot(b, y)
+            let gapXZ = Matrix.frobeniusInner(x, z)
+            let mu = gapXZ / Double(n)
+            let relativeGap = gapXZ / (1 + abs(pobj) + abs(dobj))
+            let primalInfeasibility = Vector.norm(rp) / (1 + bNorm)
+            let dualInfeasibility = rd.frobeniusNorm / (1 + rootN)
+
+            // A Farkas certificate, once the dual objective runs away.
+            if dobj > 1 / options.infeasibilityTolerance {
+                let w = y.map { -$0 / dobj }
+                let lambda = try operatorA.adjoint(w).smallestEigenvalue()
+                if lambda >= -options.infeasibilityTolerance {
+                    return .infeasible(.init(w: w, smallestEigenvalue: lambda, iterations: iteration))
+                }
+            }
+            let done = relativeGap <= options.gapTolerance && primalInfeasibility <= options.feasibilityTolerance
+                && dualInfeasibility <= options.feasibilityTolerance
+            if done || iteration >= options.maxIterations {
+                let solution = try certify(x: x, y: y, iterations: iteration)
+                if done || solution.dualityGap <= 1e-8 && solution.residual <= 1e-8 { return .solved(solution) }
+                throw Failure.stalled(iterations: iteration, gap: solution.dualityGap, residual: solution.residual)
+            }
+
+            // Near the optimum X and Z become numerically singular; a factorisation that fails
+            // there ends the iteration, and the last iterate is certified (or refused) as it is.
+            guard let cholX = try? Cholesky(x), let cholZ = try? Cholesky(z) else {
+                let solution = try certify(x: x, y: y, iterations: iteration)
+                if solution.dualityGap <= 1e-8 && solution.residual <= 1e-8 { return .solved(solution) }
+                throw Failure.stalled(iterations: iteration, gap: solution.dualityGap, residual: solution.residual)
+            }
+            let zInverse = try cholZ.inverse()
+            let schur = Matrix.congruenceGram(blocks: blocks, left: cholX.lower, right: try cholZ.inverseOfLower())
+            let schurFactor = try factorRegularized(schur)
+
+            // Solves the Newton system for a target σμ and an optional second-order term
+            // `corrector` (ΔX_p ΔZ_p Z⁻¹), returning (ΔX, Δy, ΔZ).
+            func direction(sigmaMu: Double, corrector: Matrix?) throws -> (Matrix, [Double], Matrix) {
+                // ΔX = σμ Z⁻¹ − X − sym(X ΔZ Z⁻¹) − sym(corrector), ΔZ = R_d − A*(Δy)
+                var base = sigmaMu * zInverse - x - (x * rd * zInverse).symmetricPart
+                if let corrector { base = base - corrector.symmetricPart }
+                var rhs = rp
+                Vector.axpy(-1, operatorA.apply(base), &rhs)
+                let dy = try schurFactor.solve(rhs)
+                let dz = rd - operatorA.adjoint(dy)
+                var dx = sigmaMu * zInverse - x - (x * dz * zInverse).symmetricPart
+                if let corrector { dx = dx - corrector.symmetricPart }
+                return (dx, dy, dz)
+            }
+
+            let (dxP, _, dzP) = try direction(sigmaMu: 0, corrector: nil)
+            let alphaPP = min(1, try maxStep(cholX, dxP))
+            let alphaDP = min(1, try maxStep(cholZ, dzP))
+            let muAffine = Matrix.frobeniusInner(x + alphaPP * dxP, z + alphaDP * dzP) / Double(n)
+            let ratio = max(0, min(1, muAffine / mu))
+            let sigma = pow(ratio, max(1, 3 * min(alphaPP, alphaDP) * min(alphaPP, alphaDP)))
+            let (dx, dy, dz) = try direction(sigmaMu: sigma * mu, corrector: dxP * dzP * zInverse)
+            let gamma = 0.9 + 0.09 * min(alphaPP, alphaDP)
+            let alphaP = min(1, gamma * (try maxStep(cholX, dx)))
+            let alphaD = min(1, gamma * (try maxStep(cholZ, dz)))
+            x.add(alphaP, dx)
+            x = x.symmetricPart
+            Vector.axpy(alphaD, dy, &y)
+            z.add(alphaD, dz)
+            z = z.symmetricPart
+            iteration += 1
+        }
+    }
+
+    /// The largest α with `S + α ΔS ⪰ 0`, from `S = LLᵀ`: `−1/λ_min(L⁻¹ ΔS L⁻ᵀ)` (∞ when λ_min ≥ 0).
+    private func maxStep(_ chol: Cholesky, _ delta: Matrix) throws -> Double {
+        let inverse = try chol.inverseOfLower()
+        var scaled = Matrix.product(inverse * delta, .none, inverse, .transpose)
+        scaled = scaled.symmetricPart
+        let lambda = try scaled.smallestEigenvalue()
+        return lambda >= 0 ? .infinity : -1 / lambda
+    }
+
+    /// Cholesky of the Schur complement, with the smallest diagonal shift that lets it through
+    /// when round-off has made it numerically singular near the optimum.
+    private func factorRegularized(_ s: Matrix) throws -> Cholesky {
+        if let c = try? Cholesky(s) { return c }
+        let scale = s.diagonalEntries.reduce(0) { max($0, abs($1)) }
+        var shift = 1e-14 * max(scale, 1e-300)
+        while shift < scale {
+            if let c = try? Cholesky(s + shift * Matrix.identity(s.rows)) { return c }
+            shift *= 10
+        }
+        return try Cholesky(s)
+    }
+
+    /// The certificate of a final iterate: the lower bound from the scaled dual, gap and residual.
+    private func certify(x: Matrix, y: [Double], iterations: Int) throws -> Solution {
+        let n = problem.dimension
+        let slack = Matrix.identity(n) - problem.measurements.adjoint(y)
+        let lambda = try slack.smallestEigenvalue()
+        let dobj = Vector.dot(problem.observations, y)
+        let lower = lambda >= 0 ? dobj : dobj / (1 - lambda)
+        let trace = x.trace
+        var r = problem.measurements.apply(x)
+        Vector.axpy(-1, problem.observations, &r)
+        return Solution(
+            x: x, dual: y, nuclearNorm: trace, lowerBound: lower, dualityGap: (trace - lower) / max(1, abs(trace)),
+            residual: Vector.norm(r) / max(1, Vector.norm(problem.observations)), iterations: iterations)
+    }
+}

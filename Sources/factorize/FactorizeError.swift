@@ -1,0 +1,14 @@
+/// A refusal of `factorize` that is not the problem file's fault.
+enum FactorizeError: Error, CustomStringConvertible {
+    /// An option's value does not fit the problem (e.g. `--rank` larger than n).
+    case invalidOption(option: String, reason: String)
+    /// A solver could not produce an answer it can vouch for.
+    case solverFailed(solver: String, reason: String)
+
+    var description: String {
+        switch self {
+        case let .invalidOption(option, reason): "\(option): \(reason)"
+        case let .solverFailed(solver, reason): "\(solver): \(reason)"
+        }
+    }
+}

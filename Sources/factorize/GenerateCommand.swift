@@ -1,0 +1,47 @@
+import ArgumentParser
+import ImplicitRegularization
+
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Write a problem file on stdout, so that users and other solvers share instances.",
+        subcommands: [SensingCommand.self])
+
+    struct SensingCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sensing",
+            abstract: "A planted Gaussian sensing problem: A_i = (G_i + G_iᵀ)/(2√m), X* of rank r or with a decaying spectrum, ‖X*‖_F = 1.",
+            discussion: "The paper's settings: (a) --n 50 --rank 2 --measurements 300; (b) the same with --spectrum decaying; (c) --measurements 25.")
+
+        @Option(name: .customLong("n"), help: "n, the side of X.")
+        var dimension: Int
+
+        @Option(help: "r, the rank of X* (for a decaying spectrum, the r of ‖X*‖_* = √r‖X*‖_F).")
+        var rank: Int
+
+        @Option(help: "m, the number of measurements.")
+        var measurements: Int
+
+        @Option(help: "low-rank or decaying.")
+        var spectrum: String = PlantedSensing.Spectrum.lowRank.rawValue
+
+        @Option(help: "The seed of X* and the measurements.")
+        var seed: UInt64
+
+        func validate() throws {
+            guard dimension >= 1 else { throw ValidationError("--n must be at least 1, got \(dimension)") }
+            guard rank >= 1, rank <= dimension else { throw ValidationError("--rank must be in 1…n = \(dimension), got \(rank)") }
+            guard measurements >= 1 else { throw ValidationError("--measurements must be at least 1, got \(measurements)") }
+            guard PlantedSensing.Spectrum(rawValue: spectrum) != nil else {
+                throw ValidationError("--spectrum must be one of \(PlantedSensing.Spectrum.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(spectrum)\"")
+            }
+        }
+
+        func run() throws {
+            let problem = try PlantedSensing.generate(
+                dimension: dimension, rank: rank, measurements: measurements, spectrum: PlantedSensing.Spectrum(rawValue: spectrum)!, seed: seed)
+            let generator = "{\"n\": \(dimension), \"rank\": \(rank), \"measurements\": \(measurements), \"spectrum\": \"\(spectrum)\", \"seed\": \(seed)}"
+            print(ProblemFile.encode(problem, extra: [("generator", generator)]), terminator: "")
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import ImplicitRegularization
+
+struct MinimumNuclearNormCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "min-nuclear-norm",
+        abstract: "The minimum nuclear norm: min tr(X) s.t. A(X) = y, X ⪰ 0 (an SDP, interior-point).",
+        discussion: """
+            Prints {"feasible", "nuclear_norm", "lower_bound", "duality_gap", "residual", "iterations", "seconds"}. The lower bound is certified by a dual-feasible point; duality_gap = (nuclear_norm − lower_bound)/max(1, nuclear_norm).
+            When no PSD X satisfies A(X) = y, prints {"feasible": false, "certificate": {...}} with a Farkas certificate w (yᵀw = −1, λ_min(A*(w)) ≥ −1e-8) and exits 0.
+            """)
+
+    @OptionGroup var problem: ProblemArgument
+
+    @Flag(help: "Also print the solution X, row-major.")
+    var printSolution = false
+
+    func run() throws {
+        let problem = try problem.load()
+        let (outcome, seconds) = try timed {
+            do {
+                return try MinimumNuclearNorm(problem: problem).solve()
+            } catch {
+                throw FactorizeError.solverFailed(solver: "min-nuclear-norm", reason: "\(error)")
+            }
+        }
+        var report = JSONReport()
+        switch outcome {
+        case let .solved(solution):
+            report.add("feasible", true)
+            report.add("nuclear_norm", solution.nuclearNorm)
+            report.add("lower_bound", solution.lowerBound)
+            report.add("duality_gap", solution.dualityGap)
+            report.add("residual", solution.residual)
+            report.add("iterations", solution.iterations)
+            report.add("seconds", seconds)
+            if printSolution { report.add("X", numbers: solution.x.rowMajorElements) }
+        case let .infeasible(certificate):
+            report.add("feasible", false)
+            var object = JSONReport()
+            object.add("w", numbers: certificate.w)
+            object.add("smallest_eigenvalue", certificate.smallestEigenvalue)
+            report.add("certificate", object: object)
+            report.add("iterations", certificate.iterations)
+            report.add("seconds", seconds)
+        }
+        report.print()
+    }
+}

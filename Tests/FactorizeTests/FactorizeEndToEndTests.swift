@@ -1,0 +1,130 @@
+import Foundation
+import XCTest
+
+/// Runs the built `factorize` as a user would.
+final class FactorizeEndToEndTests: XCTestCase {
+    static var fixtures: String {
+        ProcessInfo.processInfo.environment["FIXTURES_DIR"]
+            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/fixtures").path
+    }
+
+    /// The tool beside the test bundle (`swift build` puts both in one folder).
+    static var tool: URL {
+        if let path = ProcessInfo.processInfo.environment["FACTORIZE"] { return URL(fileURLWithPath: path) }
+        return Bundle.main.bundleURL.appendingPathComponent("factorize")
+    }
+
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var json: [String: Any]? { try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any] }
+    }
+
+    func factorize(_ arguments: String...) throws -> Outcome {
+        guard FileManager.default.isExecutableFile(atPath: Self.tool.path) else {
+            XCTFail("no factorize at \(Self.tool.path): run `swift build` first (make test does)")
+            throw CocoaError(.fileNoSuchFile)
+        }
+        let process = Process()
+        process.executableURL = Self.tool
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    func testMinimumNuclearNormOfAFixture() throws {
+        let result = try factorize("min-nuclear-norm", "\(Self.fixtures)/psd3-1.json")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let json = try XCTUnwrap(result.json)
+        XCTAssertEqual(json["feasible"] as? Bool, true)
+        XCTAssertEqual(try XCTUnwrap(json["nuclear_norm"] as? Double), 2.1428571206318834, accuracy: 1e-6 * 2.14)
+        XCTAssertLessThanOrEqual(try XCTUnwrap(json["duality_gap"] as? Double), 1e-8)
+    }
+
+    func testInfeasibleCompletionExitsZeroWithACertificate() throws {
+        let result = try factorize("min-nuclear-norm", "\(Self.fixtures)/psd3-0.json")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let json = try XCTUnwrap(result.json)
+        XCTAssertEqual(json["feasible"] as? Bool, false)
+        XCTAssertNotNil((json["certificate"] as? [String: Any])?["w"])
+    }
+
+    /// generate → gd → xgd: a planted problem shared through a file, solved by the tool.
+    func testGenerateThenSolve() throws {
+        let generated = try factorize("generate", "sensing", "--n", "10", "--rank", "1", "--measurements", "30", "--seed", "2")
+        XCTAssertEqual(generated.status, 0, generated.stderr)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("factorize-e2e-\(getpid()).json")
+        try generated.stdout.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let again = try factorize("generate", "sensing", "--n", "10", "--rank", "1", "--measurements", "30", "--seed", "2")
+        XCTAssertEqual(again.stdout, generated.stdout, "the same seed gives the same file")
+
+        let gd = try factorize("gd", file.path, "--rank", "10", "--init-norm", "1e-4", "--step", "1e-2", "--seed", "1")
+        XCTAssertEqual(gd.status, 0, gd.stderr)
+        let json = try XCTUnwrap(gd.json)
+        XCTAssertLessThan(try XCTUnwrap(json["relative_error"] as? Double), 1e-2)
+        for key in ["nuclear_norm", "training_loss", "iterations", "converged", "seconds"] { XCTAssertNotNil(json[key], key) }
+
+        let xgd = try factorize("xgd", file.path)
+        XCTAssertEqual(xgd.status, 0, xgd.stderr)
+        XCTAssertEqual(xgd.json?["converged"] as? Bool, true)
+
+        let diverged = try factorize("gd", file.path, "--rank", "10", "--init-norm", "1", "--step", "100")
+        XCTAssertEqual(diverged.status, 0, diverged.stderr)
+        XCTAssertEqual(diverged.json?["diverged"] as? Bool, true)
+    }
+
+    /// Every bad input: one line on stderr naming the file, field or option, and exit code 2.
+    func testBadInputIsRefusedWithExitCodeTwo() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("factorize-bad-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func file(_ name: String, _ text: String) throws -> String {
+            let url = directory.appendingPathComponent(name)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            return url.path
+        }
+        let cases: [([String], String)] = [
+            (["xgd", directory.appendingPathComponent("missing.json").path], "missing.json: cannot read the file"),
+            (["xgd", try file("malformed.json", "{\"kind\": \"sensing\",\n\"n\": 2,,}")], "malformed.json: malformed JSON: line 2, column 8"),
+            (["xgd", try file("sizes.json", "{\"kind\": \"sensing\", \"n\": 2, \"measurements\": [[1, 0, 0]], \"y\": [1]}")], "field \"measurements[0]\": has 3 entries"),
+            (["xgd", try file("asym.json", "{\"kind\": \"sensing\", \"n\": 2, \"measurements\": [[1, 2, 0, 1]], \"y\": [1]}")], "field \"measurements[0]\": is not symmetric"),
+            (["xgd", try file("nan.json", "{\"kind\": \"sensing\", \"n\": 1, \"measurements\": [[1]], \"y\": [NaN]}")], "field \"y[0]\": is nan"),
+            (["gd", "\(Self.fixtures)/psd3-1.json", "--rank", "0", "--init-norm", "1", "--step", "1e-3"], "--rank must be at least 1"),
+            (["gd", "\(Self.fixtures)/psd3-1.json", "--rank", "9", "--init-norm", "1", "--step", "1e-3"], "--rank: must be at most n = 3"),
+            (["gd", "\(Self.fixtures)/psd3-1.json", "--rank", "2", "--init-norm", "1"], "--step S or --line-search"),
+            (["gd", "\(Self.fixtures)/psd3-1.json", "--rank", "2", "--init-norm=-1", "--step", "1"], "--init-norm must be a positive number"),
+            (["generate", "sensing", "--n", "5", "--rank", "1", "--measurements", "3", "--seed", "1", "--spectrum", "flat"], "--spectrum must be one of"),
+        ]
+        for (arguments, expected) in cases {
+            let process = Process()
+            process.executableURL = Self.tool
+            process.arguments = arguments
+            let err = Pipe()
+            process.standardError = err
+            process.standardOutput = Pipe()
+            try process.run()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, 2, arguments.joined(separator: " "))
+            XCTAssertTrue(stderr.contains(expected), "\(arguments.joined(separator: " ")): \(stderr)")
+            XCTAssertEqual(stderr.split(separator: "\n").count, 1, "one line: \(stderr)")
+        }
+    }
+
+    func testHelpExplainsEachCommand() throws {
+        for command in ["min-nuclear-norm", "gd", "xgd", "generate"] {
+            let help = try factorize(command, "--help")
+            XCTAssertEqual(help.status, 0)
+            XCTAssertTrue(help.stdout.contains("USAGE: factorize \(command)"), command)
+        }
+    }
+}

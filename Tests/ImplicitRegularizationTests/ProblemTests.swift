@@ -1,0 +1,96 @@
+import Foundation
+import ImplicitRegularization
+import LinearAlgebra
+import XCTest
+
+final class ProblemTests: XCTestCase {
+    override func setUp() { BLASThreads.set(1) }
+
+    /// The packed operator agrees with ⟨A_i, X⟩ computed in full, and A* is its adjoint:
+    /// ⟨A(X), r⟩ = ⟨X, A*(r)⟩.
+    func testOperatorAndAdjoint() throws {
+        let problem = try Fixtures.problem("sensing-n8-r1-m24.json")
+        var random = RandomSource(seed: 5)
+        let g = Matrix(rows: 8, columns: 8, rowMajor: random.normals(64))
+        let x = g + g.transposed
+        let ax = problem.measurements.apply(x)
+        for i in 0..<problem.count {
+            XCTAssertEqual(ax[i], Matrix.frobeniusInner(problem.measurements.matrix(i), x), accuracy: 1e-12)
+        }
+        let r = random.normals(problem.count)
+        XCTAssertEqual(Vector.dot(ax, r), Matrix.frobeniusInner(x, problem.measurements.adjoint(r)), accuracy: 1e-11)
+        XCTAssertEqual(problem.measurements.adjoint(r).asymmetry, 0)
+    }
+
+    /// The fixture's y is A(X*) for its planted X*.
+    func testFixtureObservationsAreThePlantedMeasurements() throws {
+        for name in try Fixtures.names(prefix: "sensing") {
+            let problem = try Fixtures.problem(name)
+            XCTAssertLessThan(problem.relativeResidual(try XCTUnwrap(problem.planted)), 1e-12, name)
+        }
+    }
+
+    /// The planted settings: rank and scale of X*, ‖X*‖_* = √2 ‖X*‖_F for the decaying spectrum,
+    /// E‖A(X)‖² ≈ ‖X‖_F², and the same seed giving the same problem.
+    func testPlantedSettings() throws {
+        let lowRank = try PlantedSensing.generate(dimension: 30, rank: 2, measurements: 180, seed: 3)
+        let x = try XCTUnwrap(lowRank.planted)
+        XCTAssertEqual(x.frobeniusNorm, 1, accuracy: 1e-12)
+        let eigenvalues = try SymmetricEigendecomposition.eigenvalues(x)
+        XCTAssertEqual(eigenvalues.filter { abs($0) > 1e-10 }.count, 2)
+        XCTAssertGreaterThan(eigenvalues.min()!, -1e-12)
+
+        let decaying = try PlantedSensing.generate(dimension: 30, rank: 2, measurements: 180, spectrum: .decaying, seed: 3)
+        let xd = try XCTUnwrap(decaying.planted)
+        XCTAssertEqual(xd.frobeniusNorm, 1, accuracy: 1e-12)
+        XCTAssertEqual(try xd.nuclearNorm(), 2.0.squareRoot(), accuracy: 1e-10)
+
+        // E‖A(X)‖² = ‖X‖_F² (each ⟨A_i, X⟩ has variance ‖X‖_F²/m): a sample mean over many X.
+        var random = RandomSource(seed: 9)
+        var ratio = 0.0
+        for _ in 0..<50 {
+            let g = Matrix(rows: 30, columns: 30, rowMajor: random.normals(900))
+            let s = g + g.transposed
+            ratio += pow(Vector.norm(lowRank.measurements.apply(s)), 2) / pow(s.frobeniusNorm, 2) / 50
+        }
+        XCTAssertEqual(ratio, 1, accuracy: 0.05)
+
+        let again = try PlantedSensing.generate(dimension: 30, rank: 2, measurements: 180, seed: 3)
+        XCTAssertEqual(again.measurements.packed, lowRank.measurements.packed)
+        XCTAssertEqual(again.observations, lowRank.observations)
+    }
+
+    /// A problem written and read back is bit-identical.
+    func testProblemFileRoundTrip() throws {
+        let problem = try PlantedSensing.generate(dimension: 6, rank: 2, measurements: 9, seed: 4)
+        let text = ProblemFile.encode(problem)
+        let back = try ProblemFile.decode(Data(text.utf8), file: "round-trip")
+        XCTAssertEqual(back.measurements.packed, problem.measurements.packed)
+        XCTAssertEqual(back.observations, problem.observations)
+        XCTAssertEqual(back.planted, problem.planted)
+    }
+
+    /// Refusals name the field (or the line and column).
+    func testRefusalsNameTheField() {
+        func refusal(_ json: String) -> String {
+            do {
+                _ = try ProblemFile.decode(Data(json.utf8), file: "p.json")
+                return "accepted"
+            } catch { return "\(error)" }
+        }
+        XCTAssertEqual(refusal("{\"kind\": \"sensing\",\n\"n\": 1,\n\"y\": [1,,]}"), "p.json: malformed JSON: line 3, column 9: expected a value")
+        XCTAssertEqual(refusal("{\"kind\": \"sensing\", \"n\": 1, \"measurements\": [[1]], \"y\": [NaN]}"), "p.json: field \"y[0]\": is nan, not a finite number")
+        XCTAssertEqual(refusal("{\"kind\": \"sensing\", \"n\": 2, \"measurements\": [[1, 0, 1, 1]], \"y\": [1]}"),
+                       "p.json: field \"measurements[0]\": is not symmetric (max |A_ij − A_ji| = 1.0)")
+        XCTAssertEqual(refusal("{\"kind\": \"sensing\", \"n\": 2, \"measurements\": [[1, 0, 0]], \"y\": [1]}"),
+                       "p.json: field \"measurements[0]\": has 3 entries; n·n = 4")
+        XCTAssertEqual(refusal("{\"kind\": \"sensing\", \"n\": 1, \"measurements\": [[1]], \"y\": [1, 2]}"),
+                       "p.json: field \"y\": has 2 entries but there are 1 measurements")
+        XCTAssertEqual(refusal("{\"kind\": \"sensing\", \"n\": 1, \"measurements\": [[\"a\"]], \"y\": [1]}"),
+                       "p.json: field \"measurements[0][0]\" must be a number")
+        XCTAssertEqual(refusal("{\"kind\": \"completion\", \"rows\": 3, \"cols\": 3, \"entries\": [[0, 3, 1]]}"),
+                       "p.json: field \"entries[0]\": indices (0.0, 3.0) must be integers in 0..<3 and 0..<3")
+        XCTAssertEqual(refusal("{\"kind\": \"matrix\"}"), "p.json: field \"kind\": \"matrix\" is neither \"sensing\" nor \"completion\"")
+        XCTAssertEqual(refusal("{\"n\": 1}"), "p.json: missing field \"kind\"")
+    }
+}
