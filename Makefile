@@ -21,7 +21,7 @@ build: deps
 ## test: every test, in release mode (the numerics are slow in debug), against ../shared/fixtures
 test: build
 	$(SWIFT) build -c $(CONFIG) --build-tests
-	$(SWIFT) test -c $(CONFIG) --skip-build
+	$(SWIFT) test -c $(CONFIG) --skip-build --disable-swift-testing
 
 ## bench: our solvers against numpy (and cvxpy when installed), side by side, as ratios
 bench: build
