@@ -107,10 +107,6 @@ public struct BatchedGradientDescent: Sendable {
             iteration += 1
             if let progress, iteration % 1000 == 0 { progress(iteration, active.count) }
         }
-        return states.map { state in
-            var result = state.result()
-            result.relativeResidual = state.residualNorm / observationNorm
-            return result
-        }
+        return states.map { $0.result(observationNorm: observationNorm) }
     }
 }

@@ -72,10 +72,10 @@ struct FactorRunState {
             rr: dot(r, r), ra: dot(r, a), rb: dot(r, b), aa: dot(a, a), ab: dot(a, b), bb: dot(b, b), maxStep: maxStep)
     }
 
-    /// The run's outcome.
-    func result() -> DescentResult {
+    /// The run's outcome, its training error relative to `‖y‖ = observationNorm`.
+    func result(observationNorm: Double) -> DescentResult {
         DescentResult(
-            x: Matrix.gram(u), factor: u, iterations: iterations, relativeResidual: .nan,
+            x: Matrix.gram(u), factor: u, iterations: iterations, relativeResidual: residualNorm / observationNorm,
             loss: 0.5 * residualNorm * residualNorm, status: status ?? .iterationCap)
     }
 }

@@ -56,8 +56,6 @@ public struct FactorizedGradientDescent: Sendable {
                 state.step(eta)
             }
         }
-        var result = state.result()
-        result.relativeResidual = state.residualNorm / observationNorm
-        return result
+        return state.result(observationNorm: observationNorm)
     }
 }

@@ -133,17 +133,13 @@ public struct MinimumNuclearNorm: Sendable {
             let done = relativeGap <= options.gapTolerance && primalInfeasibility <= options.feasibilityTolerance
                 && dualInfeasibility <= options.feasibilityTolerance
             if done || iteration >= options.maxIterations {
-                let solution = try certify(x: x, y: y, iterations: iteration)
-                if done || solution.dualityGap <= 1e-8 && solution.residual <= 1e-8 { return .solved(solution) }
-                throw Failure.stalled(iterations: iteration, gap: solution.dualityGap, residual: solution.residual)
+                return .solved(try finish(x: x, y: y, iterations: iteration, converged: done))
             }
 
             // Near the optimum X and Z become numerically singular; a factorisation that fails
             // there ends the iteration, and the last iterate is certified (or refused) as it is.
             guard let cholX = try? Cholesky(x), let cholZ = try? Cholesky(z) else {
-                let solution = try certify(x: x, y: y, iterations: iteration)
-                if solution.dualityGap <= 1e-8 && solution.residual <= 1e-8 { return .solved(solution) }
-                throw Failure.stalled(iterations: iteration, gap: solution.dualityGap, residual: solution.residual)
+                return .solved(try finish(x: x, y: y, iterations: iteration, converged: false))
             }
             let zInverse = try cholZ.inverse()
             let schur = Matrix.congruenceGram(blocks: blocks, left: cholX.lower, right: try cholZ.inverseOfLower())
@@ -203,6 +199,14 @@ public struct MinimumNuclearNorm: Sendable {
             shift *= 10
         }
         return try Cholesky(s)
+    }
+
+    /// The final iterate, certified: accepted when the iteration converged, or when its certified
+    /// gap and residual are both at most 1e-8; otherwise `Failure.stalled`.
+    private func finish(x: Matrix, y: [Double], iterations: Int, converged: Bool) throws -> Solution {
+        let solution = try certify(x: x, y: y, iterations: iterations)
+        if converged || solution.dualityGap <= 1e-8 && solution.residual <= 1e-8 { return solution }
+        throw Failure.stalled(iterations: iterations, gap: solution.dualityGap, residual: solution.residual)
     }
 
     /// The certificate of a final iterate: the lower bound from the scaled dual, gap and residual.

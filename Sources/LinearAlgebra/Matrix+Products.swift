@@ -56,15 +56,7 @@ extension Matrix {
 
     /// `C ← α U Uᵀ + β C` on the upper triangle of C only (BLAS `dsyrk`); call `symmetrizeFromUpper` for the rest.
     public static func syrk(_ alpha: Double, _ u: Matrix, _ beta: Double, into c: inout Matrix) {
-        precondition(c.rows == u.rows && c.columns == u.rows, "syrk: shapes do not conform")
-        if u.rows == 0 { return }
-        u.elements.withUnsafeBufferPointer { pu in
-            c.elements.withUnsafeMutableBufferPointer { pc in
-                cblas_dsyrk(
-                    CblasColMajor, CblasUpper, CblasNoTrans, Int32(u.rows), Int32(u.columns),
-                    alpha, pu.baseAddress, Int32(max(1, u.rows)), beta, pc.baseAddress, Int32(max(1, u.rows)))
-            }
-        }
+        syrk(alpha, u, .none, beta, into: &c)
     }
 
     /// The symmetric rank-2k update `C ← α (A Bᵀ + B Aᵀ) + β C` on the upper triangle (BLAS `dsyr2k`).
