@@ -1,12 +1,13 @@
 # The two commands a user needs: `make test` and `make figures`. Both install what is missing.
 SWIFT ?= swift
 CONFIG ?= release
-APT_PACKAGES := libopenblas-dev liblapacke-dev gnuplot-nox
+APT_PACKAGES := libopenblas-dev liblapacke-dev gnuplot-nox chromium
 BIN := .build/$(CONFIG)
 
 .PHONY: deps build test bench figures clean
 
-## deps: install the Debian packages the build needs, when missing (apt-get; sudo unless root)
+## deps: install the Debian packages the build and tests need, when missing (apt-get; sudo unless root).
+## chromium is for the test that screenshots a rendered report.
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -26,6 +27,7 @@ test: build
 ## bench: our solvers against numpy (and cvxpy when installed), side by side, as ratios
 bench: build
 	$(BIN)/factorize-bench
+	Benchmarks/notebook-bench.sh
 
 ## figures: the paper's four figures (the notebooks and their runner are issues #3 and #6)
 figures: build

@@ -8,9 +8,14 @@ let package = Package(
         .library(name: "LinearAlgebra", targets: ["LinearAlgebra"]),
         .library(name: "ImplicitRegularization", targets: ["ImplicitRegularization"]),
         .executable(name: "factorize", targets: ["factorize"]),
+        .library(name: "NotebookRuntime", type: .dynamic, targets: ["NotebookRuntime"]),
+        .executable(name: "notebook", targets: ["notebook"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+        .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -27,9 +32,24 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(name: "NotebookRuntime", dependencies: ["ImplicitRegularization"]),
+        .target(
+            name: "NotebookEngine",
+            dependencies: [
+                "NotebookRuntime",
+                .product(name: "Ink", package: "Ink"),
+                .product(name: "Plot", package: "Plot"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "notebook",
+            dependencies: ["NotebookEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(name: "factorize-bench", dependencies: ["ImplicitRegularization"], path: "Benchmarks/factorize-bench"),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "ImplicitRegularizationTests", dependencies: ["ImplicitRegularization"]),
         .testTarget(name: "FactorizeTests", dependencies: ["ImplicitRegularization"]),
+        .testTarget(name: "NotebookTests", dependencies: ["NotebookEngine"], exclude: ["Notebooks"]),
     ]
 )

@@ -1,0 +1,50 @@
+import Foundation
+
+/// A 128-bit FNV-1a digest (two 64-bit lanes with different offsets), for cache
+/// keys: stable across runs and machines, unlike `Hasher`; not for security.
+public struct ContentHash {
+    private var lanes: (UInt64, UInt64) = (0xcbf2_9ce4_8422_2325, 0x6c62_272e_07bb_0142)
+
+    public init() {}
+
+    public mutating func add(_ bytes: some Sequence<UInt8>) {
+        for byte in bytes {
+            lanes.0 = (lanes.0 ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            lanes.1 = (lanes.1 ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            lanes.1 ^= lanes.1 >> 29
+        }
+    }
+
+    /// Adds `text` and a separator, so ("ab","c") and ("a","bc") differ.
+    public mutating func add(_ text: String) {
+        add(text.utf8)
+        add([0x1f])
+    }
+
+    /// Adds a file's contents, or every file under a folder (by relative path, in order).
+    public mutating func add(fileOrFolder url: URL) {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
+            add("missing:\(url.path)")
+            return
+        }
+        if isFolder.boolValue {
+            let names = (FileManager.default.subpaths(atPath: url.path) ?? []).sorted()
+            for name in names where !name.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
+                let child = url.appendingPathComponent(name)
+                var childIsFolder: ObjCBool = false
+                _ = FileManager.default.fileExists(atPath: child.path, isDirectory: &childIsFolder)
+                if !childIsFolder.boolValue {
+                    add(name)
+                    add((try? Data(contentsOf: child)) ?? Data())
+                }
+            }
+        } else {
+            add((try? Data(contentsOf: url)) ?? Data())
+        }
+    }
+
+    public var hex: String {
+        String(format: "%016llx%016llx", lanes.0, lanes.1)
+    }
+}

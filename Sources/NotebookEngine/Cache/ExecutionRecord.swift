@@ -1,0 +1,56 @@
+import Foundation
+import NotebookRuntime
+
+/// What running a notebook's program produced, as the cache keeps it and the report shows it.
+public struct ExecutionRecord: Codable, Sendable {
+    /// The cache key: the Swift blocks, parameters, library sources, inputs and toolchain.
+    public var key: String
+    public var blocks: [BlockResult]
+    public var tables: [TableRecord]
+    public var compileSeconds: Double
+    public var runSeconds: Double
+    /// The commit the results were computed at (with "+changes" when the tree was dirty).
+    public var commit: String
+    public var toolchain: String
+    public var finished: Date
+
+    public var succeeded: Bool { blocks.allSatisfy { $0.status == .succeeded } }
+}
+
+/// One Swift block's result.
+public struct BlockResult: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable {
+        case succeeded, failed, timedOut = "timed out", notRun = "not run"
+    }
+    public var status: Status
+    /// What the block printed (standard output and error, in order).
+    public var output: String
+    public var seconds: Double?
+    public var diagnostic: Diagnostic?
+
+    public static let notRun = BlockResult(status: .notRun, output: "", seconds: nil, diagnostic: nil)
+}
+
+/// An error placed at a notebook line, with the tool's full text behind it.
+public struct Diagnostic: Codable, Sendable, Equatable {
+    public var line: Int?
+    public var message: String
+    public var detail: String
+}
+
+/// A table a block emitted; its TSV is `tables/NAME.tsv` in the record's folder.
+public struct TableRecord: Codable, Sendable, Equatable {
+    public var name: String
+    public var block: Int
+    public var columns: [String]
+    public var rows: Int
+}
+
+/// One gnuplot block's result.
+public struct FigureResult: Sendable {
+    public enum Status: Sendable, Equatable { case rendered, cached, failed, notRun }
+    public var status: Status
+    public var svg: String?
+    public var diagnostic: Diagnostic?
+    public var seconds: Double
+}

@@ -1,0 +1,279 @@
+import Foundation
+import NotebookRuntime
+
+/// Runs notebooks: parse, compile and run the Swift blocks (or take the cached
+/// results), draw the gnuplot blocks, and write the reports, the figures, the
+/// tables and the index into the output folder.
+///
+/// Caching: a run is keyed by the Swift blocks, the parameters, the library's
+/// sources, the notebook's declared inputs and the compiler; a figure by its
+/// script, its tables and its size. So a prose edit re-renders only the HTML, a
+/// gnuplot edit only that figure, and an unchanged notebook runs nothing. Failed
+/// runs are not cached. Every file is replaced atomically, and a figure whose
+/// drawing fails keeps its last good version.
+public struct NotebookRunner {
+    public struct Options {
+        public var outputFolder: URL
+        public var cacheFolder: URL
+        /// `--param` overrides, by name, as typed.
+        public var parameters: [(name: String, value: String)]
+        public var force: Bool
+        /// Overrides the notebooks' own `timeout`, in seconds.
+        public var timeout: Double?
+
+        public init(outputFolder: URL, cacheFolder: URL, parameters: [(name: String, value: String)], force: Bool, timeout: Double?) {
+            self.outputFolder = outputFolder
+            self.cacheFolder = cacheFolder
+            self.parameters = parameters
+            self.force = force
+            self.timeout = timeout
+        }
+    }
+
+    /// What happened to one notebook.
+    public struct Summary {
+        public var path: String
+        public var succeeded: Bool
+        /// Swift blocks executed in this invocation (0 when the cache answered).
+        public var blocksRun: Int
+        public var figuresDrawn: Int
+        public var report: URL?
+    }
+
+    public static let defaultTimeout = 3600.0
+
+    public let toolchain: NotebookToolchain
+    public let options: Options
+    public let log: (String) -> Void
+    private var cache: RunCache { RunCache(root: options.cacheFolder) }
+
+    public init(toolchain: NotebookToolchain, options: Options, log: @escaping (String) -> Void) {
+        self.toolchain = toolchain
+        self.options = options
+        self.log = log
+    }
+
+    /// Parses every notebook and checks the `--param` overrides against each,
+    /// before anything runs: a malformed notebook or an unknown parameter stops here.
+    public func prepare(_ files: [URL]) -> (documents: [NotebookDocument], errors: [NotebookError]) {
+        var documents: [NotebookDocument] = []
+        var errors: [NotebookError] = []
+        for file in files {
+            do {
+                let document = try NotebookParser().parse(contentsOf: file, displayPath: Self.displayPath(file))
+                _ = try resolvedParameters(document)
+                documents.append(document)
+            } catch let error as NotebookError {
+                errors.append(error)
+            } catch {
+                errors.append(.unreadable(path: file.path, reason: "\(error)"))
+            }
+        }
+        return (documents, errors)
+    }
+
+    /// The path as messages and `#sourceLocation` show it: relative to the current folder when inside it.
+    static func displayPath(_ file: URL) -> String {
+        let current = FileManager.default.currentDirectoryPath + "/"
+        let path = file.standardizedFileURL.path
+        return path.hasPrefix(current) ? String(path.dropFirst(current.count)) : path
+    }
+
+    func resolvedParameters(_ document: NotebookDocument) throws -> [(name: String, value: ParameterValue, isDefault: Bool)] {
+        var resolved = document.parameters.map { (name: $0.name, value: $0.value, isDefault: true) }
+        for (name, text) in options.parameters {
+            guard let index = resolved.firstIndex(where: { $0.name == name }) else {
+                throw NotebookError.unknownParameter(path: document.path, name: name, declared: resolved.map(\.name))
+            }
+            let value = ParameterValue(parsing: text)
+            guard resolved[index].value.accepts(value) else {
+                let expected: String
+                switch resolved[index].value {
+                case .boolean: expected = "true or false"
+                case .integer: expected = "an integer"
+                case .real: expected = "a number"
+                case .text: expected = "text"
+                }
+                throw NotebookError.badParameterValue(path: document.path, name: name, value: text, expected: expected)
+            }
+            resolved[index].value = value
+            resolved[index].isDefault = value == document.parameters[index].value
+        }
+        return resolved
+    }
+
+    /// Runs one notebook and writes its report; never throws for the notebook's own failures.
+    public func run(_ document: NotebookDocument) throws -> Summary {
+        let say = { (text: String) in log("\(document.path): \(text)") }
+        let parameters = try resolvedParameters(document)
+        let values = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.value) })
+        let key = executionKey(document, parameters: values)
+        let blocks = document.swiftBlocks
+
+        var record: ExecutionRecord?
+        var tablesFolder: URL?
+        var scratch: URL?
+        var cached = false
+        var blocksRun = 0
+        if !options.force, let kept = cache.record(stem: document.stem, key: key) {
+            record = kept
+            tablesFolder = cache.runFolder(stem: document.stem, key: key).appendingPathComponent("tables")
+            cached = true
+        } else if !blocks.isEmpty {
+            try toolchain.prepareRuntime(log: say)
+            let folder = try cache.scratchFolder(stem: document.stem)
+            scratch = folder
+            let timeout = options.timeout ?? document.timeout ?? Self.defaultTimeout
+            let outcome = try NotebookProgram(document: document, blocks: blocks).execute(
+                toolchain: toolchain, folder: folder, parameters: values, timeout: timeout, log: say)
+            blocksRun = outcome.blocks.filter { $0.status != .notRun }.count
+            let fresh = ExecutionRecord(
+                key: key, blocks: outcome.blocks, tables: outcome.tables, compileSeconds: outcome.compileSeconds,
+                runSeconds: outcome.runSeconds, commit: commit(), toolchain: toolchain.compilerVersion(), finished: Date())
+            record = fresh
+            if fresh.succeeded {
+                try cache.store(fresh, from: folder, stem: document.stem)
+                scratch = nil
+                tablesFolder = cache.runFolder(stem: document.stem, key: key).appendingPathComponent("tables")
+            } else {
+                tablesFolder = folder.appendingPathComponent("tables")
+            }
+        }
+        defer { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
+
+        var tables: [String: String] = [:]
+        for table in record?.tables ?? [] {
+            if let folder = tablesFolder,
+               let text = try? String(contentsOf: folder.appendingPathComponent("\(table.name).tsv"), encoding: .utf8) {
+                tables[table.name] = text
+            }
+        }
+        let dataFolder = options.outputFolder.appendingPathComponent("data/\(document.stem)", isDirectory: true)
+        for (name, text) in tables {
+            try AtomicFile.write(Data(text.utf8), to: dataFolder.appendingPathComponent("\(name).tsv"))
+        }
+        if record?.succeeded == true {
+            let stale = (try? FileManager.default.contentsOfDirectory(atPath: dataFolder.path)) ?? []
+            for name in stale where name.hasSuffix(".tsv") && tables[String(name.dropLast(4))] == nil {
+                try? FileManager.default.removeItem(at: dataFolder.appendingPathComponent(name))
+            }
+        }
+
+        let figures = try document.gnuplotBlocks.map { try draw($0, document: document, record: record, tables: tables, say: say) }
+        let figuresDrawn = figures.filter { $0.status == .rendered }.count
+
+        let report = NotebookReport(document: document, run: .init(
+            parameters: parameters, record: record, cached: cached, tables: tables, figures: figures,
+            dataLink: "data/\(document.stem)", renderedAt: Date()))
+        let reportURL = options.outputFolder.appendingPathComponent("\(document.stem).html")
+        try AtomicFile.write(Data(report.html().utf8), to: reportURL)
+
+        let succeeded = (record?.succeeded ?? true) && !figures.contains { $0.status == .failed || $0.status == .notRun }
+        try IndexPage(folder: options.outputFolder).update(with: [.init(
+            stem: document.stem, title: document.title, path: document.path, succeeded: succeeded,
+            firstFigure: document.gnuplotBlocks.first?.figure, updated: Date())])
+
+        let reportPath = Self.displayPath(reportURL)
+        if let failure = firstFailure(document, record: record, figures: figures) {
+            say("FAILED: \(failure) → \(reportPath)")
+        } else if cached && figuresDrawn == 0 {
+            say("unchanged: nothing ran → \(reportPath)")
+        } else {
+            let ran = cached ? "Swift results from the cache" :
+                "ran \(blocksRun) Swift block\(blocksRun == 1 ? "" : "s") in \(NotebookProgram.format(seconds: record?.runSeconds ?? 0)) (compiled in \(NotebookProgram.format(seconds: record?.compileSeconds ?? 0)))"
+            say("\(ran), drew \(figuresDrawn) figure\(figuresDrawn == 1 ? "" : "s") → \(reportPath)")
+        }
+        return Summary(path: document.path, succeeded: succeeded, blocksRun: blocksRun, figuresDrawn: figuresDrawn, report: reportURL)
+    }
+
+    private func firstFailure(_ document: NotebookDocument, record: ExecutionRecord?, figures: [FigureResult]) -> String? {
+        if let failed = record?.blocks.first(where: { $0.status == .failed || $0.status == .timedOut }),
+           let diagnostic = failed.diagnostic {
+            return "\(document.path):\(diagnostic.line ?? 0): \(diagnostic.message)"
+        }
+        if let failed = figures.first(where: { $0.status == .failed }), let diagnostic = failed.diagnostic {
+            return "\(document.path):\(diagnostic.line ?? 0): \(diagnostic.message)"
+        }
+        if figures.contains(where: { $0.status == .notRun }) { return "a figure was not drawn: its data did not come" }
+        return nil
+    }
+
+    /// Draws one gnuplot block, from the cache when its script and tables are unchanged.
+    private func draw(
+        _ block: GnuplotBlock, document: NotebookDocument, record: ExecutionRecord?, tables: [String: String],
+        say: (String) -> Void
+    ) throws -> FigureResult {
+        let start = Date()
+        let svgURL = options.outputFolder.appendingPathComponent("\(block.figure).svg")
+        let pngURL = options.outputFolder.appendingPathComponent("\(block.figure).png")
+        let lastGood = { try? String(contentsOf: svgURL, encoding: .utf8) }
+        let missing = block.data.filter { tables[$0] == nil }
+        if !missing.isEmpty {
+            let allRan = record?.succeeded ?? false
+            if allRan || document.swiftBlocks.isEmpty {
+                return FigureResult(status: .failed, svg: lastGood(), diagnostic: Diagnostic(
+                    line: block.fenceLine,
+                    message: "no Swift block emitted the table\(missing.count == 1 ? "" : "s") \(missing.map { "'\($0)'" }.joined(separator: ", ")) (data=)",
+                    detail: ""), seconds: 0)
+            }
+            return FigureResult(status: .notRun, svg: lastGood(), diagnostic: nil, seconds: 0)
+        }
+        var hash = ContentHash()
+        hash.add("figure-v1")
+        hash.add(block.script)
+        hash.add("\(block.size.width)x\(block.size.height)")
+        for name in block.data { hash.add(name); hash.add(tables[name]!) }
+        let key = hash.hex
+        let cachedSVG = cache.figureFile(stem: document.stem, key: key, extension: "svg")
+        let cachedPNG = cache.figureFile(stem: document.stem, key: key, extension: "png")
+        var status = FigureResult.Status.cached
+        if options.force || !FileManager.default.fileExists(atPath: cachedSVG.path)
+            || !FileManager.default.fileExists(atPath: cachedPNG.path) {
+            guard let gnuplot = GnuplotRenderer.locate() else {
+                return FigureResult(status: .failed, svg: lastGood(), diagnostic: Diagnostic(
+                    line: block.fenceLine, message: "gnuplot is not installed (Debian: apt-get install gnuplot-nox; or make deps)",
+                    detail: ""), seconds: 0)
+            }
+            say("drawing \(block.figure)…")
+            let folder = try cache.scratchFolder(stem: "\(document.stem)-figure")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            if let diagnostic = try gnuplot.render(block, tables: tables, in: folder, path: document.path) {
+                return FigureResult(status: .failed, svg: lastGood(), diagnostic: diagnostic, seconds: Date().timeIntervalSince(start))
+            }
+            try AtomicFile.copy(folder.appendingPathComponent("figure.svg"), to: cachedSVG)
+            try AtomicFile.copy(folder.appendingPathComponent("figure.png"), to: cachedPNG)
+            status = .rendered
+        }
+        let svg = try Data(contentsOf: cachedSVG)
+        if (try? Data(contentsOf: svgURL)) != svg { try AtomicFile.write(svg, to: svgURL) }
+        let png = try Data(contentsOf: cachedPNG)
+        if (try? Data(contentsOf: pngURL)) != png { try AtomicFile.write(png, to: pngURL) }
+        return FigureResult(status: status, svg: String(decoding: svg, as: UTF8.self), diagnostic: nil, seconds: Date().timeIntervalSince(start))
+    }
+
+    private func executionKey(_ document: NotebookDocument, parameters: [String: ParameterValue]) -> String {
+        var hash = ContentHash()
+        hash.add("execution-v1")
+        for block in document.swiftBlocks { hash.add("block \(block.index)"); hash.add(block.code) }
+        for name in parameters.keys.sorted() { hash.add(name); hash.add("\(parameters[name]!)") }
+        hash.add(toolchain.librarySourcesDigest())
+        hash.add(toolchain.compilerIdentity())
+        for input in document.inputs {
+            hash.add(input)
+            let url = input.hasPrefix("/") ? URL(fileURLWithPath: input) : toolchain.projectRoot.appendingPathComponent(input)
+            hash.add(fileOrFolder: url)
+        }
+        return hash.hex
+    }
+
+    private func commit() -> String {
+        guard let git = ChildProcess.find("git") else { return "unknown" }
+        let head = try? ChildProcess(executable: git, arguments: ["rev-parse", "--short", "HEAD"], directory: toolchain.projectRoot, timeout: 10).run()
+        guard let head, head.status == 0 else { return "unknown" }
+        let status = try? ChildProcess(
+            executable: git, arguments: ["status", "--porcelain", "--untracked-files=no"], directory: toolchain.projectRoot, timeout: 10
+        ).run()
+        let dirty = !(status?.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? true)
+        return head.output.trimmingCharacters(in: .whitespacesAndNewlines) + (dirty ? "+changes" : "")
+    }
+}

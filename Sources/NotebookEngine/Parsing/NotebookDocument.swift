@@ -1,0 +1,68 @@
+import NotebookRuntime
+
+/// A parsed notebook: its front matter and its segments in order.
+///
+/// A notebook is a Markdown file. Fenced ` ```swift ` blocks are its program,
+/// ` ```gnuplot ` blocks its figures; everything else, other fences included, is
+/// prose rendered by Ink.
+public struct NotebookDocument: Sendable {
+    /// The path as the runner names it in messages and in `#sourceLocation`.
+    public var path: String
+    /// The file's name without `.md`: names the report, the cache and the table folder.
+    public var stem: String
+    public var title: String
+    /// Declared parameters and their defaults, in front matter order.
+    public var parameters: [(name: String, value: ParameterValue)]
+    /// The program's time limit in seconds.
+    public var timeout: Double?
+    /// Files or folders the program reads; their contents are part of the cache key.
+    public var inputs: [String]
+    public var segments: [Segment]
+
+    public var swiftBlocks: [SwiftBlock] {
+        segments.compactMap { if case .swift(let block) = $0 { return block } else { return nil } }
+    }
+
+    public var gnuplotBlocks: [GnuplotBlock] {
+        segments.compactMap { if case .gnuplot(let block) = $0 { return block } else { return nil } }
+    }
+}
+
+/// A piece of a notebook, in file order.
+public enum Segment: Sendable {
+    case prose(Prose)
+    case swift(SwiftBlock)
+    case gnuplot(GnuplotBlock)
+}
+
+/// Markdown between executable blocks.
+public struct Prose: Sendable {
+    /// The 1-based line of its first line.
+    public var line: Int
+    public var text: String
+}
+
+/// A ` ```swift ` block: `index` counts Swift blocks from 0.
+public struct SwiftBlock: Sendable {
+    public var index: Int
+    /// The 1-based line of the opening fence; the code starts on the next line.
+    public var fenceLine: Int
+    public var code: String
+    public var firstCodeLine: Int { fenceLine + 1 }
+    public var lastCodeLine: Int { fenceLine + max(code.split(separator: "\n", omittingEmptySubsequences: false).count, 1) }
+}
+
+/// A ` ```gnuplot data=A,B figure=NAME caption="…" size=W,H ` block.
+public struct GnuplotBlock: Sendable {
+    public var index: Int
+    public var fenceLine: Int
+    public var script: String
+    /// The tables handed to gnuplot as datablocks `$A`, `$B`.
+    public var data: [String]
+    /// The figure's name: `Figures/NAME.svg` and `.png`.
+    public var figure: String
+    public var caption: String?
+    /// Width and height in pixels.
+    public var size: (width: Int, height: Int)
+    public var firstCodeLine: Int { fenceLine + 1 }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Plot
+
+/// `index.html` beside the reports: every notebook rendered into the folder, with
+/// a thumbnail of its first figure. What it lists is kept in `.notebooks.json`,
+/// so rendering one notebook does not drop the others.
+struct IndexPage {
+    struct Entry: Codable, Equatable {
+        var stem: String
+        var title: String
+        var path: String
+        var succeeded: Bool
+        var firstFigure: String?
+        var updated: Date
+    }
+
+    let folder: URL
+
+    private var manifest: URL { folder.appendingPathComponent(".notebooks.json") }
+
+    func entries() -> [Entry] {
+        guard let data = try? Data(contentsOf: manifest) else { return [] }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return (try? decoder.decode([Entry].self, from: data)) ?? []
+    }
+
+    /// Records `updated` and rewrites the page.
+    func update(with updated: [Entry]) throws {
+        var all = entries().filter { old in !updated.contains { $0.stem == old.stem } } + updated
+        all = all.filter { FileManager.default.fileExists(atPath: folder.appendingPathComponent("\($0.stem).html").path) }
+        all.sort { $0.stem < $1.stem }
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(encoder.encode(all), to: manifest)
+        try AtomicFile.write(Data(html(all).utf8), to: folder.appendingPathComponent("index.html"))
+    }
+
+    private func html(_ entries: [Entry]) -> String {
+        let formatter = ISO8601DateFormatter()
+        return HTML(
+            .lang(.english),
+            .head(.meta(.charset(.utf8)), .title("Notebooks"), .style(Self.css)),
+            .body(
+                .h1("Notebooks"),
+                .p(.class("lead"), .text("Reports rendered by `notebook run`; each links its figures and tables.")),
+                .div(.class("grid"), .forEach(entries) { entry in
+                    .a(.class("card"), .href("\(entry.stem).html"),
+                       .unwrap(entry.firstFigure, { .img(.src("\($0).png"), .alt($0)) },
+                               else: .div(.class("nofigure"), .text("no figure"))),
+                       .h2(.text(entry.title)),
+                       .p(.text(entry.path + " · " + (entry.succeeded ? "succeeded" : "FAILED")
+                           + " · " + formatter.string(from: entry.updated))))
+                })
+            )
+        ).render()
+    }
+
+    static let css = """
+    body { margin: 0 auto; max-width: 70rem; padding: 1.5rem; font: 16px/1.5 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #1d232b; }
+    .lead { color: #5d6773; }
+    .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr)); gap: 1rem; }
+    .card { display: block; border: 1px solid #dde2e8; border-radius: 8px; padding: .75rem; color: inherit; text-decoration: none; }
+    .card:hover { border-color: #2a5db0; }
+    .card img { width: 100%; height: auto; border-radius: 4px; }
+    .card h2 { font-size: 1.1rem; margin: .5rem 0 .25rem; } .card p { font-size: 13px; color: #5d6773; margin: 0; }
+    .nofigure { height: 8rem; display: flex; align-items: center; justify-content: center; color: #8a94a0; border: 1px dashed #dde2e8; }
+    """
+}
+
+/// Writes a file through a temporary beside it and a rename, so a reader never
+/// sees half a file and a failed write leaves the old one in place.
+enum AtomicFile {
+    static func write(_ data: Data, to url: URL) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try data.write(to: url, options: .atomic)
+    }
+
+    static func copy(_ source: URL, to destination: URL) throws {
+        try write(Data(contentsOf: source), to: destination)
+    }
+}

@@ -1,0 +1,287 @@
+import Foundation
+import Ink
+import NotebookRuntime
+import Plot
+
+/// One notebook's HTML report: a single self-contained file (inline CSS, figures
+/// inline as data URIs) with a table of contents, the prose, each Swift block's
+/// code (folded), output, tables and errors in place, each figure with its
+/// caption, and a footer with the parameters, commit, toolchain and timings.
+struct NotebookReport {
+    struct Run {
+        var parameters: [(name: String, value: ParameterValue, isDefault: Bool)]
+        var record: ExecutionRecord?
+        var cached: Bool
+        /// Each table's TSV text, by name.
+        var tables: [String: String]
+        var figures: [FigureResult]
+        /// Relative link from the report to its tables' folder.
+        var dataLink: String
+        var renderedAt: Date
+    }
+
+    /// Rows shown before a table is cut, with a link to the whole TSV.
+    static let rowsShown = 20
+
+    let document: NotebookDocument
+    let run: Run
+
+    func html() -> String {
+        var toc: [(level: Int, id: String, text: String)] = []
+        var usedIDs: Set<String> = []
+        var body: [Node<HTML.BodyContext>] = []
+        for segment in document.segments {
+            switch segment {
+            case .prose(let prose):
+                body.append(contentsOf: proseNodes(prose.text, toc: &toc, usedIDs: &usedIDs))
+            case .swift(let block):
+                body.append(swiftNode(block))
+            case .gnuplot(let block):
+                body.append(gnuplotNode(block))
+            }
+        }
+        let page = HTML(
+            .lang(.english),
+            .head(
+                .meta(.charset(.utf8)),
+                .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
+                .title(document.title),
+                .style(Self.css)
+            ),
+            .body(
+                .header(
+                    .p(.class("path"), .text(document.path)),
+                    .p(.class("status"), statusNode()),
+                    .if(run.parameters.contains { !$0.isDefault }, .p(.class("banner"), .text(
+                        "Run with non-default parameters: "
+                            + run.parameters.filter { !$0.isDefault }.map { "\($0.name) = \($0.value)" }.joined(separator: ", "))))
+                ),
+                .if(toc.count > 1, .nav(.class("toc"), .h2("Contents"), .ul(.forEach(toc) { entry in
+                    .li(.class("level\(entry.level)"), .a(.href("#\(entry.id)"), .text(entry.text)))
+                }))),
+                .main(.group(body)),
+                footer()
+            )
+        )
+        return page.render()
+    }
+
+    // MARK: Prose
+
+    /// Markdown through Ink, with ids on the headings for the table of contents.
+    private func proseNodes(
+        _ text: String, toc: inout [(level: Int, id: String, text: String)], usedIDs: inout Set<String>
+    ) -> [Node<HTML.BodyContext>] {
+        var html = MarkdownParser().html(from: text)
+        var result = ""
+        while let open = html.range(of: "<h[1-6]>", options: .regularExpression) {
+            let level = Int(String(html[html.index(open.lowerBound, offsetBy: 2)]))!
+            guard let close = html.range(of: "</h\(level)>", range: open.upperBound..<html.endIndex) else { break }
+            let inner = String(html[open.upperBound..<close.lowerBound])
+            let plain = inner.replacingOccurrences(of: "<[^>]+>", with: "", options: .regularExpression)
+            var id = Self.slug(plain)
+            var suffix = 2
+            while usedIDs.contains(id) { id = "\(Self.slug(plain))-\(suffix)"; suffix += 1 }
+            usedIDs.insert(id)
+            if level >= 2 && level <= 3 { toc.append((level, id, Self.unescape(plain))) }
+            result += html[..<open.lowerBound] + "<h\(level) id=\"\(id)\">" + inner
+            html = String(html[close.lowerBound...])
+        }
+        return [.div(.class("prose"), .raw(result + html))]
+    }
+
+    static func slug(_ text: String) -> String {
+        let words = unescape(text).lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+        return words.isEmpty ? "section" : words.joined(separator: "-")
+    }
+
+    private static func unescape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&amp;", with: "&").replacingOccurrences(of: "&lt;", with: "<")
+            .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&quot;", with: "\"")
+    }
+
+    // MARK: Swift blocks
+
+    private func swiftNode(_ block: SwiftBlock) -> Node<HTML.BodyContext> {
+        let result = run.record.flatMap { $0.blocks.indices.contains(block.index) ? $0.blocks[block.index] : nil } ?? .notRun
+        let tables = run.record?.tables.filter { $0.block == block.index } ?? []
+        let time = result.seconds.map { " · " + NotebookProgram.format(seconds: $0) } ?? ""
+        return .section(
+            .class("cell swift \(Self.cssClass(result.status))"), .id("block-\(block.index + 1)"),
+            .details(
+                .summary(.text("Swift · line \(block.fenceLine)\(time)"), badge(result.status)),
+                .pre(.code(.class("language-swift"), .text(block.code)))
+            ),
+            .if(!result.output.isEmpty, .pre(.class("output"), .text(result.output))),
+            .unwrap(result.diagnostic) { errorNode($0) },
+            .forEach(tables) { tableNode($0) }
+        )
+    }
+
+    private func badge(_ status: BlockResult.Status) -> Node<HTML.BodyContext> {
+        status == .succeeded ? .empty : .span(.class("badge \(Self.cssClass(status))"), .text(status.rawValue))
+    }
+
+    private static func cssClass(_ status: BlockResult.Status) -> String {
+        switch status {
+        case .succeeded: return "ok"
+        case .failed: return "failed"
+        case .timedOut: return "timedout"
+        case .notRun: return "notrun"
+        }
+    }
+
+    private func errorNode(_ diagnostic: Diagnostic) -> Node<HTML.BodyContext> {
+        let location = diagnostic.line.map { "\(document.path):\($0)" } ?? document.path
+        return .div(
+            .class("error"),
+            .p(.strong(.text(location)), .text(" "), .text(diagnostic.message)),
+            .if(!diagnostic.detail.isEmpty, .details(.summary("Full message"), .pre(.text(diagnostic.detail))))
+        )
+    }
+
+    private func tableNode(_ table: TableRecord) -> Node<HTML.BodyContext> {
+        let rows = (run.tables[table.name] ?? "").split(separator: "\n").dropFirst().map {
+            $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        }
+        let link = "\(run.dataLink)/\(table.name).tsv"
+        return .div(
+            .class("table"),
+            .p(.class("caption"), .text("Table "), .code(.text(table.name)),
+               .text(" · \(table.rows) row\(table.rows == 1 ? "" : "s") · "), .a(.href(link), .text("\(table.name).tsv"))),
+            .div(.class("scroll"), .table(
+                .tr(.forEach(table.columns) { .th(.text($0)) }),
+                .forEach(rows.prefix(Self.rowsShown)) { row in .tr(.forEach(row) { .td(.text(Self.shortNumber($0))) }) }
+            )),
+            .if(table.rows > Self.rowsShown, .p(.class("more"),
+                .text("… \(table.rows - Self.rowsShown) more rows in "), .a(.href(link), .text("\(table.name).tsv"))))
+        )
+    }
+
+    /// Six significant digits for display; the TSV keeps every digit.
+    static func shortNumber(_ cell: String) -> String {
+        guard let value = Double(cell), cell.contains(".") || cell.contains("e") else { return cell }
+        return String(format: "%.6g", value)
+    }
+
+    // MARK: Figures
+
+    private func gnuplotNode(_ block: GnuplotBlock) -> Node<HTML.BodyContext> {
+        let result = run.figures.indices.contains(block.index)
+            ? run.figures[block.index] : FigureResult(status: .notRun, svg: nil, diagnostic: nil, seconds: 0)
+        let status: BlockResult.Status = result.status == .failed ? .failed : result.status == .notRun ? .notRun : .succeeded
+        let image: Node<HTML.BodyContext> = result.svg.map { svg in
+            .img(.src("data:image/svg+xml;base64," + Data(svg.utf8).base64EncodedString()),
+                 .alt(block.caption ?? block.figure))
+        } ?? .div(.class("placeholder"), .text(result.status == .notRun ? "Not drawn: its data did not come." : "No figure."))
+        return .section(
+            .class("cell gnuplot \(Self.cssClass(status))"), .id("figure-\(block.figure)"),
+            .unwrap(result.diagnostic) { errorNode($0) },
+            .if(result.status == .failed && result.svg != nil,
+                .p(.class("stale"), .text("Showing the last good figure; this run's drawing failed."))),
+            .element(named: "figure", nodes: [
+                image,
+                .element(named: "figcaption", nodes: [
+                    .strong(.text(block.figure)),
+                    .text(block.caption.map { ": " + $0 } ?? ""),
+                    .text(" · "), .a(.href("\(block.figure).svg"), .text("SVG")),
+                    .text(" · "), .a(.href("\(block.figure).png"), .text("PNG")),
+                ]),
+            ]),
+            .details(
+                .summary(.text("gnuplot · line \(block.fenceLine)"), badge(status)),
+                .pre(.code(.class("language-gnuplot"), .text(block.script)))
+            )
+        )
+    }
+
+    // MARK: Header and footer
+
+    private func statusNode() -> Node<HTML.BodyContext> {
+        guard let record = run.record else { return .text("Not run.") }
+        let failed = record.blocks.contains { $0.status == .failed || $0.status == .timedOut }
+            || run.figures.contains { $0.status == .failed }
+        let when = ISO8601DateFormatter().string(from: record.finished)
+        return .group(
+            .span(.class(failed ? "badge failed" : "badge ok"), .text(failed ? "failed" : "succeeded")),
+            .text(" Computed \(when) at commit \(record.commit)"
+                + (run.cached ? " (from the cache: nothing changed since)." : "."))
+        )
+    }
+
+    private func footer() -> Node<HTML.BodyContext> {
+        let record = run.record
+        let swiftBlocks = document.swiftBlocks
+        return .footer(
+            .h2("Run"),
+            .table(
+                .tr(.th("Parameter"), .th("Value"), .th("")),
+                .forEach(run.parameters) { parameter in
+                    .tr(.td(.code(.text(parameter.name))), .td(.text(parameter.value.description)),
+                        .td(.text(parameter.isDefault ? "default" : "set for this run")))
+                }
+            ),
+            .p(.text("Commit \(record?.commit ?? "unknown") · \(record?.toolchain ?? "") · compiled in "
+                + NotebookProgram.format(seconds: record?.compileSeconds ?? 0) + ", ran in "
+                + NotebookProgram.format(seconds: record?.runSeconds ?? 0))),
+            .table(
+                .tr(.th("Block"), .th("Line"), .th("Status"), .th("Time")),
+                .forEach(swiftBlocks) { block in
+                    let result = record.flatMap { $0.blocks.indices.contains(block.index) ? $0.blocks[block.index] : nil } ?? .notRun
+                    return .tr(
+                        .td(.a(.href("#block-\(block.index + 1)"), .text("Swift \(block.index + 1)"))),
+                        .td(.text(String(block.fenceLine))), .td(.text(result.status.rawValue)),
+                        .td(.text(result.seconds.map { NotebookProgram.format(seconds: $0) } ?? "")))
+                },
+                .forEach(document.gnuplotBlocks) { block in
+                    let result = run.figures.indices.contains(block.index) ? run.figures[block.index] : nil
+                    return .tr(
+                        .td(.a(.href("#figure-\(block.figure)"), .text("gnuplot \(block.figure)"))),
+                        .td(.text(String(block.fenceLine))),
+                        .td(.text(result.map { "\($0.status)" } ?? "notRun")),
+                        .td(.text(result.map { NotebookProgram.format(seconds: $0.seconds) } ?? "")))
+                }
+            ),
+            .p(.class("generated"), .text("Rendered by notebook from \(document.path)."))
+        )
+    }
+
+    static let css = """
+    :root { --ink: #1d232b; --muted: #5d6773; --line: #dde2e8; --accent: #2a5db0; --bad: #b3261e; --paper: #ffffff; }
+    * { box-sizing: border-box; }
+    body { margin: 0 auto; max-width: 62rem; padding: 1.5rem 1.5rem 4rem; color: var(--ink); background: var(--paper);
+           font: 16px/1.55 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; }
+    header .path { color: var(--muted); font: 13px ui-monospace, Menlo, monospace; margin: 0; }
+    header .status { color: var(--muted); font-size: 14px; margin: .25rem 0 1rem; }
+    .banner { background: #fff6d6; border: 1px solid #e8d48a; padding: .5rem .75rem; border-radius: 6px; }
+    nav.toc { border: 1px solid var(--line); border-radius: 8px; padding: .5rem 1rem; margin: 1rem 0 2rem; font-size: 15px; }
+    nav.toc h2 { font-size: 14px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); margin: .25rem 0; }
+    nav.toc ul { margin: 0; padding-left: 1.2rem; } nav.toc li.level3 { margin-left: 1rem; }
+    a { color: var(--accent); }
+    h1 { font-size: 2rem; line-height: 1.2; } h2 { margin-top: 2.2rem; }
+    pre, code { font: 13.5px/1.45 ui-monospace, "SF Mono", Menlo, Consolas, monospace; }
+    .prose pre { background: #f6f8fa; padding: .75rem; border-radius: 6px; overflow-x: auto; }
+    .cell { margin: 1rem 0; }
+    .cell details > summary { cursor: pointer; color: var(--muted); font-size: 13px; padding: .2rem 0; }
+    .cell details pre { background: #f6f8fa; border-left: 3px solid var(--accent); padding: .75rem; overflow-x: auto; margin: .25rem 0; }
+    pre.output { background: #fbfbfc; border: 1px solid var(--line); border-radius: 6px; padding: .6rem .75rem; overflow-x: auto; white-space: pre-wrap; }
+    .badge { display: inline-block; font-size: 12px; padding: 0 .45rem; border-radius: 999px; margin-left: .4rem; color: #fff; background: var(--muted); }
+    .badge.ok { background: #2e7d32; } .badge.failed, .badge.timedout { background: var(--bad); } .badge.notrun { background: #8a94a0; }
+    .cell.notrun { opacity: .6; }
+    .error { border: 1px solid #f0b8b3; background: #fdf0ef; color: #5c1410; border-radius: 6px; padding: .5rem .75rem; margin: .5rem 0; }
+    .error p { margin: 0; } .error pre { white-space: pre-wrap; font-size: 12px; }
+    .stale { color: var(--bad); font-size: 14px; }
+    .table .caption { font-size: 13px; color: var(--muted); margin: .5rem 0 .25rem; }
+    .scroll { overflow-x: auto; }
+    table { border-collapse: collapse; font-size: 13.5px; font-variant-numeric: tabular-nums; }
+    th, td { border-bottom: 1px solid var(--line); padding: .2rem .6rem; text-align: right; }
+    th { background: #f3f5f8; text-align: center; }
+    .more { font-size: 13px; color: var(--muted); }
+    figure { margin: 1rem 0; text-align: center; }
+    figure img { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 6px; }
+    figcaption { font-size: 14px; color: var(--muted); margin-top: .4rem; }
+    .placeholder { padding: 3rem; border: 1px dashed var(--line); color: var(--muted); }
+    footer { margin-top: 3rem; border-top: 1px solid var(--line); font-size: 14px; color: var(--muted); }
+    footer table { margin: .5rem 0 1rem; } footer td, footer th { text-align: left; }
+    """
+}

@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A progress bar on the terminal the runner was started from, for long experiments.
+///
+/// ```swift
+/// let progress = Progress("d grid", total: grid.count)
+/// for d in grid { …; progress.advance() }
+/// progress.finish()
+/// ```
+///
+/// It draws at most ten times a second, only when that terminal is a TTY, and
+/// never into the block's output: the report shows results, not bars.
+public final class Progress {
+    public let label: String
+    public let total: Int
+    public private(set) var done = 0
+    private let started = NotebookSession.monotonicSeconds()
+    private var lastDrawn = 0.0
+
+    public init(_ label: String, total: Int) {
+        self.label = label
+        self.total = max(total, 1)
+    }
+
+    public func advance(by count: Int = 1) {
+        done = min(done + count, total)
+        let now = NotebookSession.monotonicSeconds()
+        if now - lastDrawn >= 0.1 || done == total {
+            lastDrawn = now
+            draw(now: now)
+        }
+    }
+
+    public func finish() {
+        done = total
+        draw(now: NotebookSession.monotonicSeconds())
+        write("\n")
+    }
+
+    private func draw(now: Double) {
+        let fraction = Double(done) / Double(total)
+        let width = 30
+        let filled = Int(fraction * Double(width))
+        let elapsed = now - started
+        let remaining = done > 0 ? elapsed * Double(total - done) / Double(done) : 0
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        write("\r  \(label) \(bar) \(done)/\(total)  \(Int(elapsed)) s elapsed, ~\(Int(remaining)) s left ")
+    }
+
+    private func write(_ text: String) {
+        let descriptor = NotebookSession.terminal >= 0 ? NotebookSession.terminal : STDERR_FILENO
+        guard isatty(descriptor) == 1 else { return }
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import XCTest
+
+/// Runs the built `notebook` in a scratch copy of `Tests/NotebookTests/Notebooks`.
+struct NotebookProcess {
+    let folder: URL
+
+    static var executable: URL {
+        if let path = ProcessInfo.processInfo.environment["NOTEBOOK"] { return URL(fileURLWithPath: path) }
+        return Bundle.main.bundleURL.appendingPathComponent("notebook")
+    }
+
+    static var sources: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Notebooks")
+    }
+
+    /// A new folder holding `Notebooks/` with copies of the test notebooks.
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("notebook-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Self.sources, to: folder.appendingPathComponent("Notebooks"))
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: folder) }
+
+    struct Outcome {
+        var status: Int32
+        var stderr: String
+    }
+
+    @discardableResult
+    func run(_ arguments: [String]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments + ["--out", "out", "--cache", "cache"]
+        process.currentDirectoryURL = folder
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let data = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, stderr: String(decoding: data, as: UTF8.self))
+    }
+
+    func read(_ path: String) throws -> String {
+        try String(contentsOf: folder.appendingPathComponent(path), encoding: .utf8)
+    }
+
+    func data(_ path: String) throws -> Data {
+        try Data(contentsOf: folder.appendingPathComponent(path))
+    }
+
+    func edit(_ path: String, _ change: (String) -> String) throws {
+        let url = folder.appendingPathComponent(path)
+        try Data(change(try String(contentsOf: url, encoding: .utf8)).utf8).write(to: url)
+    }
+
+    /// The text of the report's section for Swift block `number` (1-based), tags removed.
+    func section(_ html: String, block number: Int) -> String {
+        guard let start = html.range(of: "id=\"block-\(number)\"") else { return "" }
+        let end = html.range(of: "</section>", range: start.upperBound..<html.endIndex)?.lowerBound ?? html.endIndex
+        return String(html[start.upperBound..<end]).replacingOccurrences(of: "<[^>]+>", with: " ", options: .regularExpression)
+    }
+}
