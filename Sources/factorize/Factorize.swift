@@ -14,7 +14,8 @@ struct Factorize: ParsableCommand {
             Bad input gets one line on stderr and exit code 2.
             """,
         subcommands: [
-            MinimumNuclearNormCommand.self, GradientDescentCommand.self, ProjectedGradientCommand.self, GenerateCommand.self,
+            MinimumNuclearNormCommand.self, GradientDescentCommand.self, ProjectedGradientCommand.self, FlowCommand.self,
+            TimeOrderedExponentialCommand.self, ExhaustiveCommand.self, GenerateCommand.self,
         ])
 
     static func main() {

@@ -1,0 +1,156 @@
+import LinearAlgebra
+
+/// The Dormand–Prince 5(4) embedded Runge–Kutta pair (Hairer, Nørsett & Wanner,
+/// *Solving ODEs I*, §II.5), with the first-same-as-last property and a PI step-size
+/// controller, for `dy/dt = F(t, y)`.
+///
+/// Error control: a step is accepted when the embedded error estimate `e` satisfies
+/// `sqrt(mean((e_i / s_i)²)) ≤ 1` with `s_i = atol + rtol · max(|y_i|, |y_new_i|)`.
+/// For the gradient flow the caller sets `atol` from the scale of the starting point
+/// (`rtol · ‖U0‖_F / √N`), so a start of size 1e-5 is resolved rather than lost under
+/// an absolute tolerance fit for O(1) solutions.
+///
+/// The stages are the columns of an N × 7 matrix, so each stage's combination
+/// `y + h Σ a_ij k_j` and the error estimate are one `dgemv` each.
+public struct DormandPrince: Sendable {
+    public struct Options: Sendable {
+        public var relativeTolerance: Double
+        public var absoluteTolerance: Double
+        public var maxSteps: Int
+        public init(relativeTolerance: Double = 1e-10, absoluteTolerance: Double = 1e-14, maxSteps: Int = 2_000_000) {
+            self.relativeTolerance = relativeTolerance
+            self.absoluteTolerance = absoluteTolerance
+            self.maxSteps = maxSteps
+        }
+    }
+
+    /// What an integration did: the final time and state, accepted and rejected steps,
+    /// right-hand-side evaluations, and why it stopped.
+    public struct Trajectory: Sendable {
+        public var time: Double
+        public var state: [Double]
+        public var steps: Int
+        public var rejectedSteps: Int
+        public var evaluations: Int
+        public var stoppedEarly: Bool
+        public var hitStepLimit: Bool
+    }
+
+    static let c: [Double] = [0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1]
+    static let a: [[Double]] = [
+        [],
+        [1.0 / 5],
+        [3.0 / 40, 9.0 / 40],
+        [44.0 / 45, -56.0 / 15, 32.0 / 9],
+        [19372.0 / 6561, -25360.0 / 2187, 64448.0 / 6561, -212.0 / 729],
+        [9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176, -5103.0 / 18656],
+        [35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84],
+    ]
+    /// The fifth-order weights minus the embedded fourth-order ones.
+    static let e: [Double] = [71.0 / 57600, 0, -71.0 / 16695, 71.0 / 1920, -17253.0 / 339200, 22.0 / 525, -1.0 / 40]
+
+    public var options: Options
+
+    public init(options: Options = Options()) {
+        self.options = options
+    }
+
+    /// Integrates from `(t0, y0)` to `t1`, or until `shouldStop(t, y)` says so after an accepted step.
+    public func integrate(
+        from y0: [Double], time t0: Double = 0, to t1: Double,
+        initialStep: Double? = nil,
+        rightHandSide f: (Double, [Double], inout [Double]) -> Void,
+        shouldStop: (Double, [Double]) -> Bool = { _, _ in false }
+    ) -> Trajectory {
+        let n = y0.count
+        var k = Matrix(rows: n, columns: 7)
+        var y = y0
+        var t = t0
+        var derivative = [Double](repeating: 0, count: n)
+        var stage = [Double](repeating: 0, count: n)
+        var error = [Double](repeating: 0, count: n)
+        var coefficients = [Double](repeating: 0, count: 7)
+        var evaluations = 0
+        f(t, y, &derivative)
+        evaluations += 1
+        setColumn(&k, 0, derivative)
+
+        let rtol = options.relativeTolerance
+        let atol = options.absoluteTolerance
+        func scaledNorm(_ v: [Double], _ y: [Double], _ z: [Double]) -> Double {
+            var sum = 0.0
+            for i in 0..<n {
+                let s = atol + rtol * max(abs(y[i]), abs(z[i]))
+                sum += (v[i] / s) * (v[i] / s)
+            }
+            return (sum / Double(max(n, 1))).squareRoot()
+        }
+
+        // Initial step: Hairer's heuristic from the sizes of y and F(y).
+        var h: Double
+        if let initialStep {
+            h = initialStep
+        } else {
+            let d0 = scaledNorm(y, y, y)
+            let d1 = scaledNorm(derivative, y, y)
+            h = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / d1
+        }
+        h = min(h, t1 - t)
+
+        var steps = 0
+        var rejected = 0
+        var previousError = 1e-4
+        var next = y
+        while t < t1 {
+            if steps + rejected >= options.maxSteps {
+                return Trajectory(time: t, state: y, steps: steps, rejectedSteps: rejected, evaluations: evaluations,
+                                  stoppedEarly: false, hitStepLimit: true)
+            }
+            let lastStep = t + h >= t1
+            if lastStep { h = t1 - t }
+            for s in 1...6 {
+                for j in 0..<7 { coefficients[j] = j < s ? Self.a[s][j] : 0 }
+                stage = y
+                Matrix.gemv(h, k, .none, coefficients, 1, into: &stage)
+                f(t + Self.c[s] * h, stage, &derivative)
+                evaluations += 1
+                setColumn(&k, s, derivative)
+                if s == 6 { next = stage }
+            }
+            Matrix.gemv(h, k, .none, Self.e, 0, into: &error)
+            let norm = scaledNorm(error, y, next)
+            if norm <= 1 || h <= 1e-14 * max(abs(t), 1) {
+                t = lastStep ? t1 : t + h
+                y = next
+                steps += 1
+                // First same as last: the seventh stage is F at the new point.
+                for i in 0..<n { k[i, 0] = k[i, 6] }
+                let factor = norm == 0 ? 5 : 0.9 * pow(norm, -0.7 / 5) * pow(previousError, 0.4 / 5)
+                previousError = max(norm, 1e-4)
+                h *= min(5, max(0.2, factor))
+                if shouldStop(t, y) {
+                    return Trajectory(time: t, state: y, steps: steps, rejectedSteps: rejected, evaluations: evaluations,
+                                      stoppedEarly: true, hitStepLimit: false)
+                }
+            } else {
+                rejected += 1
+                h *= max(0.2, 0.9 * pow(norm, -1.0 / 5))
+            }
+        }
+        return Trajectory(time: t, state: y, steps: steps, rejectedSteps: rejected, evaluations: evaluations,
+                          stoppedEarly: false, hitStepLimit: false)
+    }
+
+    private func setColumn(_ k: inout Matrix, _ column: Int, _ values: [Double]) {
+        let n = k.rows
+        k.elements.withUnsafeMutableBufferPointer { buffer in
+            for i in 0..<n { buffer[column * n + i] = values[i] }
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

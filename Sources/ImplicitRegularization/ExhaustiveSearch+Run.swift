@@ -1,0 +1,147 @@
+import Foundation
+
+extension ExhaustiveSearch {
+    /// Counts over a run, and for each ᾱ how the Δ fall.
+    public struct Summary: Sendable {
+        public struct PerInitNorm: Sendable {
+            public var initNorm: Double
+            /// Feasible instances with |Δ| < 1e-2.
+            public var within1e2: Int
+            public var medianDelta: Double
+            public var maxDelta: Double
+            /// Flows stopped by the step limit before the loss fell below tolerance.
+            public var unconverged: Int
+        }
+        public var instances: Int
+        public var feasible: Int
+        public var infeasible: Int
+        public var undecided: Int
+        public var perInitNorm: [PerInitNorm]
+        /// Instances computed in this run (the rest were read back from earlier chunks).
+        public var computed: Int
+    }
+
+    /// The histogram's bin edges for Δ: below 0, then width 0.01 up to 1, then 1 and above.
+    public static let histogramEdges: [Double] = [-.infinity] + (0...100).map { Double($0) / 100 } + [.infinity]
+
+    /// Runs `indices` (all 150,000 by default, or every K-th with `subsample`) in chunks of 500
+    /// spread over `workers` threads. Each finished chunk is written to `folder/chunks/` at once,
+    /// so an interrupted run resumes where it stopped; then `instances.tsv` (one row per
+    /// instance) and `histogram.tsv` (counts of Δ per bin, a column per ᾱ) are written.
+    public func run(
+        subsample: Int = 1, folder: URL, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+    ) throws -> Summary {
+        let indices = Array(stride(from: 0, to: Self.instanceCount, by: max(subsample, 1)))
+        let chunkSize = 500
+        let chunkCount = (indices.count + chunkSize - 1) / chunkSize
+        let tag = initNorms.map { "\($0)" }.joined(separator: "_")
+        let chunks = folder.appendingPathComponent("chunks-\(tag)", isDirectory: true)
+        try FileManager.default.createDirectory(at: chunks, withIntermediateDirectories: true)
+        @Sendable func chunkFile(_ c: Int) -> URL {
+            let part = indices[(c * chunkSize)..<min((c + 1) * chunkSize, indices.count)]
+            return chunks.appendingPathComponent("chunk-\(part.first!)-\(part.last!)-\(part.count).tsv")
+        }
+        let pending = (0..<chunkCount).filter { !FileManager.default.fileExists(atPath: chunkFile($0).path) }
+        let done = Counter(chunkCount - pending.count)
+        progress(done.value, chunkCount)
+        let failure = Counter(0)
+        let workerCount = max(1, min(workers, pending.count))
+        let group = DispatchGroup()
+        for worker in 0..<workerCount {
+            // One thread per worker (concurrentPerform on Linux may run them all on the caller).
+            group.enter()
+            let thread = Thread {
+                defer { group.leave() }
+                var position = worker
+                while position < pending.count {
+                    let c = pending[position]
+                    let part = indices[(c * chunkSize)..<min((c + 1) * chunkSize, indices.count)]
+                    let rows = part.map { row(solve($0)) }.joined()
+                    do {
+                        try Data(rows.utf8).write(to: chunkFile(c), options: .atomic)
+                    } catch {
+                        failure.increment()
+                    }
+                    progress(done.increment(), chunkCount)
+                    position += workerCount
+                }
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        group.wait()
+        if failure.value > 0 { throw CocoaError(.fileWriteUnknown) }
+
+        var outcomes: [Outcome] = []
+        for c in 0..<chunkCount {
+            let text = try String(contentsOf: chunkFile(c), encoding: .utf8)
+            outcomes += text.split(separator: "\n").compactMap { parse(String($0)) }
+        }
+        let header = ["index", "mask", "values", "verdict", "min_nuclear_norm"]
+            + initNorms.flatMap { ["nuclear_norm_\($0)", "delta_\($0)", "converged_\($0)", "steps_\($0)"] }
+        try Data((header.joined(separator: "\t") + "\n" + outcomes.map(row).joined()).utf8)
+            .write(to: folder.appendingPathComponent("instances.tsv"), options: .atomic)
+
+        let feasible = outcomes.filter { $0.verdict == .feasible }
+        var histogram = (["lower", "upper"] + initNorms.map { "count_\($0)" }).joined(separator: "\t") + "\n"
+        for bin in 0..<(Self.histogramEdges.count - 1) {
+            let (lower, upper) = (Self.histogramEdges[bin], Self.histogramEdges[bin + 1])
+            let counts = initNorms.indices.map { k in feasible.filter { $0.deltas[k] >= lower && $0.deltas[k] < upper }.count }
+            histogram += (["\(lower)", "\(upper)"] + counts.map(String.init)).joined(separator: "\t") + "\n"
+        }
+        try Data(histogram.utf8).write(to: folder.appendingPathComponent("histogram.tsv"), options: .atomic)
+
+        let perInitNorm = initNorms.indices.map { k -> Summary.PerInitNorm in
+            let deltas = feasible.map { $0.deltas[k] }.sorted()
+            return .init(
+                initNorm: initNorms[k], within1e2: deltas.filter { abs($0) < 1e-2 }.count,
+                medianDelta: deltas.isEmpty ? .nan : deltas[deltas.count / 2], maxDelta: deltas.last ?? .nan,
+                unconverged: feasible.filter { !$0.converged[k] }.count)
+        }
+        return Summary(
+            instances: outcomes.count, feasible: feasible.count,
+            infeasible: outcomes.filter { $0.verdict == .infeasible }.count,
+            undecided: outcomes.filter { $0.verdict == .undecided }.count,
+            perInitNorm: perInitNorm, computed: pending.count * chunkSize)
+    }
+
+    private func row(_ outcome: Outcome) -> String {
+        let entries = Self.entries(of: outcome.index)
+        let mask = entries.map { "\($0.row)\($0.column)" }.joined(separator: ",")
+        let values = entries.map { "\($0.value)" }.joined(separator: ",")
+        var fields = ["\(outcome.index)", mask, values, outcome.verdict.rawValue, "\(outcome.minimum)"]
+        for k in initNorms.indices {
+            if outcome.verdict == .feasible {
+                fields += ["\(outcome.nuclearNorms[k])", "\(outcome.deltas[k])", outcome.converged[k] ? "1" : "0", "\(outcome.steps[k])"]
+            } else {
+                fields += ["nan", "nan", "0", "0"]
+            }
+        }
+        return fields.joined(separator: "\t") + "\n"
+    }
+
+    private func parse(_ line: String) -> Outcome? {
+        let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        guard fields.count == 5 + 4 * initNorms.count, let index = Int(fields[0]),
+              let verdict = Verdict(rawValue: fields[3]) else { return nil }
+        var outcome = Outcome(index: index, verdict: verdict, minimum: Double(fields[4]) ?? .nan,
+                              nuclearNorms: [], deltas: [], converged: [], steps: [])
+        for k in initNorms.indices {
+            outcome.nuclearNorms.append(Double(fields[5 + 4 * k]) ?? .nan)
+            outcome.deltas.append(Double(fields[6 + 4 * k]) ?? .nan)
+            outcome.converged.append(fields[7 + 4 * k] == "1")
+            outcome.steps.append(Int(fields[8 + 4 * k]) ?? 0)
+        }
+        return outcome
+    }
+}
+
+/// A counter shared by the worker threads.
+private final class Counter: @unchecked Sendable {
+    private var count: Int
+    private let lock = NSLock()
+    init(_ start: Int) { count = start }
+    var value: Int { lock.withLock { count } }
+    @discardableResult func increment() -> Int { lock.withLock { count += 1; return count } }
+}

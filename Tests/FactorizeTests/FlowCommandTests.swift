@@ -1,0 +1,49 @@
+import Foundation
+import XCTest
+
+/// `factorize flow`, `toe` and `exhaustive` as a user runs them.
+extension FactorizeEndToEndTests {
+    func testFlowUsesTheFilesStartAndHorizon() throws {
+        let outcome = try factorize("flow", FactorizeEndToEndTests.fixtures + "/flow-n4-m5.json")
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let json = try XCTUnwrap(outcome.json)
+        let nuclear = try XCTUnwrap(json["nuclear_norm"] as? Double)
+        XCTAssertEqual(nuclear, 0.9223425288508244, accuracy: 1e-6)
+        XCTAssertEqual((json["X"] as? [Double])?.count, 16)
+        XCTAssertEqual(json["time"] as? Double, 5000)
+        XCTAssertGreaterThan(json["steps"] as? Int ?? 0, 0)
+        XCTAssertNotNil(json["rejected_steps"] as? Int)
+    }
+
+    func testTimeOrderedExponentialAndItsErrors() throws {
+        let file = FactorizeEndToEndTests.fixtures + "/sensing-n8-r1-m24.json"
+        let outcome = try factorize("toe", file, "--step", "0.1", "--init-norm", "1e-3", "--tolerance", "1e-3")
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let error = try XCTUnwrap(outcome.json?["relative_training_error"] as? Double)
+        XCTAssertLessThanOrEqual(error, 1e-3)
+        let missing = try factorize("toe", file)
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains("has no \"flow\".U0: give --init-norm"), missing.stderr)
+    }
+
+    func testExhaustiveWritesTablesAndResumes() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("exhaustive-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = try factorize("exhaustive", "--subsample", "1500", "--init-norms", "1e-5", "--out", folder.path)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let json = try XCTUnwrap(first.json)
+        XCTAssertEqual(json["instances"] as? Int, 100)
+        let feasible = try XCTUnwrap(json["feasible"] as? Int)
+        let infeasible = try XCTUnwrap(json["discarded_infeasible"] as? Int)
+        let undecided = try XCTUnwrap(json["discarded_undecided"] as? Int)
+        XCTAssertEqual(feasible + infeasible + undecided, 100)
+        let rows = try String(contentsOf: folder.appendingPathComponent("instances.tsv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(rows.count, 101)
+        let histogram = try String(contentsOf: folder.appendingPathComponent("histogram.tsv"), encoding: .utf8)
+        let counted = histogram.split(separator: "\n").dropFirst().compactMap { Int($0.split(separator: "\t").last!) }.reduce(0, +)
+        XCTAssertEqual(counted, feasible)
+        let again = try factorize("exhaustive", "--subsample", "1500", "--init-norms", "1e-5", "--out", folder.path)
+        XCTAssertEqual(again.json?["computed"] as? Int, 0, "the second run reads the finished chunks back")
+        XCTAssertEqual(again.json?["feasible"] as? Int, feasible)
+    }
+}
