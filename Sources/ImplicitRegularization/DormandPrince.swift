@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import LinearAlgebra
 
 /// The Dormand–Prince 5(4) embedded Runge–Kutta pair (Hairer, Nørsett & Wanner,
@@ -148,9 +153,3 @@ public struct DormandPrince: Sendable {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -38,8 +38,11 @@ extension ExhaustiveSearch {
         let tag = initNorms.map { "\($0)" }.joined(separator: "_")
         let chunks = folder.appendingPathComponent("chunks-\(tag)", isDirectory: true)
         try FileManager.default.createDirectory(at: chunks, withIntermediateDirectories: true)
+        @Sendable func part(_ c: Int) -> ArraySlice<Int> {
+            indices[(c * chunkSize)..<min((c + 1) * chunkSize, indices.count)]
+        }
         @Sendable func chunkFile(_ c: Int) -> URL {
-            let part = indices[(c * chunkSize)..<min((c + 1) * chunkSize, indices.count)]
+            let part = part(c)
             return chunks.appendingPathComponent("chunk-\(part.first!)-\(part.last!)-\(part.count).tsv")
         }
         let pending = (0..<chunkCount).filter { !FileManager.default.fileExists(atPath: chunkFile($0).path) }
@@ -56,8 +59,7 @@ extension ExhaustiveSearch {
                 var position = worker
                 while position < pending.count {
                     let c = pending[position]
-                    let part = indices[(c * chunkSize)..<min((c + 1) * chunkSize, indices.count)]
-                    let rows = part.map { row(solve($0)) }.joined()
+                    let rows = part(c).map { row(solve($0)) }.joined()
                     do {
                         try Data(rows.utf8).write(to: chunkFile(c), options: .atomic)
                     } catch {

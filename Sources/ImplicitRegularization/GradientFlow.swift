@@ -55,7 +55,6 @@ public struct GradientFlow: Sendable {
         var gradient = Matrix(rows: n, columns: d)
         var packed = [Double](repeating: 0, count: SymmetricPacking.packedCount(n))
         var residual = y
-        var lastResidualNorm = Double.infinity
 
         func residualOf(_ state: [Double]) {
             u.elements = state
@@ -81,8 +80,7 @@ public struct GradientFlow: Sendable {
             shouldStop: { _, state in
                 guard horizon == nil else { return false }
                 residualOf(state)
-                lastResidualNorm = Vector.norm(residual)
-                return lastResidualNorm / observationNorm <= options.residualTolerance
+                return Vector.norm(residual) / observationNorm <= options.residualTolerance
             })
         residualOf(trajectory.state)
         x.symmetrizeFromUpper()

@@ -46,11 +46,14 @@ public struct NotebookRunner {
     public let options: Options
     public let log: (String) -> Void
     private var cache: RunCache { RunCache(root: options.cacheFolder) }
+    /// The library's sources and the compiler, hashed once for every notebook's key.
+    private let libraryIdentity: String
 
     public init(toolchain: NotebookToolchain, options: Options, log: @escaping (String) -> Void) {
         self.toolchain = toolchain
         self.options = options
         self.log = log
+        self.libraryIdentity = toolchain.librarySourcesDigest() + toolchain.compilerIdentity()
     }
 
     /// Parses every notebook and checks the `--param` overrides against each,
@@ -164,7 +167,7 @@ public struct NotebookRunner {
 
         let report = NotebookReport(document: document, run: .init(
             parameters: parameters, record: record, cached: cached, tables: tables, figures: figures,
-            dataLink: "data/\(document.stem)", renderedAt: Date()))
+            dataLink: "data/\(document.stem)"))
         let reportURL = options.outputFolder.appendingPathComponent("\(document.stem).html")
         try AtomicFile.write(Data(report.html().utf8), to: reportURL)
 
@@ -237,7 +240,7 @@ public struct NotebookRunner {
             say("drawing \(block.figure)…")
             let folder = try cache.scratchFolder(stem: "\(document.stem)-figure")
             defer { try? FileManager.default.removeItem(at: folder) }
-            if let diagnostic = try gnuplot.render(block, tables: tables, in: folder, path: document.path) {
+            if let diagnostic = try gnuplot.render(block, tables: tables, in: folder) {
                 return FigureResult(status: .failed, svg: lastGood(), diagnostic: diagnostic, seconds: Date().timeIntervalSince(start))
             }
             try AtomicFile.copy(folder.appendingPathComponent("figure.svg"), to: cachedSVG)
@@ -256,8 +259,7 @@ public struct NotebookRunner {
         hash.add("execution-v1")
         for block in document.swiftBlocks { hash.add("block \(block.index)"); hash.add(block.code) }
         for name in parameters.keys.sorted() { hash.add(name); hash.add("\(parameters[name]!)") }
-        hash.add(toolchain.librarySourcesDigest())
-        hash.add(toolchain.compilerIdentity())
+        hash.add(libraryIdentity)
         for input in document.inputs {
             hash.add(input)
             let url = input.hasPrefix("/") ? URL(fileURLWithPath: input) : toolchain.projectRoot.appendingPathComponent(input)

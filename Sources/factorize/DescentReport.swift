@@ -1,4 +1,5 @@
 import ImplicitRegularization
+import LinearAlgebra
 
 extension JSONReport {
     /// The fields `gd` and `xgd` print for a run.
@@ -13,5 +14,17 @@ extension JSONReport {
         add("diverged", result.status == .diverged)
         add("status", result.status.rawValue)
         add("seconds", seconds)
+    }
+}
+
+extension JSONReport {
+    /// The fields `flow` and `toe` open with: the solution X (row-major) and how well it fits.
+    init(solution x: Matrix, loss: Double, relativeResidual: Double, problem: MeasurementProblem) {
+        self.init()
+        add("nuclear_norm", try? x.nuclearNorm())
+        add("training_loss", loss)
+        add("relative_training_error", relativeResidual)
+        if let error = problem.reconstructionError(x) { add("relative_error", error) }
+        add("X", numbers: x.rowMajorElements)
     }
 }

@@ -52,50 +52,11 @@ struct FlowCommand: ParsableCommand {
         options.residualTolerance = tolerance
         options.relativeTolerance = rtol
         let (result, seconds) = timed { GradientFlow(problem: loaded, options: options).run(from: initial, horizon: horizon) }
-        var report = JSONReport()
-        report.add("nuclear_norm", try? result.x.nuclearNorm())
-        report.add("training_loss", result.loss)
-        report.add("relative_training_error", result.relativeResidual)
-        if let error = loaded.reconstructionError(result.x) { report.add("relative_error", error) }
-        report.add("X", numbers: result.x.rowMajorElements)
+        var report = JSONReport(solution: result.x, loss: result.loss, relativeResidual: result.relativeResidual, problem: loaded)
         report.add("time", result.time)
         report.add("steps", result.steps)
         report.add("rejected_steps", result.rejectedSteps)
         report.add("evaluations", result.evaluations)
-        report.add("status", result.status.rawValue)
-        report.add("seconds", seconds)
-        report.print()
-    }
-}
-
-struct TimeOrderedExponentialCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "toe",
-        abstract: "The time-ordered exponential U ← exp(−η A*(r)) U: X stays PSD.",
-        discussion: "Prints the same fields as flow; steps counts the exponentials applied.")
-
-    @OptionGroup var problem: ProblemArgument
-    @OptionGroup var start: FlowStartOptions
-    @OptionGroup var stopping: StoppingOptions
-
-    @Option(help: "The step η.")
-    var step: Double = 0.1
-
-    func run() throws {
-        guard step > 0, step.isFinite else { throw ValidationError("--step must be positive, got \(step)") }
-        let loaded = try problem.load()
-        let initial = try start.start(for: loaded, file: problem.file)
-        let (result, seconds) = try timed {
-            try TimeOrderedExponential(problem: loaded, step: step, stopping: stopping.rule).run(from: initial)
-        }
-        var report = JSONReport()
-        report.add("nuclear_norm", try? result.nuclearNorm())
-        report.add("training_loss", result.loss)
-        report.add("relative_training_error", result.relativeResidual)
-        if let error = loaded.reconstructionError(result.x) { report.add("relative_error", error) }
-        report.add("X", numbers: result.x.rowMajorElements)
-        report.add("steps", result.iterations)
-        report.add("rejected_steps", 0)
         report.add("status", result.status.rawValue)
         report.add("seconds", seconds)
         report.print()

@@ -72,7 +72,8 @@ struct NotebookProgram {
             executable: folder.appendingPathComponent("program"), arguments: [],
             directory: toolchain.projectRoot, environment: environment, timeout: timeout, capturesOutput: false
         ).run()
-        return (interpret(ran, folder: folder, timeout: timeout), tables(in: events), compiled.seconds, ran.seconds)
+        let recorded = readEvents(events)
+        return (interpret(ran, events: recorded, folder: folder, timeout: timeout), tables(in: recorded), compiled.seconds, ran.seconds)
     }
 
     /// The first error's block and a diagnostic at its notebook line.
@@ -91,8 +92,7 @@ struct NotebookProgram {
     }
 
     /// Reads the events and block files into one result per block.
-    private func interpret(_ ran: ChildProcess.Outcome, folder: URL, timeout: Double) -> [BlockResult] {
-        let events = readEvents(folder.appendingPathComponent("events.jsonl"))
+    private func interpret(_ ran: ChildProcess.Outcome, events: [NotebookEvent], folder: URL, timeout: Double) -> [BlockResult] {
         var began: Set<Int> = []
         var seconds: [Int: Double] = [:]
         for event in events {
@@ -165,9 +165,9 @@ struct NotebookProgram {
         return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(NotebookEvent.self, from: Data($0.utf8)) }
     }
 
-    private func tables(in events: URL) -> [TableRecord] {
+    private func tables(in events: [NotebookEvent]) -> [TableRecord] {
         var records: [TableRecord] = []
-        for case .table(let block, let name, let columns, let rows) in readEvents(events) {
+        for case .table(let block, let name, let columns, let rows) in events {
             records.removeAll { $0.name == name }
             records.append(TableRecord(name: name, block: block, columns: columns, rows: rows))
         }

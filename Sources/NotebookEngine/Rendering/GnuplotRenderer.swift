@@ -15,7 +15,7 @@ struct GnuplotRenderer {
 
     /// Renders into `folder/figure.svg` and `folder/figure.png`; a diagnostic on failure.
     func render(
-        _ block: GnuplotBlock, tables: [String: String], in folder: URL, path: String
+        _ block: GnuplotBlock, tables: [String: String], in folder: URL
     ) throws -> Diagnostic? {
         try Data(block.script.utf8).write(to: folder.appendingPathComponent("block.gp"))
         var datablocks = "set datafile separator tab\nset datafile columnheaders\n"
@@ -36,7 +36,7 @@ struct GnuplotRenderer {
             let part = folder.appendingPathComponent("figure.\(ext).part")
             let size = (try? FileManager.default.attributesOfItem(atPath: part.path)[.size] as? Int) ?? 0
             if outcome.status != 0 || outcome.timedOut || size == 0 {
-                return diagnostic(outcome, block: block, path: path)
+                return diagnostic(outcome, block: block)
             }
             let final = folder.appendingPathComponent("figure.\(ext)")
             try? FileManager.default.removeItem(at: final)
@@ -46,7 +46,7 @@ struct GnuplotRenderer {
     }
 
     /// gnuplot's `"block.gp" line K: message` becomes the notebook line of the block's K-th line.
-    private func diagnostic(_ outcome: ChildProcess.Outcome, block: GnuplotBlock, path: String) -> Diagnostic {
+    private func diagnostic(_ outcome: ChildProcess.Outcome, block: GnuplotBlock) -> Diagnostic {
         let lines = outcome.output.split(separator: "\n").map(String.init)
         var line: Int?
         var message = outcome.timedOut ? "gnuplot did not finish within 120 s" : "gnuplot failed (exit status \(outcome.status))"

@@ -17,7 +17,6 @@ struct NotebookReport {
         var figures: [FigureResult]
         /// Relative link from the report to its tables' folder.
         var dataLink: String
-        var renderedAt: Date
     }
 
     /// Rows shown before a table is cut, with a link to the whole TSV.
@@ -102,8 +101,14 @@ struct NotebookReport {
 
     // MARK: Swift blocks
 
+    /// The block's result in this run's record ("not run" when the record has none).
+    private func result(of block: SwiftBlock) -> BlockResult {
+        guard let blocks = run.record?.blocks, blocks.indices.contains(block.index) else { return .notRun }
+        return blocks[block.index]
+    }
+
     private func swiftNode(_ block: SwiftBlock) -> Node<HTML.BodyContext> {
-        let result = run.record.flatMap { $0.blocks.indices.contains(block.index) ? $0.blocks[block.index] : nil } ?? .notRun
+        let result = result(of: block)
         let tables = run.record?.tables.filter { $0.block == block.index } ?? []
         let time = result.seconds.map { " · " + NotebookProgram.format(seconds: $0) } ?? ""
         return .section(
@@ -166,9 +171,13 @@ struct NotebookReport {
 
     // MARK: Figures
 
-    private func gnuplotNode(_ block: GnuplotBlock) -> Node<HTML.BodyContext> {
-        let result = run.figures.indices.contains(block.index)
+    private func figure(of block: GnuplotBlock) -> FigureResult {
+        run.figures.indices.contains(block.index)
             ? run.figures[block.index] : FigureResult(status: .notRun, svg: nil, diagnostic: nil, seconds: 0)
+    }
+
+    private func gnuplotNode(_ block: GnuplotBlock) -> Node<HTML.BodyContext> {
+        let result = figure(of: block)
         let status: BlockResult.Status = result.status == .failed ? .failed : result.status == .notRun ? .notRun : .succeeded
         let image: Node<HTML.BodyContext> = result.svg.map { svg in
             .img(.src("data:image/svg+xml;base64," + Data(svg.utf8).base64EncodedString()),
@@ -227,19 +236,19 @@ struct NotebookReport {
             .table(
                 .tr(.th("Block"), .th("Line"), .th("Status"), .th("Time")),
                 .forEach(swiftBlocks) { block in
-                    let result = record.flatMap { $0.blocks.indices.contains(block.index) ? $0.blocks[block.index] : nil } ?? .notRun
+                    let result = result(of: block)
                     return .tr(
                         .td(.a(.href("#block-\(block.index + 1)"), .text("Swift \(block.index + 1)"))),
                         .td(.text(String(block.fenceLine))), .td(.text(result.status.rawValue)),
                         .td(.text(result.seconds.map { NotebookProgram.format(seconds: $0) } ?? "")))
                 },
                 .forEach(document.gnuplotBlocks) { block in
-                    let result = run.figures.indices.contains(block.index) ? run.figures[block.index] : nil
+                    let result = figure(of: block)
                     return .tr(
                         .td(.a(.href("#figure-\(block.figure)"), .text("gnuplot \(block.figure)"))),
                         .td(.text(String(block.fenceLine))),
-                        .td(.text(result.map { "\($0.status)" } ?? "notRun")),
-                        .td(.text(result.map { NotebookProgram.format(seconds: $0.seconds) } ?? "")))
+                        .td(.text("\(result.status)")),
+                        .td(.text(NotebookProgram.format(seconds: result.seconds))))
                 }
             ),
             .p(.class("generated"), .text("Rendered by notebook from \(document.path)."))
