@@ -105,7 +105,7 @@ extension ExhaustiveSearch {
             instances: outcomes.count, feasible: feasible.count,
             infeasible: outcomes.filter { $0.verdict == .infeasible }.count,
             undecided: outcomes.filter { $0.verdict == .undecided }.count,
-            perInitNorm: perInitNorm, computed: pending.count * chunkSize)
+            perInitNorm: perInitNorm, computed: pending.reduce(0) { $0 + part($1).count })
     }
 
     private func row(_ outcome: Outcome) -> String {

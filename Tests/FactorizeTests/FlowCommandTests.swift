@@ -33,6 +33,7 @@ extension FactorizeEndToEndTests {
         XCTAssertEqual(first.status, 0, first.stderr)
         let json = try XCTUnwrap(first.json)
         XCTAssertEqual(json["instances"] as? Int, 100)
+        XCTAssertEqual(json["computed"] as? Int, 100, "the instances computed, not whole chunks of 500")
         let feasible = try XCTUnwrap(json["feasible"] as? Int)
         let infeasible = try XCTUnwrap(json["discarded_infeasible"] as? Int)
         let undecided = try XCTUnwrap(json["discarded_undecided"] as? Int)
