@@ -29,10 +29,12 @@ bench: build
 	$(BIN)/factorize-bench
 	Benchmarks/notebook-bench.sh
 
-## figures: the paper's four figures (the notebooks and their runner are issues #3 and #6)
+## figures: every Notebooks/*.md → Figures/ (reports, figure*.svg/.png, data/, index.html).
+## QUICK=1: the quick profile (smaller grids, labelled in every report) into Figures/quick/.
+FIGURES_OUT := $(if $(QUICK),Figures/quick,Figures)
 figures: build
-	@echo "make figures: not available yet: the notebook runner (#3) and the figure notebooks (#6) are still open." >&2
-	@exit 1
+	$(BIN)/notebook run --out $(FIGURES_OUT) $(if $(QUICK),--param quick=true)
+	.ci/check-figures $(FIGURES_OUT)
 
 clean:
 	rm -rf .build

@@ -28,9 +28,9 @@ public struct BatchedGradientDescent: Sendable {
         self.stopping = stopping
     }
 
-    /// Runs every run to its stop; results in the order of `runs`. `progress(iteration, active)`
-    /// is called every 1000 iterations.
-    public func run(_ runs: [Run], progress: ((Int, Int) -> Void)? = nil) -> [DescentResult] {
+    /// Runs every run to its stop; results in the order of `runs`. `onStop(k)` is called as run k
+    /// stops.
+    public func run(_ runs: [Run], onStop: ((Int) -> Void)? = nil) -> [DescentResult] {
         let measurements = problem.measurements
         let y = problem.observations
         let m = problem.count
@@ -41,7 +41,6 @@ public struct BatchedGradientDescent: Sendable {
             return FactorRunState(initialFactor: run.initialFactor, policy: run.policy)
         }
         var active = Array(states.indices)
-        var iteration = 0
         while !active.isEmpty {
             var iterates = Matrix(rows: width, columns: active.count)
             iterates.elements.withUnsafeMutableBufferPointer { p in
@@ -60,6 +59,8 @@ public struct BatchedGradientDescent: Sendable {
                     if states[index].observe(residualNorm: Vector.norm(UnsafeBufferPointer(column)), observationNorm: observationNorm, stopping: stopping) {
                         continuing.append(index)
                         continuingColumns.append(c)
+                    } else {
+                        onStop?(index)
                     }
                 }
                 }
@@ -104,8 +105,6 @@ public struct BatchedGradientDescent: Sendable {
                 if case let .fixed(eta) = states[index].policy { states[index].step(eta) }
             }
             active = continuing
-            iteration += 1
-            if let progress, iteration % 1000 == 0 { progress(iteration, active.count) }
         }
         return states.map { $0.result(observationNorm: observationNorm) }
     }

@@ -19,6 +19,15 @@ extension ExhaustiveSearch {
         public var perInitNorm: [PerInitNorm]
         /// Instances computed in this run (the rest were read back from earlier chunks).
         public var computed: Int
+        /// The feasible instances' Δ binned by ``histogramEdges``, a count per ᾱ.
+        public var histogram: [HistogramBin]
+    }
+
+    /// One bin of the histogram of Δ: `lower ≤ Δ < upper`, a count per ᾱ (in `initNorms` order).
+    public struct HistogramBin: Sendable {
+        public var lower: Double
+        public var upper: Double
+        public var counts: [Int]
     }
 
     /// The histogram's bin edges for Δ: below 0, then width 0.01 up to 1, then 1 and above.
@@ -50,29 +59,17 @@ extension ExhaustiveSearch {
         progress(done.value, chunkCount)
         let failure = Counter(0)
         let workerCount = max(1, min(workers, pending.count))
-        let group = DispatchGroup()
-        for worker in 0..<workerCount {
-            // One thread per worker (concurrentPerform on Linux may run them all on the caller).
-            group.enter()
-            let thread = Thread {
-                defer { group.leave() }
-                var position = worker
-                while position < pending.count {
-                    let c = pending[position]
-                    let rows = part(c).map { row(solve($0)) }.joined()
-                    do {
-                        try Data(rows.utf8).write(to: chunkFile(c), options: .atomic)
-                    } catch {
-                        failure.increment()
-                    }
-                    progress(done.increment(), chunkCount)
-                    position += workerCount
+        _ = ConcurrentWork.map(Array(0..<workerCount)) { worker in
+            for c in stride(from: worker, to: pending.count, by: workerCount).map({ pending[$0] }) {
+                let rows = part(c).map { row(solve($0)) }.joined()
+                do {
+                    try Data(rows.utf8).write(to: chunkFile(c), options: .atomic)
+                } catch {
+                    failure.increment()
                 }
+                progress(done.increment(), chunkCount)
             }
-            thread.stackSize = 8 << 20
-            thread.start()
         }
-        group.wait()
         if failure.value > 0 { throw CocoaError(.fileWriteUnknown) }
 
         var outcomes: [Outcome] = []
@@ -86,13 +83,16 @@ extension ExhaustiveSearch {
             .write(to: folder.appendingPathComponent("instances.tsv"), options: .atomic)
 
         let feasible = outcomes.filter { $0.verdict == .feasible }
-        var histogram = (["lower", "upper"] + initNorms.map { "count_\($0)" }).joined(separator: "\t") + "\n"
-        for bin in 0..<(Self.histogramEdges.count - 1) {
+        let histogram = (0..<(Self.histogramEdges.count - 1)).map { bin in
             let (lower, upper) = (Self.histogramEdges[bin], Self.histogramEdges[bin + 1])
-            let counts = initNorms.indices.map { k in feasible.filter { $0.deltas[k] >= lower && $0.deltas[k] < upper }.count }
-            histogram += (["\(lower)", "\(upper)"] + counts.map(String.init)).joined(separator: "\t") + "\n"
+            return HistogramBin(
+                lower: lower, upper: upper,
+                counts: initNorms.indices.map { k in feasible.filter { $0.deltas[k] >= lower && $0.deltas[k] < upper }.count })
         }
-        try Data(histogram.utf8).write(to: folder.appendingPathComponent("histogram.tsv"), options: .atomic)
+        let histogramText = ([["lower", "upper"] + initNorms.map { "count_\($0)" }]
+            + histogram.map { ["\($0.lower)", "\($0.upper)"] + $0.counts.map(String.init) })
+            .map { $0.joined(separator: "\t") + "\n" }.joined()
+        try Data(histogramText.utf8).write(to: folder.appendingPathComponent("histogram.tsv"), options: .atomic)
 
         let perInitNorm = initNorms.indices.map { k -> Summary.PerInitNorm in
             let deltas = feasible.map { $0.deltas[k] }.sorted()
@@ -105,7 +105,7 @@ extension ExhaustiveSearch {
             instances: outcomes.count, feasible: feasible.count,
             infeasible: outcomes.filter { $0.verdict == .infeasible }.count,
             undecided: outcomes.filter { $0.verdict == .undecided }.count,
-            perInitNorm: perInitNorm, computed: pending.reduce(0) { $0 + part($1).count })
+            perInitNorm: perInitNorm, computed: pending.reduce(0) { $0 + part($1).count }, histogram: histogram)
     }
 
     private func row(_ outcome: Outcome) -> String {
@@ -137,13 +137,4 @@ extension ExhaustiveSearch {
         }
         return outcome
     }
-}
-
-/// A counter shared by the worker threads.
-private final class Counter: @unchecked Sendable {
-    private var count: Int
-    private let lock = NSLock()
-    init(_ start: Int) { count = start }
-    var value: Int { lock.withLock { count } }
-    @discardableResult func increment() -> Int { lock.withLock { count += 1; return count } }
 }

@@ -29,6 +29,10 @@ public struct MinimumNuclearNorm: Sendable {
         /// ε of the infeasibility certificate.
         public var infeasibilityTolerance = 1e-8
         public var maxIterations = 100
+        /// When the iteration ends before its targets (X or Z numerically singular near a
+        /// low-rank optimum), the last iterate is still accepted if its certified |gap| and
+        /// residual are both at most this; otherwise the solve fails with `.stalled`.
+        public var acceptedTolerance = 1e-8
         public init() {}
     }
 
@@ -202,10 +206,11 @@ public struct MinimumNuclearNorm: Sendable {
     }
 
     /// The final iterate, certified: accepted when the iteration converged, or when its certified
-    /// gap and residual are both at most 1e-8; otherwise `Failure.stalled`.
+    /// |gap| and residual are both at most `acceptedTolerance`; otherwise `Failure.stalled`.
     private func finish(x: Matrix, y: [Double], iterations: Int, converged: Bool) throws -> Solution {
         let solution = try certify(x: x, y: y, iterations: iterations)
-        if converged || solution.dualityGap <= 1e-8 && solution.residual <= 1e-8 { return solution }
+        let tolerance = options.acceptedTolerance
+        if converged || abs(solution.dualityGap) <= tolerance && solution.residual <= tolerance { return solution }
         throw Failure.stalled(iterations: iterations, gap: solution.dualityGap, residual: solution.residual)
     }
 

@@ -18,7 +18,28 @@ public enum PlantedSensing {
     }
 
     public static func generate(dimension n: Int, rank r: Int, measurements m: Int, spectrum: Spectrum = .lowRank, seed: UInt64) throws -> MeasurementProblem {
-        precondition(n >= 1 && r >= 1 && r <= n && m >= 1)
+        precondition(m >= 1)
+        let planted = try plantedMatrix(dimension: n, rank: r, spectrum: spectrum, seed: seed)
+        var measurementRandom = RandomSource(seed: seed, stream: 2)
+        let width = SymmetricPacking.packedCount(n)
+        var packed = Matrix(rows: m, columns: width)
+        let scale = 1 / (2 * Double(m).squareRoot())
+        for i in 0..<m {
+            let g = Matrix(rows: n, columns: n, rowMajor: measurementRandom.normals(n * n))
+            let a = Matrix(rows: n, columns: n) { p, q in scale * (g[p, q] + g[q, p]) }
+            let row = SymmetricPacking.pack(a)
+            for k in 0..<width { packed[i, k] = row[k] }
+        }
+        let measurements = SymmetricMeasurements(dimension: n, packed: packed)
+        return MeasurementProblem(
+            name: "sensing-n\(n)-r\(r)-m\(m)-\(spectrum.rawValue)-seed\(seed)", kind: .sensing, measurements: measurements,
+            observations: measurements.apply(planted), planted: planted)
+    }
+
+    /// X*: (a) `WWᵀ` or (b) `Q diag(σ) Qᵀ`, drawn from `RandomSource(seed, stream: 1)`, scaled to
+    /// `‖X*‖_F = 1`. Completion problems (``PlantedCompletion``) plant the same matrices.
+    public static func plantedMatrix(dimension n: Int, rank r: Int, spectrum: Spectrum, seed: UInt64) throws -> Matrix {
+        precondition(n >= 1 && r >= 1 && r <= n)
         var plantedRandom = RandomSource(seed: seed, stream: 1)
         var planted: Matrix
         switch spectrum {
@@ -43,20 +64,6 @@ public enum PlantedSensing {
             planted = Matrix.gram(scaled)
         }
         planted.scale(by: 1 / planted.frobeniusNorm)
-
-        var measurementRandom = RandomSource(seed: seed, stream: 2)
-        let width = SymmetricPacking.packedCount(n)
-        var packed = Matrix(rows: m, columns: width)
-        let scale = 1 / (2 * Double(m).squareRoot())
-        for i in 0..<m {
-            let g = Matrix(rows: n, columns: n, rowMajor: measurementRandom.normals(n * n))
-            let a = Matrix(rows: n, columns: n) { p, q in scale * (g[p, q] + g[q, p]) }
-            let row = SymmetricPacking.pack(a)
-            for k in 0..<width { packed[i, k] = row[k] }
-        }
-        let measurements = SymmetricMeasurements(dimension: n, packed: packed)
-        return MeasurementProblem(
-            name: "sensing-n\(n)-r\(r)-m\(m)-\(spectrum.rawValue)-seed\(seed)", kind: .sensing, measurements: measurements,
-            observations: measurements.apply(planted), planted: planted)
+        return planted
     }
 }

@@ -128,7 +128,8 @@ public struct NotebookRunner {
             scratch = folder
             let timeout = options.timeout ?? document.timeout ?? Self.defaultTimeout
             let outcome = try NotebookProgram(document: document, blocks: blocks).execute(
-                toolchain: toolchain, folder: folder, parameters: values, timeout: timeout, log: say)
+                toolchain: toolchain, folder: folder, dataFolder: options.outputFolder.appendingPathComponent("data", isDirectory: true),
+                parameters: values, timeout: timeout, log: say)
             blocksRun = outcome.blocks.filter { $0.status != .notRun }.count
             let fresh = ExecutionRecord(
                 key: key, blocks: outcome.blocks, tables: outcome.tables, compileSeconds: outcome.compileSeconds,
@@ -262,10 +263,39 @@ public struct NotebookRunner {
         hash.add(libraryIdentity)
         for input in document.inputs {
             hash.add(input)
-            let url = input.hasPrefix("/") ? URL(fileURLWithPath: input) : toolchain.projectRoot.appendingPathComponent(input)
-            hash.add(fileOrFolder: url)
+            if let notebook = Self.notebookStem(input) {
+                // Another notebook: what this one reads of it is its tables.
+                hash.add(fileOrFolder: options.outputFolder.appendingPathComponent("data/\(notebook)", isDirectory: true))
+            } else {
+                let url = input.hasPrefix("/") ? URL(fileURLWithPath: input) : toolchain.projectRoot.appendingPathComponent(input)
+                hash.add(fileOrFolder: url)
+            }
         }
         return hash.hex
+    }
+
+    /// The stem of an input that is a notebook (`Notebooks/figure1.md` → `figure1`), else nil.
+    static func notebookStem(_ input: String) -> String? {
+        input.hasSuffix(".md") ? String(input.split(separator: "/").last!.dropLast(3)) : nil
+    }
+
+    /// The documents in an order that runs each after the notebooks it lists in `inputs`
+    /// (otherwise as given).
+    public static func dependencyOrder(_ documents: [NotebookDocument]) -> [NotebookDocument] {
+        var ordered: [NotebookDocument] = []
+        var placed = Set<String>()
+        func place(_ document: NotebookDocument, visiting: Set<String>) {
+            guard !placed.contains(document.stem), !visiting.contains(document.stem) else { return }
+            for stem in document.inputs.compactMap(notebookStem) {
+                if let dependency = documents.first(where: { $0.stem == stem }) {
+                    place(dependency, visiting: visiting.union([document.stem]))
+                }
+            }
+            placed.insert(document.stem)
+            ordered.append(document)
+        }
+        for document in documents { place(document, visiting: []) }
+        return ordered
     }
 
     private func commit() -> String {

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -13,13 +14,15 @@ import Darwin
 /// ```
 ///
 /// It draws at most ten times a second, only when that terminal is a TTY, and
-/// never into the block's output: the report shows results, not bars.
-public final class Progress {
+/// never into the block's output: the report shows results, not bars. Worker threads
+/// may advance it (a lock guards it).
+public final class Progress: @unchecked Sendable {
     public let label: String
     public let total: Int
     public private(set) var done = 0
     private let started = NotebookSession.monotonicSeconds()
     private var lastDrawn = 0.0
+    private let lock = NSLock()
 
     public init(_ label: String, total: Int) {
         self.label = label
@@ -27,6 +30,8 @@ public final class Progress {
     }
 
     public func advance(by count: Int = 1) {
+        lock.lock()
+        defer { lock.unlock() }
         done = min(done + count, total)
         let now = NotebookSession.monotonicSeconds()
         if now - lastDrawn >= 0.1 || done == total {
@@ -36,6 +41,8 @@ public final class Progress {
     }
 
     public func finish() {
+        lock.lock()
+        defer { lock.unlock() }
         done = total
         draw(now: NotebookSession.monotonicSeconds())
         write("\n")

@@ -58,6 +58,37 @@ public struct Table: Sendable {
     }
 }
 
+extension Table {
+    /// A table that an earlier notebook emitted, read back from the report folder's
+    /// `data/NOTEBOOK/NAME.tsv`. List that notebook in the front matter's `inputs`
+    /// (`inputs: [Notebooks/NOTEBOOK.md]`): the runner then runs it first, and re-runs this
+    /// notebook when its tables change.
+    public static func load(_ name: String, from notebook: String, file: StaticString = #file, line: UInt = #line) -> Table {
+        let folder = ProcessInfo.processInfo.environment["NOTEBOOK_DATA"] ?? "Figures/data"
+        let url = URL(fileURLWithPath: folder).appendingPathComponent("\(notebook)/\(name).tsv")
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            fatalError("no table '\(name)' from notebook '\(notebook)' at \(url.path): run Notebooks/\(notebook).md first", file: file, line: line)
+        }
+        let lines = text.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        var table = Table(name, columns: lines.first ?? [])
+        table.rows = Array(lines.dropFirst())
+        return table
+    }
+
+    /// The cells of one column, as text.
+    public func strings(_ column: String, file: StaticString = #file, line: UInt = #line) -> [String] {
+        guard let k = columns.firstIndex(of: column) else {
+            fatalError("table '\(name)' has no column '\(column)' (it has \(columns.joined(separator: ", ")))", file: file, line: line)
+        }
+        return rows.map { $0[k] }
+    }
+
+    /// The cells of one column, as numbers (NaN where a cell is not one).
+    public func doubles(_ column: String, file: StaticString = #file, line: UInt = #line) -> [Double] {
+        strings(column, file: file, line: line).map { Double($0) ?? .nan }
+    }
+}
+
 /// A value a table cell can hold.
 public protocol TableValue {
     var tableCell: String { get }

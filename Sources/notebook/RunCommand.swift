@@ -53,7 +53,7 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(2)
         }
         var failed = !errors.isEmpty
-        for document in documents {
+        for document in NotebookRunner.dependencyOrder(documents) {
             do {
                 let summary = try runner.run(document)
                 failed = failed || !summary.succeeded

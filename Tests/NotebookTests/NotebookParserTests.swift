@@ -55,4 +55,13 @@ final class NotebookParserTests: XCTestCase {
             XCTAssertEqual(error as? NotebookError, .unterminatedFence(path: "n.md", line: 3, fence: "~~~swift"))
         }
     }
+
+    /// A notebook that lists another in `inputs` runs after it, whatever the order given.
+    func testNotebooksRunAfterTheNotebooksTheyRead() throws {
+        let parser = NotebookParser()
+        let reader = try parser.parse("---\ninputs: [Notebooks/figure1.md]\n---\n", path: "Notebooks/figure2.md")
+        let writer = try parser.parse("# one\n", path: "Notebooks/figure1.md")
+        let other = try parser.parse("# other\n", path: "Notebooks/commutative.md")
+        XCTAssertEqual(NotebookRunner.dependencyOrder([reader, other, writer]).map(\.stem), ["figure1", "figure2", "commutative"])
+    }
 }

@@ -33,7 +33,7 @@ struct NotebookProgram {
     /// Compiles and runs the blocks in `folder`. A compile error fails the block it
     /// points into; the blocks before it still run (compiled on their own).
     func execute(
-        toolchain: NotebookToolchain, folder: URL, parameters: [String: ParameterValue], timeout: Double,
+        toolchain: NotebookToolchain, folder: URL, dataFolder: URL, parameters: [String: ParameterValue], timeout: Double,
         log: (String) -> Void
     ) throws -> (blocks: [BlockResult], tables: [TableRecord], compileSeconds: Double, runSeconds: Double) {
         try Data(source.utf8).write(to: folder.appendingPathComponent("main.swift"))
@@ -48,7 +48,7 @@ struct NotebookProgram {
             if failing > 0 {
                 let prefix = NotebookProgram(document: document, blocks: Array(blocks.prefix(failing)))
                 let earlier = try prefix.execute(
-                    toolchain: toolchain, folder: folder, parameters: parameters, timeout: timeout, log: log)
+                    toolchain: toolchain, folder: folder, dataFolder: dataFolder, parameters: parameters, timeout: timeout, log: log)
                 for (index, result) in earlier.blocks.enumerated() where index < failing { results[index] = result }
                 tables = earlier.tables
                 runSeconds = earlier.runSeconds
@@ -63,6 +63,7 @@ struct NotebookProgram {
         log("running…")
         var environment = ProcessInfo.processInfo.environment
         environment["NOTEBOOK_OUTPUT"] = folder.path
+        environment["NOTEBOOK_DATA"] = dataFolder.standardizedFileURL.path
         environment["NOTEBOOK_PARAMETERS"] = String(decoding: try JSONEncoder().encode(parameters), as: UTF8.self)
         environment["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none"
         if environment["OPENBLAS_NUM_THREADS"] == nil { environment["OPENBLAS_NUM_THREADS"] = "1" }

@@ -1,0 +1,44 @@
+import Foundation
+
+/// Work spread over threads: one `Thread` (8 MiB of stack) per item, each running `body` on its
+/// item, the results in the items' order. The callers keep OpenBLAS single-threaded
+/// (``BLASThreads``), so the parallelism is theirs: on this 2-core machine two workers run
+/// about 1.6 times as fast as one. (`DispatchQueue.concurrentPerform` on Linux may run every
+/// item on the calling thread, hence explicit threads.)
+public enum ConcurrentWork {
+    public static func map<Item: Sendable, Result: Sendable>(
+        _ items: [Item], _ body: @escaping @Sendable (Item) -> Result
+    ) -> [Result] {
+        let results = ResultSlots<Result>(count: items.count)
+        let group = DispatchGroup()
+        for (index, item) in items.enumerated() {
+            group.enter()
+            let thread = Thread {
+                results.store(body(item), at: index)
+                group.leave()
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        group.wait()
+        return results.values
+    }
+}
+
+/// The slots the worker threads fill.
+private final class ResultSlots<Result>: @unchecked Sendable {
+    private var slots: [Result?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func store(_ result: Result, at index: Int) { lock.withLock { slots[index] = result } }
+    var values: [Result] { lock.withLock { slots.map { $0! } } }
+}
+
+/// A counter shared by worker threads.
+final class Counter: @unchecked Sendable {
+    private var count: Int
+    private let lock = NSLock()
+    init(_ start: Int) { count = start }
+    var value: Int { lock.withLock { count } }
+    @discardableResult func increment() -> Int { lock.withLock { count += 1; return count } }
+}
