@@ -32,9 +32,15 @@ bench: build
 ## figures: every Notebooks/*.md → Figures/ (reports, figure*.svg/.png, data/, index.html).
 ## QUICK=1: the quick profile (smaller grids, labelled in every report) into Figures/quick/.
 FIGURES_OUT := $(if $(QUICK),Figures/quick,Figures)
-figures: build
+figures: build data/ml-100k
 	$(BIN)/notebook run --out $(FIGURES_OUT) $(if $(QUICK),--param quick=true)
 	.ci/check-figures $(FIGURES_OUT)
+
+## data/ml-100k: MovieLens-100k is never committed (its licence forbids redistribution). When the
+## folder is missing and ../shared/data/ml-100k exists, link to it; otherwise Figure 3 (iv) says how to get it.
+data/ml-100k:
+	@if [ -f ../shared/data/ml-100k/ua.base ]; then mkdir -p data && ln -sfn ../../shared/data/ml-100k data/ml-100k && echo "make: data/ml-100k → ../shared/data/ml-100k"; \
+	else echo "make: no MovieLens-100k in data/ml-100k or ../shared/data/ml-100k: Figure 3 (iv) will say how to get it"; fi
 
 clean:
 	rm -rf .build

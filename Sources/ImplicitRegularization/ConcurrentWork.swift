@@ -1,7 +1,7 @@
 import Foundation
 
 /// Work spread over threads: one `Thread` (8 MiB of stack) per item, each running `body` on its
-/// item, the results in the items' order. The callers keep OpenBLAS single-threaded
+/// item, the results in the items' order (a single item runs on the calling thread). The callers keep OpenBLAS single-threaded
 /// (``BLASThreads``), so the parallelism is theirs: on this 2-core machine two workers run
 /// about 1.6 times as fast as one. (`DispatchQueue.concurrentPerform` on Linux may run every
 /// item on the calling thread, hence explicit threads.)
@@ -9,6 +9,7 @@ public enum ConcurrentWork {
     public static func map<Item: Sendable, Result: Sendable>(
         _ items: [Item], _ body: @escaping @Sendable (Item) -> Result
     ) -> [Result] {
+        if items.count == 1 { return [body(items[0])] }
         let results = ResultSlots<Result>(count: items.count)
         let group = DispatchGroup()
         for (index, item) in items.enumerated() {

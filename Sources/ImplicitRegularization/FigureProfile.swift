@@ -6,7 +6,9 @@
 /// |---|---|---|
 /// | d grid (Figures 1, 2) | SPEC's 14 values, 1…50 | 1, 2, 50 |
 /// | seeds of U0 | 1, 2, 3 | 1 |
-/// | iteration cap (GD, X_gd, TOE) | 50,000 | 25,000 |
+/// | iteration cap (GD and X_gd) | 50,000 | 25,000 |
+/// | flow and TOE horizon (Figure 3) | t = 2000 | t = 200 |
+/// | MovieLens GD (Figure 3 iv) | to training error 1e-2 | 300 iterations |
 /// | Figure 4 | all 150,000 instances | every 100th |
 ///
 /// The stopping rule is the SPEC's (relative training error 1e-6); the cap is ours. With

@@ -22,6 +22,30 @@ extension Matrix {
         return s
     }
 
+    /// The thin singular value decomposition `X = U diag(σ) Vᵀ` (U rows × k, Vᵀ k × columns,
+    /// k = min(rows, columns), σ descending), by LAPACK `dgesdd` with `jobz = 'S'`.
+    public func thinSingularValueDecomposition() throws -> (u: Matrix, values: [Double], vt: Matrix) {
+        let k = Swift.min(rows, columns)
+        var a = self
+        var s = [Double](repeating: 0, count: k)
+        var u = Matrix(rows: rows, columns: k)
+        var vt = Matrix(rows: k, columns: columns)
+        let info = a.elements.withUnsafeMutableBufferPointer { pa in
+            s.withUnsafeMutableBufferPointer { ps in
+                u.elements.withUnsafeMutableBufferPointer { pu in
+                    vt.elements.withUnsafeMutableBufferPointer { pv in
+                        LAPACKE_dgesdd(
+                            LAPACK_COL_MAJOR, CChar(UInt8(ascii: "S")), Int32(rows), Int32(columns), pa.baseAddress,
+                            Int32(Swift.max(1, rows)), ps.baseAddress, pu.baseAddress, Int32(Swift.max(1, rows)),
+                            pv.baseAddress, Int32(Swift.max(1, k)))
+                    }
+                }
+            }
+        }
+        try LAPACKStatus.check(info, routine: "dgesdd")
+        return (u, s, vt)
+    }
+
     /// The nuclear norm `‖X‖_* = Σ σ_i` (for a symmetric X, `Σ |λ_i|`).
     public func nuclearNorm() throws -> Double {
         if isSquare && asymmetry == 0 {

@@ -15,7 +15,7 @@ struct Factorize: ParsableCommand {
             """,
         subcommands: [
             MinimumNuclearNormCommand.self, GradientDescentCommand.self, ProjectedGradientCommand.self, FlowCommand.self,
-            TimeOrderedExponentialCommand.self, ExhaustiveCommand.self, GenerateCommand.self,
+            TimeOrderedExponentialCommand.self, ExhaustiveCommand.self, MovieLensCommand.self, GenerateCommand.self,
         ])
 
     static func main() {

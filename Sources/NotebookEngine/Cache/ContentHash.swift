@@ -22,7 +22,8 @@ public struct ContentHash {
     }
 
     /// Adds a file's contents, or every file under a folder (by relative path, in order).
-    public mutating func add(fileOrFolder url: URL) {
+    public mutating func add(fileOrFolder given: URL) {
+        let url = given.resolvingSymlinksInPath()
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
             add("missing:\(url.path)")

@@ -1,0 +1,100 @@
+import Foundation
+import LinearAlgebra
+
+/// MovieLens-100k as Figure 3 (iv) uses it (SPEC, "MovieLens-100k"): 943 users × 1682 movies,
+/// `ua.base` (90,570 ratings) to fit and `ua.test` (10 held-out ratings per user) to test; raw
+/// 1–5 ratings, no centring. The two files are disjoint.
+///
+/// The data is not in the repository (its licence forbids redistribution). ``folder(given:)``
+/// finds it: `--data DIR`, else `$MOVIELENS_DIR`, else `data/ml-100k`.
+public struct MovieLens: Sendable {
+    public static let users = 943
+    public static let movies = 1682
+
+    /// One rating, with 0-based user and movie indices.
+    public struct Rating: Sendable, Equatable {
+        public var user: Int
+        public var movie: Int
+        public var value: Double
+    }
+
+    public enum LoadError: Error, CustomStringConvertible {
+        case missing(file: String)
+        case malformed(file: String, line: Int, reason: String)
+
+        public var description: String {
+            switch self {
+            case let .missing(file):
+                "\(file) is missing. MovieLens-100k cannot be redistributed, so it is not in the repository: "
+                    + "download ml-100k.zip from GroupLens (grouplens.org/datasets/movielens/100k), unzip it, and put "
+                    + "ua.base and ua.test in data/ml-100k/ (or pass --data DIR, or set MOVIELENS_DIR)."
+            case let .malformed(file, line, reason):
+                "\(file):\(line): \(reason) (expected: user id 1…943, movie id 1…1682, rating 1…5, timestamp, tab-separated)"
+            }
+        }
+    }
+
+    public var training: [Rating]
+    public var test: [Rating]
+
+    /// The folder to read: `given` (`--data`), else `$MOVIELENS_DIR`, else `data/ml-100k`.
+    public static func folder(given: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        URL(fileURLWithPath: given ?? environment["MOVIELENS_DIR"] ?? "data/ml-100k", isDirectory: true)
+    }
+
+    /// Reads `ua.base` and `ua.test` from `folder`.
+    public static func load(from folder: URL) throws -> MovieLens {
+        MovieLens(training: try ratings(folder.appendingPathComponent("ua.base")),
+                  test: try ratings(folder.appendingPathComponent("ua.test")))
+    }
+
+    static func ratings(_ url: URL) throws -> [Rating] {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { throw LoadError.missing(file: url.path) }
+        var ratings: [Rating] = []
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+            let fields = line.split(separator: "\t")
+            guard fields.count == 4 else {
+                throw LoadError.malformed(file: url.path, line: number + 1, reason: "\(fields.count) fields, not 4")
+            }
+            guard let user = Int(fields[0]), (1...users).contains(user), let movie = Int(fields[1]), (1...movies).contains(movie),
+                  let value = Double(fields[2]), (1...5).contains(value) else {
+                throw LoadError.malformed(file: url.path, line: number + 1, reason: "'\(line)' is out of range or not numbers")
+            }
+            ratings.append(Rating(user: user - 1, movie: movie - 1, value: value))
+        }
+        return ratings
+    }
+
+    /// The training ratings as the sparse observation operator.
+    public var trainingEntries: ObservedEntries {
+        ObservedEntries(rows: Self.users, columns: Self.movies, entries: training.map { ($0.user, $0.movie, $0.value) })
+    }
+
+    /// The test error of a factored `X = UVᵀ`, without forming X.
+    public func testError(u: Matrix, v: Matrix) -> Double {
+        Self.relativeError(test) { i, j in (0..<u.columns).reduce(0) { $0 + u[i, $1] * v[j, $1] } }
+    }
+
+    /// X_gd for completion: the zero-filled training matrix `P_Ω(Y)` (943 × 1682).
+    public var zeroFilledTraining: Matrix {
+        var x = Matrix(rows: Self.users, columns: Self.movies)
+        for r in training { x[r.user, r.movie] = r.value }
+        return x
+    }
+
+    /// `‖P(X) − y‖ / ‖y‖` over `ratings`, with X given entrywise.
+    public static func relativeError(_ ratings: [Rating], _ entry: (Int, Int) -> Double) -> Double {
+        var residual = 0.0, norm = 0.0
+        for r in ratings {
+            let difference = entry(r.user, r.movie) - r.value
+            residual += difference * difference
+            norm += r.value * r.value
+        }
+        return (residual / norm).squareRoot()
+    }
+
+    /// The test error `‖P_test(X) − y_test‖ / ‖y_test‖` of a dense X.
+    public func testError(_ x: Matrix) -> Double { Self.relativeError(test) { x[$0, $1] } }
+    /// The training error `‖P_Ω(X) − y‖ / ‖y‖` of a dense X.
+    public func trainingError(_ x: Matrix) -> Double { Self.relativeError(training) { x[$0, $1] } }
+}

@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import ImplicitRegularization
+import LinearAlgebra
+
+struct MovieLensCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "movielens",
+        abstract: "Figure 3 (iv): MovieLens-100k, fit on ua.base, tested on ua.test.",
+        discussion: """
+        Prints {"method", "nuclear_norm", "test_error", "training_error", "iterations", "seconds"}. \
+        The data is found in --data DIR, else $MOVIELENS_DIR, else data/ml-100k; it is never in the repository \
+        (its licence forbids redistribution). Methods: xgd, the zero-filled training matrix (the paper's X_gd); \
+        gd, gradient descent on X = UVᵀ (d = 943) until the training error is --tolerance, with progress on stderr. \
+        min-nuclear-norm, the minimum nuclear norm completion by ADMM, bracketed by an upper bound (a feasible point's \
+        nuclear norm) and a lower bound (a dual certificate) until their relative gap is --gap.
+        """)
+
+    enum Method: String, ExpressibleByArgument, CaseIterable {
+        case xgd, gd
+        case minNuclearNorm = "min-nuclear-norm"
+    }
+
+    @Option(help: ArgumentHelp("The folder holding ua.base and ua.test.", valueName: "dir"))
+    var data: String?
+
+    @Option(help: "xgd, gd or min-nuclear-norm.")
+    var method: Method
+
+    @Option(help: "gd: the step η.")
+    var step: Double = 1e-2
+
+    @Option(help: "gd: ‖(U0, V0)‖_F.")
+    var initNorm: Double = 1e-3
+
+    @Option(help: "gd: d, the width of U and V (default min(943, 1682)).")
+    var rank: Int = MovieLens.users
+
+    @Option(help: "gd: the seed of U0 and V0.")
+    var seed: UInt64 = 0
+
+    @Option(help: "gd: c in f = ‖P_Ω(UVᵀ) − y‖²/(2c) (default σ₁(P_Ω(Y))/50).")
+    var lossScale: Double?
+
+    @Option(help: "gd: stop at this relative training error.")
+    var tolerance: Double = 1e-2
+
+    @Option(help: "gd: stop after this many iterations.")
+    var maxIterations: Int = 20_000
+
+    @Option(help: "min-nuclear-norm: stop at this relative gap between the bounds.")
+    var gap: Double = 1e-4
+
+    @Option(help: "min-nuclear-norm: stop after this many ADMM iterations (one thin SVD each).")
+    var admmIterations: Int = 300
+
+    func run() throws {
+        let folder = MovieLens.folder(given: data)
+        let movieLens: MovieLens
+        do {
+            movieLens = try MovieLens.load(from: folder)
+        } catch let error as MovieLens.LoadError {
+            throw FactorizeError.invalidOption(option: "--data", reason: error.description)
+        }
+        switch method {
+        case .xgd:
+            let x = movieLens.zeroFilledTraining
+            let (nuclearNorm, seconds) = try timed { try x.nuclearNorm() }
+            var report = JSONReport()
+            report.add("method", method.rawValue)
+            report.add("nuclear_norm", nuclearNorm)
+            report.add("test_error", movieLens.testError(x))
+            report.add("training_error", movieLens.trainingError(x))
+            report.add("iterations", 0)
+            report.add("seconds", seconds)
+            report.print()
+        case .minNuclearNorm:
+            BLASThreads.set(ProcessInfo.processInfo.activeProcessorCount)
+            var solver = MinimumNuclearNormCompletion(entries: movieLens.trainingEntries)
+            solver.options.gapTolerance = gap
+            solver.options.maxIterations = admmIterations
+            let (solution, seconds) = try timed {
+                try solver.solve { iteration, upper, lower, rank in
+                    FileHandle.standardError.write(Data("\rmovielens min-nuclear-norm: iteration \(iteration), \(String(format: "%.2f", lower)) ≤ min ≤ \(String(format: "%.2f", upper)), rank \(rank)  ".utf8))
+                }
+            }
+            FileHandle.standardError.write(Data("\n".utf8))
+            var report = JSONReport()
+            report.add("method", method.rawValue)
+            report.add("nuclear_norm", solution.nuclearNorm)
+            report.add("lower_bound", solution.lowerBound)
+            report.add("relative_gap", solution.relativeGap)
+            report.add("test_error", movieLens.testError(solution.x))
+            report.add("training_error", movieLens.trainingError(solution.x))
+            report.add("iterations", solution.iterations)
+            report.add("converged", solution.converged)
+            report.add("seconds", seconds)
+            report.print()
+        case .gd:
+            guard (1...MovieLens.users).contains(rank) else {
+                throw FactorizeError.invalidOption(option: "--rank", reason: "must be in 1…\(MovieLens.users), got \(rank)")
+            }
+            let entries = movieLens.trainingEntries
+            let scale = try lossScale ?? AsymmetricGradientDescent.defaultLossScale(for: entries)
+            let (u0, v0) = AsymmetricGradientDescent.initialFactors(
+                rows: MovieLens.users, columns: MovieLens.movies, rank: rank, norm: initNorm, seed: seed)
+            let descent = AsymmetricGradientDescent(
+                entries: entries, step: step, lossScale: scale,
+                stopping: StoppingRule(tolerance: tolerance, maxIterations: maxIterations))
+            let (result, seconds) = timed {
+                descent.run(u0: u0, v0: v0) { iteration, error in
+                    FileHandle.standardError.write(Data("\rmovielens gd: iteration \(iteration), training error \(String(format: "%.4f", error))  ".utf8))
+                }
+            }
+            FileHandle.standardError.write(Data("\n".utf8))
+            var report = JSONReport()
+            report.add("method", method.rawValue)
+            report.add("nuclear_norm", try result.x.nuclearNorm())
+            report.add("test_error", movieLens.testError(u: result.u, v: result.v))
+            report.add("training_error", result.relativeResidual)
+            report.add("iterations", result.iterations)
+            report.add("status", result.status.rawValue)
+            report.add("loss_scale", scale)
+            report.add("seconds", seconds)
+            report.print()
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import XCTest
+
+/// `factorize movielens` on ../shared/data/ml-100k (never committed), and its refusals.
+extension FactorizeEndToEndTests {
+    static var movieLens: String {
+        ProcessInfo.processInfo.environment["MOVIELENS_DIR"]
+            ?? URL(fileURLWithPath: fixtures).deletingLastPathComponent().appendingPathComponent("data/ml-100k").path
+    }
+
+    /// X_gd is the zero-filled training matrix: the paper's 20912 and test error 1.000.
+    func testMovieLensZeroFilledMatrix() throws {
+        guard FileManager.default.fileExists(atPath: Self.movieLens + "/ua.base") else {
+            throw XCTSkip("MovieLens-100k is not at \(Self.movieLens)")
+        }
+        let outcome = try factorize("movielens", "--data", Self.movieLens, "--method", "xgd")
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let json = try XCTUnwrap(outcome.json)
+        XCTAssertEqual(try XCTUnwrap(json["nuclear_norm"] as? Double), 20911.74, accuracy: 0.005)
+        XCTAssertEqual(try XCTUnwrap(json["test_error"] as? Double), 1, accuracy: 1e-12, "ua.test is disjoint from ua.base")
+        XCTAssertEqual(try XCTUnwrap(json["training_error"] as? Double), 0, accuracy: 1e-12)
+    }
+
+    /// A missing folder says where to get the data; a malformed line is named by file and line.
+    func testMovieLensRefusals() throws {
+        let missing = try factorize("movielens", "--data", "/nonexistent/ml-100k", "--method", "xgd")
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("/nonexistent/ml-100k/ua.base is missing"), missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("GroupLens") && missing.stderr.contains("MOVIELENS_DIR"), missing.stderr)
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ml-bad-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "1\t1\t5\t874965758\n1\t2\t7\t876893171\n".write(to: folder.appendingPathComponent("ua.base"), atomically: true, encoding: .utf8)
+        try "1\t3\t4\t878542960\n".write(to: folder.appendingPathComponent("ua.test"), atomically: true, encoding: .utf8)
+        let malformed = try factorize("movielens", "--data", folder.path, "--method", "xgd")
+        XCTAssertEqual(malformed.status, 2)
+        XCTAssertTrue(malformed.stderr.contains("ua.base:2:"), malformed.stderr)
+    }
+}
