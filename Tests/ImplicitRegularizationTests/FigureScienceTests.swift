@@ -33,10 +33,10 @@ final class FigureScienceTests: XCTestCase {
         XCTAssertEqual(nuclear.mean, references.minimumNuclearNorm, accuracy: 0.01 * references.minimumNuclearNorm)
     }
 
-    /// Figure 4 on the quick subsample (every 100th instance): the feasible count is exact, and
-    /// most instances at ᾱ = 1e-5 end within 1e-2 of the minimum. What the paper also says — that
-    /// ᾱ = 1 spreads wider — is not what we measure (README, figure4 report): this test pins our
-    /// numbers so that a change to them is seen.
+    /// Figure 4 on the quick subsample (every 100th instance): the feasible count is exact, most
+    /// instances at ᾱ = 1e-5 end within 1e-2 of the minimum, and ᾱ = 1 has the longer tail. (By
+    /// the count within 1e-2, ᾱ = 1 looks better on this sample, 92 against 75 of 125, and worse
+    /// over every instance, 49% against 59%: the full profile's report has the whole picture.)
     func testExhaustiveSearchQuickProfile() throws {
         BLASThreads.set(1)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("figure4-quick-\(UUID())")
@@ -49,8 +49,8 @@ final class FigureScienceTests: XCTestCase {
         let large = try XCTUnwrap(summary.perInitNorm.first { $0.initNorm == 1 })
         XCTAssertGreaterThan(Double(small.within1e2) / Double(summary.feasible), 0.5, "most instances at ᾱ = 1e-5 within 1e-2")
         XCTAssertEqual(small.unconverged, 0)
-        // Our finding: ᾱ = 1 is not worse than ᾱ = 1e-5 by the share within 1e-2.
-        XCTAssertGreaterThanOrEqual(large.within1e2, small.within1e2)
+        XCTAssertGreaterThan(large.maxDelta, small.maxDelta, "ᾱ = 1 spreads wider")
+        XCTAssertEqual(Double(small.within1e2), 75, accuracy: 3, "the count this sample gave when the figures were made")
         // The histogram holds every feasible instance once per ᾱ.
         for k in 0..<3 { XCTAssertEqual(summary.histogram.reduce(0) { $0 + $1.counts[k] }, summary.feasible) }
     }
