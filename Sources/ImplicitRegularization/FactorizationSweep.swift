@@ -103,18 +103,11 @@ public struct FactorizationSweep: Sendable {
         for curve in curves {
             for d in ranks {
                 for seed in (curve == .svdInitialization ? [seeds[0]] : seeds) {
-                    let u0: Matrix
-                    let policy: StepPolicy
-                    switch curve {
-                    case .smallInitialization:
-                        (u0, policy) = (FactorInitialization.gaussian(dimension: problem.dimension, rank: d, norm: 1e-4, seed: seed), .fixed(step))
-                    case .largeInitialization:
-                        (u0, policy) = (FactorInitialization.gaussian(dimension: problem.dimension, rank: d, norm: 1, seed: seed), .fixed(step))
-                    case .lineSearch:
-                        (u0, policy) = (FactorInitialization.gaussian(dimension: problem.dimension, rank: d, norm: 1e-4, seed: seed), .exactLineSearch(maxStep: maxLineSearchStep))
-                    case .svdInitialization:
-                        (u0, policy) = (try FactorInitialization.spectral(of: references.xgd, rank: d), .fixed(step))
-                    }
+                    let u0 = curve == .svdInitialization
+                        ? try FactorInitialization.spectral(of: references.xgd, rank: d)
+                        : FactorInitialization.gaussian(
+                            dimension: problem.dimension, rank: d, norm: curve == .largeInitialization ? 1 : 1e-4, seed: seed)
+                    let policy: StepPolicy = curve == .lineSearch ? .exactLineSearch(maxStep: maxLineSearchStep) : .fixed(step)
                     planned.append(Job(curve: curve, rank: d, seed: seed, run: .init(initialFactor: u0, policy: policy)))
                 }
             }
