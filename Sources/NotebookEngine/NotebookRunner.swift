@@ -263,7 +263,12 @@ public struct NotebookRunner {
         hash.add(libraryIdentity)
         for input in document.inputs {
             hash.add(input)
-            if let notebook = Self.notebookStem(input) {
+            if input.hasPrefix("$") {
+                // An environment variable naming a file or folder: its value and what it names.
+                let value = ProcessInfo.processInfo.environment[String(input.dropFirst())] ?? ""
+                hash.add(value)
+                if !value.isEmpty { hash.add(fileOrFolder: URL(fileURLWithPath: value, relativeTo: toolchain.projectRoot)) }
+            } else if let notebook = Self.notebookStem(input) {
                 // Another notebook: what this one reads of it is its tables.
                 hash.add(fileOrFolder: options.outputFolder.appendingPathComponent("data/\(notebook)", isDirectory: true))
             } else {

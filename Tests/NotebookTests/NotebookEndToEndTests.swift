@@ -126,4 +126,42 @@ final class NotebookEndToEndTests: XCTestCase {
         XCTAssertEqual(outcome.status, 2)
         XCTAssertTrue(outcome.stderr.contains("Notebooks/unterminated.md:3: error: unknown block option 'colour' (known options: data, figure, caption, size)"), outcome.stderr)
     }
+
+    /// A notebook reads another's tables (`inputs: [Notebooks/writer.md]`): the writer runs first
+    /// whatever the order given, the reader re-runs when the writer's tables change, and an input
+    /// `$NAME` re-runs it when the environment variable points elsewhere.
+    func testANotebookReadsAnotherNotebooksTablesAndFollowsItsInputs() throws {
+        try scratch.write("Notebooks/writer.md", """
+            ```swift
+            var words = Table("words", columns: ["word"])
+            words.append("alpha")
+            words.emit()
+            ```
+            """)
+        try scratch.write("Notebooks/reader.md", """
+            ---
+            inputs: [Notebooks/writer.md, $READER_INPUT]
+            ---
+            ```swift
+            print("read: " + Table.load("words", from: "writer").strings("word").joined(separator: ","))
+            ```
+            """)
+        try scratch.write("one.txt", "1")
+        try scratch.write("two.txt", "2")
+        let first = try scratch.run(["run", "Notebooks/reader.md", "Notebooks/writer.md"], environment: ["READER_INPUT": "one.txt"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertLessThan(try XCTUnwrap(first.stderr.range(of: "writer.md: ran")).lowerBound,
+                          try XCTUnwrap(first.stderr.range(of: "reader.md: ran")).lowerBound, first.stderr)
+        XCTAssertTrue(scratch.section(try scratch.read("out/reader.html"), block: 1).contains("read: alpha"))
+
+        let unchanged = try scratch.run(["run", "Notebooks/reader.md", "Notebooks/writer.md"], environment: ["READER_INPUT": "one.txt"])
+        XCTAssertTrue(unchanged.stderr.contains("reader.md: unchanged"), unchanged.stderr)
+        let moved = try scratch.run(["run", "Notebooks/reader.md"], environment: ["READER_INPUT": "two.txt"])
+        XCTAssertTrue(moved.stderr.contains("reader.md: ran"), moved.stderr)
+
+        try scratch.edit("Notebooks/writer.md") { $0.replacingOccurrences(of: "\"alpha\"", with: "\"beta\"") }
+        let edited = try scratch.run(["run", "Notebooks/writer.md", "Notebooks/reader.md"], environment: ["READER_INPUT": "two.txt"])
+        XCTAssertEqual(edited.status, 0, edited.stderr)
+        XCTAssertTrue(scratch.section(try scratch.read("out/reader.html"), block: 1).contains("read: beta"))
+    }
 }

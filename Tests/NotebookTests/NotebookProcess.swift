@@ -29,8 +29,9 @@ struct NotebookProcess {
     }
 
     @discardableResult
-    func run(_ arguments: [String]) throws -> Outcome {
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
         let process = Process()
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.executableURL = Self.executable
         process.arguments = arguments + ["--out", "out", "--cache", "cache"]
         process.currentDirectoryURL = folder
@@ -49,6 +50,10 @@ struct NotebookProcess {
 
     func data(_ path: String) throws -> Data {
         try Data(contentsOf: folder.appendingPathComponent(path))
+    }
+
+    func write(_ path: String, _ text: String) throws {
+        try Data(text.utf8).write(to: folder.appendingPathComponent(path))
     }
 
     func edit(_ path: String, _ change: (String) -> String) throws {
