@@ -57,7 +57,7 @@ public struct GradientFlow: Sendable {
         var residual = y
 
         func residualOf(_ state: [Double]) {
-            u.elements = state
+            u.elements.withUnsafeMutableBufferPointer { $0.update(fromContentsOf: state) }  // a copy, not a shared buffer
             Matrix.syrk(1, u, 0, into: &x)
             packed.withUnsafeMutableBufferPointer { SymmetricPacking.pack(x, into: $0) }
             residual = y
@@ -66,9 +66,9 @@ public struct GradientFlow: Sendable {
         let rightHandSide = { (_: Double, state: [Double], derivative: inout [Double]) in
             residualOf(state)
             Matrix.gemv(1, measurements.packed, .transpose, residual, 0, into: &packed)
-            s = packed.withUnsafeBufferPointer { SymmetricPacking.unpack($0, dimension: n) }
+            packed.withUnsafeBufferPointer { SymmetricPacking.unpack($0, into: &s) }
             Matrix.symm(-2, s, u, 0, into: &gradient)
-            derivative = gradient.elements
+            swap(&derivative, &gradient.elements)  // no copy: gradient's old buffer is overwritten next time
         }
         let scale = initial.frobeniusNorm / Double(max(n * d, 1)).squareRoot()
         let integrator = DormandPrince(options: .init(

@@ -40,8 +40,15 @@ public enum SymmetricPacking {
 
     /// `smat(v)`: the symmetric matrix, in full, whose svec is `v`.
     public static func unpack(_ v: UnsafeBufferPointer<Double>, dimension n: Int) -> Matrix {
-        precondition(v.count >= packedCount(n))
         var x = Matrix(rows: n, columns: n)
+        unpack(v, into: &x)
+        return x
+    }
+
+    /// `smat(v)` written into an n × n matrix, every entry overwritten (no allocation).
+    public static func unpack(_ v: UnsafeBufferPointer<Double>, into x: inout Matrix) {
+        let n = x.rows
+        precondition(x.isSquare && v.count >= packedCount(n))
         let inverseRoot2 = 1 / root2
         x.elements.withUnsafeMutableBufferPointer { e in
             var k = 0
@@ -56,7 +63,6 @@ public enum SymmetricPacking {
                 k += 1
             }
         }
-        return x
     }
 
     /// `smat(v)`.
