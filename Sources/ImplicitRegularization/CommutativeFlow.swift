@@ -59,9 +59,9 @@ public struct CommutativeFlow: Sendable {
                 Matrix.gemv(-2, design, .transpose, residual, 0, into: &weights)
                 for k in 0..<n { du[k] = weights[k] * u[k] }
             },
-            shouldStop: { _, u in
-                residualOf(u)
-                return Vector.norm(residual) / bNorm <= residualTolerance
+            shouldStop: { _, _ in
+                // `residual` is the new point's: the right-hand side was last evaluated there.
+                Vector.norm(residual) / bNorm <= residualTolerance
             })
         residualOf(trajectory.state)
         return Result(x: squares, time: trajectory.time, steps: trajectory.steps, relativeResidual: Vector.norm(residual) / bNorm)

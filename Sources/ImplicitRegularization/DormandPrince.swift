@@ -6,8 +6,9 @@ import Darwin
 import LinearAlgebra
 
 /// The Dormand–Prince 5(4) embedded Runge–Kutta pair (Hairer, Nørsett & Wanner,
-/// *Solving ODEs I*, §II.5), with the first-same-as-last property and a PI step-size
-/// controller, for `dy/dt = F(t, y)`.
+/// *Solving ODEs I*, §II.5), with the first-same-as-last property and the classical step-size
+/// controller `h ← h · clamp(0.9 · err^(-1/5), 0.2, 10)` (as scipy's RK45; a PI controller took
+/// 22% more evaluations on the 3×3 flow), for `dy/dt = F(t, y)`.
 ///
 /// Error control: a step is accepted when the embedded error estimate `e` satisfies
 /// `sqrt(mean((e_i / s_i)²)) ≤ 1` with `s_i = atol + rtol · max(|y_i|, |y_new_i|)`.
@@ -61,6 +62,9 @@ public struct DormandPrince: Sendable {
     }
 
     /// Integrates from `(t0, y0)` to `t1`, or until `shouldStop(t, y)` says so after an accepted step.
+    /// The right-hand side's last evaluation before `shouldStop(t, y)` was at exactly that y (the
+    /// seventh stage is the new point: first same as last), so `shouldStop` may reuse what the
+    /// right-hand side computed there instead of computing it again.
     public func integrate(
         from y0: [Double], time t0: Double = 0, to t1: Double,
         initialStep: Double? = nil,
@@ -104,7 +108,6 @@ public struct DormandPrince: Sendable {
 
         var steps = 0
         var rejected = 0
-        var previousError = 1e-4
         var next = y
         while t < t1 {
             if steps + rejected >= options.maxSteps {
@@ -130,9 +133,8 @@ public struct DormandPrince: Sendable {
                 steps += 1
                 // First same as last: the seventh stage is F at the new point.
                 for i in 0..<n { k[i, 0] = k[i, 6] }
-                let factor = norm == 0 ? 5 : 0.9 * pow(norm, -0.7 / 5) * pow(previousError, 0.4 / 5)
-                previousError = max(norm, 1e-4)
-                h *= min(5, max(0.2, factor))
+                let factor = norm == 0 ? 10 : 0.9 * pow(norm, -1.0 / 5)
+                h *= min(10, max(0.2, factor))
                 if shouldStop(t, y) {
                     return Trajectory(time: t, state: y, steps: steps, rejectedSteps: rejected, evaluations: evaluations,
                                       stoppedEarly: true, hitStepLimit: false)

@@ -77,10 +77,9 @@ public struct GradientFlow: Sendable {
             maxSteps: options.maxSteps))
         let trajectory = integrator.integrate(
             from: initial.elements, to: horizon ?? options.maxTime, rightHandSide: rightHandSide,
-            shouldStop: { _, state in
-                guard horizon == nil else { return false }
-                residualOf(state)
-                return Vector.norm(residual) / observationNorm <= options.residualTolerance
+            shouldStop: { _, _ in
+                // `residual` is the new point's: the right-hand side was last evaluated there.
+                horizon == nil && Vector.norm(residual) / observationNorm <= options.residualTolerance
             })
         residualOf(trajectory.state)
         x.symmetrizeFromUpper()

@@ -27,8 +27,10 @@ final class FlowTests: XCTestCase {
         for horizon in [1.0, 10, 30, 100, 300, 1000, 3000] {
             losses.append(GradientFlow(problem: problem).run(from: start, horizon: horizon).loss)
         }
+        // Up to the integrator's resolution: at rtol 1e-10 the residual is resolved to about
+        // 1e-10 · ‖A‖‖X‖, so losses below ½(1e-10)² are round-off (the tail reaches 1e-22).
         for (earlier, later) in zip(losses, losses.dropFirst()) {
-            XCTAssertLessThanOrEqual(later, earlier * (1 + 1e-9) + 1e-30)
+            XCTAssertLessThanOrEqual(later, earlier * (1 + 1e-9) + 1e-20)
         }
         XCTAssertLessThan(losses.last!, 1e-3 * losses.first!)
     }
