@@ -52,13 +52,15 @@ let flowSeconds = seconds {
     for _ in 0..<flowRepeats { flowResult = GradientFlow(problem: flowProblem).run(from: flowStart, horizon: 100) }
 } / Double(flowRepeats)
 
-// The exhaustive search, timed on every 300th instance and projected to all 150,000 on the machine's cores.
-let sampleStride = 300
-let search = ExhaustiveSearch()
-let sampleSeconds = seconds {
-    for index in stride(from: 0, to: ExhaustiveSearch.instanceCount, by: sampleStride) { _ = search.solve(index) }
-}
-let projectedMinutes = sampleSeconds * Double(sampleStride) / Double(ProcessInfo.processInfo.activeProcessorCount) / 60
+// The exhaustive search, run as Figure 4 runs it (chunks spread over every core) on every 49th
+// instance, and projected to all 150,000: the cores' real scaling is in the measurement. The
+// stride is prime to 10, so every value of the grid is sampled (every 300th instance, as this
+// bench used to take, always observes −1 twice and is mostly infeasible: 2.3× too optimistic).
+let sampleStride = 49
+let sampleFolder = FileManager.default.temporaryDirectory.appendingPathComponent("factorize-bench-\(getpid())")
+defer { try? FileManager.default.removeItem(at: sampleFolder) }
+let sampleSeconds = try seconds { _ = try ExhaustiveSearch().run(subsample: sampleStride, folder: sampleFolder) }
+let projectedMinutes = sampleSeconds * Double(sampleStride) / 60
 
 // One MovieLens gradient-descent iteration (d = 943), when the data is here; the same in numpy + scipy.sparse.
 var movieLensSeconds: Double?
@@ -109,5 +111,5 @@ if let movieLensSeconds {
 } else {
     print("MovieLens-100k not found (data/ml-100k or MOVIELENS_DIR): its GD iteration is not timed")
 }
-print(String(format: "exhaustive search (Figure 4): %.1f s for %d sampled instances → all 150,000 in %.1f min on %d cores (goal ≤ 10 min)",
-             sampleSeconds, ExhaustiveSearch.instanceCount / sampleStride, projectedMinutes, ProcessInfo.processInfo.activeProcessorCount))
+print(String(format: "exhaustive search (Figure 4): %.1f s for %d sampled instances on %d cores → all 150,000 in %.1f min (goal ≤ 10 min)",
+             sampleSeconds, ExhaustiveSearch.instanceCount / sampleStride, ProcessInfo.processInfo.activeProcessorCount, projectedMinutes))
