@@ -43,9 +43,7 @@ public struct AsymmetricGradientDescent: Sendable {
 
     /// `σ₁(P_Ω(Y)) / 50`: see the type's documentation.
     public static func defaultLossScale(for entries: ObservedEntries) throws -> Double {
-        var y = Matrix(rows: entries.rows, columns: entries.columns)
-        for k in 0..<entries.count { y[entries.row[k], entries.column[k]] = entries.values[k] }
-        return try y.spectralNorm() / 50
+        try entries.zeroFilled(entries.values).spectralNorm() / 50
     }
 
     /// `U0 = α G/‖(G_U, G_V)‖_F`, `V0` likewise, so `‖(U0, V0)‖_F = α` (G with N(0, 1) entries from

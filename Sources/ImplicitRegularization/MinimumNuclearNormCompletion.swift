@@ -47,9 +47,7 @@ public struct MinimumNuclearNormCompletion: Sendable {
     public func solve(progress: ((Int, Double, Double, Int) -> Void)? = nil) throws -> Solution {
         let m = entries.count
         let y = entries.values
-        var observed = Matrix(rows: entries.rows, columns: entries.columns)
-        for k in 0..<m { observed[entries.row[k], entries.column[k]] = y[k] }
-        var rho = 10 / (try observed.spectralNorm())
+        var rho = 10 / (try entries.zeroFilled(y).spectralNorm())
         var w = [Double](repeating: 0, count: m)
         var x = Matrix(rows: entries.rows, columns: entries.columns)
         var best: Solution?
@@ -57,7 +55,7 @@ public struct MinimumNuclearNormCompletion: Sendable {
         for iteration in 1...options.maxIterations {
             // X ← SVT(Z − W): Z − W is X off Ω and y − W on Ω.
             var a = x
-            for k in 0..<m { a[entries.row[k], entries.column[k]] = y[k] - w[k] }
+            entries.place(zip(y, w).map { $0 - $1 }, into: &a)
             let (u, sigma, vt) = try a.thinSingularValueDecomposition()
             let threshold = 1 / rho
             let rank = sigma.prefix { $0 > threshold }.count
@@ -85,15 +83,11 @@ public struct MinimumNuclearNormCompletion: Sendable {
 
             if iteration % options.certifyEvery == 0 || iteration == options.maxIterations {
                 var feasible = x
-                for k in 0..<m { feasible[entries.row[k], entries.column[k]] = y[k] }
+                entries.place(y, into: &feasible)
                 let candidateUpper = try feasible.nuclearNorm()
-                var g = Matrix(rows: entries.rows, columns: entries.columns)
-                var inner = 0.0
-                for k in 0..<m {
-                    g[entries.row[k], entries.column[k]] = -rho * w[k]
-                    inner += -rho * w[k] * y[k]
-                }
-                let candidateLower = inner / max(1, try g.spectralNorm())
+                // G = −ρW on Ω: ⟨y, G_Ω⟩ / max(1, ‖G‖_op).
+                let g = w.map { -rho * $0 }
+                let candidateLower = Vector.dot(g, y) / max(1, try entries.zeroFilled(g).spectralNorm())
                 if candidateUpper < upper {
                     upper = candidateUpper
                     best = Solution(x: feasible, nuclearNorm: upper, lowerBound: lower, relativeGap: .nan, iterations: iteration, converged: false)

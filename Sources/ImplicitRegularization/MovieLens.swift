@@ -77,9 +77,8 @@ public struct MovieLens: Sendable {
 
     /// X_gd for completion: the zero-filled training matrix `P_Ω(Y)` (943 × 1682).
     public var zeroFilledTraining: Matrix {
-        var x = Matrix(rows: Self.users, columns: Self.movies)
-        for r in training { x[r.user, r.movie] = r.value }
-        return x
+        let entries = trainingEntries
+        return entries.zeroFilled(entries.values)
     }
 
     /// `‖P(X) − y‖ / ‖y‖` over `ratings`, with X given entrywise.

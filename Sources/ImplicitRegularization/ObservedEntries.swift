@@ -39,6 +39,19 @@ public struct ObservedEntries: Sendable {
         columnStart = columnStarts
     }
 
+    /// Writes `values[k]` at entry k's position in x (rows × columns); the other entries stay.
+    public func place(_ values: [Double], into x: inout Matrix) {
+        precondition(values.count == count && x.rows == rows && x.columns == columns, "one value per entry, into a rows × columns matrix")
+        for k in 0..<count { x[row[k], column[k]] = values[k] }
+    }
+
+    /// `P_Ω*(v)`: the dense matrix with `values` on the observed entries and zero elsewhere.
+    public func zeroFilled(_ values: [Double]) -> Matrix {
+        var x = Matrix(rows: rows, columns: columns)
+        place(values, into: &x)
+        return x
+    }
+
     /// `‖y‖`.
     public var observationNorm: Double { Vector.norm(values) }
 }
