@@ -118,18 +118,18 @@ public struct DormandPrince: Sendable {
             if lastStep { h = t1 - t }
             for s in 1...6 {
                 for j in 0..<7 { coefficients[j] = j < s ? Self.a[s][j] : 0 }
-                stage = y
+                stage.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: y) }  // in place: no allocation per stage
                 Matrix.gemv(h, k, .none, coefficients, 1, into: &stage)
                 f(t + Self.c[s] * h, stage, &derivative)
                 evaluations += 1
                 setColumn(&k, s, derivative)
-                if s == 6 { next = stage }
+                if s == 6 { next.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: stage) } }
             }
             Matrix.gemv(h, k, .none, Self.e, 0, into: &error)
             let norm = scaledNorm(error, y, next)
             if norm <= 1 || h <= 1e-14 * max(abs(t), 1) {
                 t = lastStep ? t1 : t + h
-                y = next
+                swap(&y, &next)
                 steps += 1
                 // First same as last: the seventh stage is F at the new point.
                 for i in 0..<n { k[i, 0] = k[i, 6] }

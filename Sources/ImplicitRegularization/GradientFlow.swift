@@ -56,15 +56,34 @@ public struct GradientFlow: Sendable {
         var packed = [Double](repeating: 0, count: SymmetricPacking.packedCount(n))
         var residual = y
 
+        // Completion observes entries: its residual and A*(r)U are sparse sums, O(m·d)
+        // (`ObservedEntries+Symmetric`); sensing goes through the packed operator and BLAS.
+        let observed = problem.observedEntries
         func residualOf(_ state: [Double]) {
-            u.elements.withUnsafeMutableBufferPointer { $0.update(fromContentsOf: state) }  // a copy, not a shared buffer
+            if let observed {
+                state.withUnsafeBufferPointer { u in
+                    residual.withUnsafeMutableBufferPointer { _ = observed.symmetricResidual(factor: u, rank: d, into: $0) }
+                }
+                return
+            }
+            u.elements.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: state) }  // a copy, not a shared buffer
             Matrix.syrk(1, u, 0, into: &x)
             packed.withUnsafeMutableBufferPointer { SymmetricPacking.pack(x, into: $0) }
-            residual = y
+            residual.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: y) }  // no copy-on-write allocation
             Matrix.gemv(1, measurements.packed, .none, packed, -1, into: &residual)
         }
         let rightHandSide = { (_: Double, state: [Double], derivative: inout [Double]) in
             residualOf(state)
+            if let observed {
+                state.withUnsafeBufferPointer { u in
+                    residual.withUnsafeBufferPointer { r in
+                        derivative.withUnsafeMutableBufferPointer {
+                            observed.symmetricAdjointProduct(r, factor: u, rank: d, scale: -2, into: $0)
+                        }
+                    }
+                }
+                return
+            }
             Matrix.gemv(1, measurements.packed, .transpose, residual, 0, into: &packed)
             packed.withUnsafeBufferPointer { SymmetricPacking.unpack($0, into: &s) }
             Matrix.symm(-2, s, u, 0, into: &gradient)
@@ -82,6 +101,8 @@ public struct GradientFlow: Sendable {
                 horizon == nil && Vector.norm(residual) / observationNorm <= options.residualTolerance
             })
         residualOf(trajectory.state)
+        u.elements.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: trajectory.state) }
+        Matrix.syrk(1, u, 0, into: &x)
         x.symmetrizeFromUpper()
         let residualNorm = Vector.norm(residual)
         let status: RunStatus

@@ -62,3 +62,61 @@ extension CompletionTests {
         XCTAssertLessThan((solution.x - planted).frobeniusNorm / planted.frobeniusNorm, 1e-2)
     }
 }
+
+/// Symmetric completion's sparse operator (`ObservedEntries+Symmetric`, what the flow uses)
+/// against the dense packed operator it replaces.
+extension CompletionTests {
+    /// A planted 7 × 7 PSD rank-2 matrix observed on about 40% of its entries, some given below
+    /// the diagonal, some on it.
+    func symmetricProblem() -> MeasurementProblem {
+        var random = RandomSource(seed: 11, stream: 8)
+        let planted = Matrix.gram(Matrix(rows: 7, columns: 2, rowMajor: random.normals(14)))
+        var entries: [MeasurementProblem.ObservedEntry] = []
+        for i in 0..<7 { for j in 0..<7 where random.uniform() < 0.4 && !entries.contains(where: { Set([$0.row, $0.column]) == Set([i, j]) }) {
+            entries.append(.init(row: i, column: j, value: planted[i, j]))
+        } }
+        return MeasurementProblem(dimension: 7, completionEntries: entries)
+    }
+
+    func testSymmetricSparseOperatorMatchesTheDenseOne() throws {
+        let problem = symmetricProblem()
+        XCTAssertTrue(problem.entries!.contains { $0.row > $0.column } && problem.entries!.contains { $0.row == $0.column })
+        let sparse = try XCTUnwrap(problem.observedEntries)
+        let u = FactorInitialization.gaussian(dimension: 7, rank: 4, norm: 2, seed: 3)
+        let dense = Vector.difference(problem.measurements.apply(Matrix.gram(u)), problem.observations)
+        var residual = [Double](repeating: .nan, count: sparse.count)
+        let squared = u.elements.withUnsafeBufferPointer { u in
+            residual.withUnsafeMutableBufferPointer { sparse.symmetricResidual(factor: u, rank: 4, into: $0) }
+        }
+        // The same residuals (in the sparse operator's sorted order) and the same A*(r)U.
+        for (a, b) in zip(residual.sorted(), dense.sorted()) { XCTAssertEqual(a, b, accuracy: 1e-14) }
+        XCTAssertEqual(squared, Vector.dot(dense, dense), accuracy: 1e-13)
+        let expected = -2 * Matrix.product(problem.measurements.adjoint(dense), .none, u, .none)
+        var product = Matrix(rows: 7, columns: 4, repeating: .nan)
+        u.elements.withUnsafeBufferPointer { u in
+            residual.withUnsafeBufferPointer { r in
+                product.elements.withUnsafeMutableBufferPointer { sparse.symmetricAdjointProduct(r, factor: u, rank: 4, scale: -2, into: $0) }
+            }
+        }
+        XCTAssertLessThan((product - expected).frobeniusNorm, 1e-13 * expected.frobeniusNorm)
+    }
+
+    /// The flow on the sparse route and on the dense one (the same problem without its entries)
+    /// agree to the integrator's tolerance.
+    func testCompletionFlowMatchesTheDenseRoute() throws {
+        let problem = symmetricProblem()
+        var denseProblem = problem
+        denseProblem.entries = nil
+        XCTAssertNil(denseProblem.observedEntries)
+        let start = FactorInitialization.gaussian(dimension: 7, rank: 7, norm: 1e-3, seed: 4)
+        var options = GradientFlow.Options()
+        (options.relativeTolerance, options.residualTolerance) = (1e-8, 1e-5)  // as Figure 4 (d > r: the end is slow)
+        let sparse = GradientFlow(problem: problem, options: options).run(from: start)
+        let dense = GradientFlow(problem: denseProblem, options: options).run(from: start)
+        XCTAssertEqual(sparse.status, .converged)
+        XCTAssertLessThanOrEqual(sparse.relativeResidual, 1e-5)
+        XCTAssertEqual(sparse.steps, dense.steps, accuracy: 2)
+        XCTAssertLessThan((sparse.x - dense.x).frobeniusNorm, 1e-6 * dense.x.frobeniusNorm, "after \(sparse.steps) steps")
+        XCTAssertEqual(problem.relativeResidual(sparse.x), sparse.relativeResidual, accuracy: 1e-12)
+    }
+}
