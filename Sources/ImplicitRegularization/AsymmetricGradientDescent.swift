@@ -73,31 +73,16 @@ public struct AsymmetricGradientDescent: Sendable {
         let entries = self.entries
         // Threads pay off from about a million multiply-adds per product.
         let threads = entries.count * d >= 1_000_000 ? workers : 1
-        let rowShares = Self.shares(entries.rows, threads)
-        let columnShares = Self.shares(entries.columns, threads)
         var iterations = 0
         var initialLoss = Double.nan
         var status: RunStatus
         var residualNorm: Double
         while true {
             // r = P_Ω(UVᵀ) − y, and S V, by rows.
-            let partial = ConcurrentWork.map(rowShares) { range -> Double in
-                var sum = 0.0
-                for i in range {
-                    let ui = UnsafeBufferPointer(start: ut.pointer + i * d, count: d)
-                    let gi = UnsafeMutableBufferPointer(start: gu.pointer + i * d, count: d)
-                    gi.update(repeating: 0)
-                    for k in entries.rowStart[i]..<entries.rowStart[i + 1] {
-                        let vj = UnsafeBufferPointer(start: vt.pointer + entries.column[k] * d, count: d)
-                        let r = Vector.dot(ui, vj) - entries.values[k]
-                        residual.pointer[k] = r
-                        sum += r * r
-                        Vector.axpy(r, vj, gi)
-                    }
-                }
-                return sum
-            }
-            residualNorm = partial.reduce(0, +).squareRoot()
+            residualNorm = entries.values.withUnsafeBufferPointer { y in
+                entries.residualAndProduct(
+                    ut.pointer, vt.pointer, rank: d, target: y.baseAddress!, residual: residual.pointer, product: gu.pointer, threads: threads)
+            }.squareRoot()
             if iterations == 0 { initialLoss = 0.5 * residualNorm * residualNorm }
             if let verdict = stopping.verdict(
                 residualNorm: residualNorm, observationNorm: observationNorm, initialLoss: initialLoss, iterations: iterations) {
@@ -106,16 +91,7 @@ public struct AsymmetricGradientDescent: Sendable {
             }
             if let progress, iterations % 100 == 0 { progress(iterations, residualNorm / observationNorm) }
             // Sᵀ U, by columns (with the U of this iteration).
-            _ = ConcurrentWork.map(columnShares) { range in
-                for j in range {
-                    let gj = UnsafeMutableBufferPointer(start: gv.pointer + j * d, count: d)
-                    gj.update(repeating: 0)
-                    for position in entries.columnStart[j]..<entries.columnStart[j + 1] {
-                        let k = entries.byColumn[position]
-                        Vector.axpy(residual.pointer[k], UnsafeBufferPointer(start: ut.pointer + entries.row[k] * d, count: d), gj)
-                    }
-                }
-            }
+            entries.transposedProduct(residual.pointer, ut.pointer, rank: d, into: gv.pointer, threads: threads)
             let rate = -step / lossScale
             Vector.axpy(rate, UnsafeBufferPointer(start: gu.pointer, count: gu.count), UnsafeMutableBufferPointer(start: ut.pointer, count: ut.count))
             Vector.axpy(rate, UnsafeBufferPointer(start: gv.pointer, count: gv.count), UnsafeMutableBufferPointer(start: vt.pointer, count: vt.count))
@@ -125,23 +101,4 @@ public struct AsymmetricGradientDescent: Sendable {
         let v = Matrix(rows: d, columns: entries.columns, columnMajor: vt.array).transposed
         return Result(u: u, v: v, iterations: iterations, relativeResidual: residualNorm / observationNorm, status: status)
     }
-
-    /// `count` indices cut into `parts` contiguous ranges.
-    static func shares(_ count: Int, _ parts: Int) -> [Range<Int>] {
-        let parts = max(1, min(parts, count))
-        return (0..<parts).map { p in (p * count / parts)..<((p + 1) * count / parts) }
-    }
-}
-
-/// A buffer the worker threads read and write in disjoint parts.
-private final class SharedBuffer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Double>
-    let count: Int
-    init(_ values: [Double]) {
-        count = values.count
-        pointer = .allocate(capacity: count)
-        pointer.initialize(from: values, count: count)
-    }
-    var array: [Double] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
-    func free() { pointer.deallocate() }
 }

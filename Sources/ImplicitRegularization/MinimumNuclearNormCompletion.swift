@@ -5,23 +5,45 @@ import LinearAlgebra
 ///
 ///     min ‖X‖_*  s.t.  X_ij = y_ij on Ω,
 ///
-/// by ADMM on the splitting X = Z, Z ∈ {P_Ω(Z) = y} (scaled dual W, supported on Ω):
+/// solved in factored form, through the variational form of the nuclear norm
+/// `‖X‖_* = min_{UVᵀ = X} ½(‖U‖²_F + ‖V‖²_F)` (Srebro, Rennie & Jaakkola 2005; Burer & Monteiro 2003):
 ///
-///     X ← SVT_{1/ρ}(Z − W)        (singular value soft-thresholding, one thin SVD, LAPACK dgesdd)
-///     Z ← P_Ωᶜ(X) + y             (the closest feasible point)
-///     W ← W + P_Ω(X) − y,
+///     min_{U, V} ½(‖U‖²_F + ‖V‖²_F)  s.t.  P_Ω(UVᵀ) = y,      U n₁ × k, V n₂ × k,
 ///
-/// with ρ adapted by residual balancing. Every `certifyEvery` iterations the answer is bracketed:
-/// - **upper bound**: `‖Z‖_*`, the nuclear norm of an exactly feasible point;
-/// - **lower bound**: with `G = −ρW` (supported on Ω; at a fixed point G ∈ ∂‖X‖_*), the dual point
-///   `λ = G_Ω / max(1, ‖G‖_op)` is feasible for `max ⟨y, λ⟩ s.t. ‖P_Ω*(λ)‖_op ≤ 1`, so by weak
-///   duality `⟨y, G_Ω⟩ / max(1, ‖G‖_op)` bounds every feasible nuclear norm from below;
+/// by the method of multipliers. Each outer iteration minimises the augmented Lagrangian
+///
+///     L_ρ(U, V; λ) = ½(‖U‖² + ‖V‖²) + (ρ/2)‖P_Ω(UVᵀ) − y − λ/ρ‖²
+///
+/// by ``LimitedMemoryBFGS`` (`innerIterations` steps), each step the exact minimiser along its
+/// direction (L_ρ is a quartic in the step: ``ExactLineSearch``), then sets `λ ← λ − ρ(P_Ω(UVᵀ) − y)`.
+/// Every product is sparse, O(m·k) (``ObservedEntries``). The rank k defaults to the smallest with
+/// `k(k+1)/2 > m`: some minimiser has a rank below it (Pataki 1998), and above it the factored
+/// problem has no spurious second-order critical points for generic y (Boumal, Voroninski &
+/// Bandeira 2016). ρ defaults to `4/rms(y)`, which makes the iteration invariant to the scale of y.
+///
+/// After every outer iteration the answer is bracketed; both bounds hold whatever the state of the
+/// iteration, so the gap is certified:
+/// - **upper bound**: `‖Z‖_*` for Z = UVᵀ with its observed entries set to y, an exactly feasible
+///   point (all its singular values, LAPACK `dgesdd`);
+/// - **lower bound**: `⟨λ, y⟩ / ‖P_Ω*(λ)‖_op`, by weak duality: every feasible X has
+///   `‖X‖_* ≥ ⟨P_Ω*(λ), X⟩ / ‖P_Ω*(λ)‖_op = ⟨λ, y⟩ / ‖P_Ω*(λ)‖_op` (the norm from the full SVD,
+///   never an estimate from below);
 /// and it stops when `(upper − lower)/upper ≤ gapTolerance`.
 public struct MinimumNuclearNormCompletion: Sendable {
     public struct Options: Sendable {
         public var gapTolerance = 1e-4
-        public var maxIterations = 2000
-        public var certifyEvery = 10
+        public var maxIterations = 100
+        public var innerIterations = 200
+        /// k; nil for the smallest k with k(k+1)/2 > m (at most min(n₁, n₂)).
+        public var rank: Int?
+        /// ρ; nil for 4/rms(y).
+        public var penalty: Double?
+        /// Pairs kept by L-BFGS.
+        public var memory = 10
+        /// The seed of the random start (`RandomSource(seed, stream: 6)`).
+        public var seed: UInt64 = 0
+        /// Threads for the sparse products (they pay off from about a million multiply-adds).
+        public var threads = 2
         public init() {}
     }
 
@@ -31,7 +53,11 @@ public struct MinimumNuclearNormCompletion: Sendable {
         public var nuclearNorm: Double
         public var lowerBound: Double
         public var relativeGap: Double
+        /// Outer (multiplier) iterations.
         public var iterations: Int
+        /// L-BFGS steps over all outer iterations.
+        public var innerIterations: Int
+        public var rank: Int
         public var converged: Bool
     }
 
@@ -43,74 +69,121 @@ public struct MinimumNuclearNormCompletion: Sendable {
         self.options = options
     }
 
-    /// `progress(iteration, upper, lower, rank)` after each certification.
-    public func solve(progress: ((Int, Double, Double, Int) -> Void)? = nil) throws -> Solution {
-        let m = entries.count
-        let y = entries.values
-        var rho = 10 / (try entries.zeroFilled(y).spectralNorm())
-        var w = [Double](repeating: 0, count: m)
-        var x = Matrix(rows: entries.rows, columns: entries.columns)
-        var best: Solution?
-        var upper = Double.infinity, lower = -Double.infinity
-        for iteration in 1...options.maxIterations {
-            // X ← SVT(Z − W): Z − W is X off Ω and y − W on Ω.
-            var a = x
-            entries.place(zip(y, w).map { $0 - $1 }, into: &a)
-            let (u, sigma, vt) = try a.thinSingularValueDecomposition()
-            let threshold = 1 / rho
-            let rank = sigma.prefix { $0 > threshold }.count
-            let previous = x
-            if rank == 0 {
-                x = Matrix(rows: entries.rows, columns: entries.columns)
-            } else {
-                let left = Matrix(rows: entries.rows, columns: rank) { i, j in u[i, j] * (sigma[j] - threshold) }  // U_r diag(σ − τ)
-                let right = Matrix(rows: rank, columns: entries.columns) { i, j in vt[i, j] }
-                x = Matrix.product(left, .none, right, .none)
-            }
-            // W ← W + P_Ω(X) − y; the residuals for balancing ρ.
-            var primal = 0.0, changeOnOmega = 0.0
-            for k in 0..<m {
-                let (i, j) = (entries.row[k], entries.column[k])
-                let difference = x[i, j] - y[k]
-                w[k] += difference
-                primal += difference * difference
-                let change = x[i, j] - previous[i, j]
-                changeOnOmega += change * change
-            }
-            let change = x - previous
-            let dual = rho * max(change.frobeniusNorm * change.frobeniusNorm - changeOnOmega, 0).squareRoot()
-            primal = primal.squareRoot()
+    /// The default k: the smallest with k(k+1)/2 > m, at most min(n₁, n₂).
+    public static func defaultRank(rows: Int, columns: Int, observations m: Int) -> Int {
+        var k = 1
+        while k * (k + 1) / 2 <= m { k += 1 }
+        return min(k, rows, columns)
+    }
 
-            if iteration % options.certifyEvery == 0 || iteration == options.maxIterations {
-                var feasible = x
-                entries.place(y, into: &feasible)
-                let candidateUpper = try feasible.nuclearNorm()
-                // G = −ρW on Ω: ⟨y, G_Ω⟩ / max(1, ‖G‖_op).
-                let g = w.map { -rho * $0 }
-                let candidateLower = Vector.dot(g, y) / max(1, try entries.zeroFilled(g).spectralNorm())
-                if candidateUpper < upper {
-                    upper = candidateUpper
-                    best = Solution(x: feasible, nuclearNorm: upper, lowerBound: lower, relativeGap: .nan, iterations: iteration, converged: false)
-                }
-                lower = max(lower, candidateLower)
-                best?.lowerBound = lower
-                best?.relativeGap = (upper - lower) / upper
-                best?.iterations = iteration
-                progress?(iteration, upper, lower, rank)
-                if (upper - lower) / upper <= options.gapTolerance {
-                    best?.converged = true
-                    return best!
-                }
+    /// `progress(iteration, upper, lower, innerIterations)` after each outer iteration.
+    public func solve(progress: ((Int, Double, Double, Int) -> Void)? = nil) throws -> Solution {
+        let (n1, n2, m) = (entries.rows, entries.columns, entries.count)
+        let k = options.rank ?? Self.defaultRank(rows: n1, columns: n2, observations: m)
+        precondition(k >= 1 && m > 0, "a rank of at least 1 and at least one observation")
+        let y = entries.values
+        let rms = Vector.norm(y) / Double(m).squareRoot()
+        let rho = options.penalty ?? 4 / max(rms, .leastNormalMagnitude)
+        let threads = m * k >= 1_000_000 ? max(options.threads, 1) : 1
+
+        // z = (U, V) by rows; entries N(0, σ²) with σ² = rms/√k, so that UVᵀ starts at the scale of y.
+        var random = RandomSource(seed: options.seed, stream: 6)
+        let sigma = (rms / Double(k).squareRoot()).squareRoot()
+        let z = SharedBuffer(random.normals((n1 + n2) * k).map { $0 * sigma })
+        let lambda = SharedBuffer(count: m)
+        let target = SharedBuffer(count: m)
+        defer { [z, lambda, target].forEach { $0.free() } }
+        let objective = AugmentedLagrangian(entries: entries, rank: k, rho: rho, threads: threads, target: target)
+
+        var innerTotal = 0
+        var best: Solution?
+        var lower = -Double.infinity
+        for iteration in 1...max(options.maxIterations, 1) {
+            // t = y + λ/ρ: L_ρ = ½‖z‖² + (ρ/2)‖P_Ω(UVᵀ) − t‖² + const.
+            for j in 0..<m { target.pointer[j] = y[j] + lambda.pointer[j] / rho }
+            var bfgs = LimitedMemoryBFGS(dimension: z.count, memory: options.memory)
+            innerTotal += bfgs.minimize(objective, from: z, iterations: options.innerIterations)
+            bfgs.free()
+            // λ ← λ − ρ(P_Ω(UVᵀ) − y).
+            objective.sampled(z, into: target)
+            for j in 0..<m { lambda.pointer[j] -= rho * (target.pointer[j] - y[j]) }
+
+            // The bounds.
+            let u = Matrix(rows: k, columns: n1, columnMajor: Array(UnsafeBufferPointer(start: z.pointer, count: n1 * k)))
+            let v = Matrix(rows: k, columns: n2, columnMajor: Array(UnsafeBufferPointer(start: z.pointer + n1 * k, count: n2 * k)))
+            var feasible = Matrix.product(u, .transpose, v, .none)
+            entries.place(y, into: &feasible)
+            let upper = try feasible.nuclearNorm()
+            let multipliers = lambda.array
+            let candidateLower = Vector.dot(multipliers, y) / max(try entries.zeroFilled(multipliers).spectralNorm(), .leastNormalMagnitude)
+            lower = max(lower, candidateLower)
+            if upper < best?.nuclearNorm ?? .infinity {
+                best = Solution(x: feasible, nuclearNorm: upper, lowerBound: lower, relativeGap: .nan,
+                                iterations: iteration, innerIterations: innerTotal, rank: k, converged: false)
             }
-            // Residual balancing (Boyd et al., §3.4.1); W is scaled by 1/ρ.
-            if primal > 10 * dual {
-                rho *= 2
-                for k in 0..<m { w[k] /= 2 }
-            } else if dual > 10 * primal {
-                rho /= 2
-                for k in 0..<m { w[k] *= 2 }
+            best!.lowerBound = lower
+            best!.relativeGap = (best!.nuclearNorm - lower) / best!.nuclearNorm
+            best!.iterations = iteration
+            best!.innerIterations = innerTotal
+            progress?(iteration, best!.nuclearNorm, lower, innerTotal)
+            if best!.relativeGap <= options.gapTolerance {
+                best!.converged = true
+                break
             }
         }
         return best!
+    }
+}
+
+/// `L_ρ(z) = ½‖z‖² + (ρ/2)‖P_Ω(UVᵀ) − t‖²` for z = (U, V) stored by rows (U's n₁ rows, then V's n₂),
+/// its gradient `z + ρ (S V, Sᵀ U)` (S the sparse residual `P_Ω(UVᵀ) − t`), and its exact minimiser
+/// along a direction. Keeps the residual of the point it last evaluated, which the step reuses.
+final class AugmentedLagrangian: ExactlySearchable {
+    let entries: ObservedEntries
+    let rank: Int
+    let rho: Double
+    let threads: Int
+    let target: SharedBuffer
+    private let residual, first, second, quadratic: SharedBuffer
+
+    init(entries: ObservedEntries, rank: Int, rho: Double, threads: Int, target: SharedBuffer) {
+        (self.entries, self.rank, self.rho, self.threads, self.target) = (entries, rank, rho, threads, target)
+        (residual, first, second, quadratic) = (SharedBuffer(count: entries.count), SharedBuffer(count: entries.count),
+                                                SharedBuffer(count: entries.count), SharedBuffer(count: entries.count))
+    }
+    deinit { [residual, first, second, quadratic].forEach { $0.free() } }
+
+    var dimension: Int { (entries.rows + entries.columns) * rank }
+    private var rowsOfU: Int { entries.rows * rank }
+
+    /// `out_k = ⟨u_{i_k}, v_{j_k}⟩`.
+    func sampled(_ z: SharedBuffer, into out: SharedBuffer) {
+        entries.sampledProducts(z.pointer, z.pointer + rowsOfU, rank: rank, into: out.pointer, threads: threads)
+    }
+
+    func evaluate(_ z: SharedBuffer, gradient: SharedBuffer) -> Double {
+        let squared = entries.residualAndProduct(
+            z.pointer, z.pointer + rowsOfU, rank: rank, target: target.pointer, residual: residual.pointer,
+            product: gradient.pointer, threads: threads)
+        entries.transposedProduct(residual.pointer, z.pointer, rank: rank, into: gradient.pointer + rowsOfU, threads: threads)
+        Vector.scale(gradient.mutable, by: rho)
+        Vector.axpy(1, z.readable, gradient.mutable)
+        return 0.5 * Vector.dot(z.readable, z.readable) + 0.5 * rho * squared
+    }
+
+    /// Along d = (D_U, D_V), `P_Ω((U + sD_U)(V + sD_V)ᵀ) − t = r + s a + s² b` with
+    /// `a = P_Ω(D_U Vᵀ + U D_Vᵀ)`, `b = P_Ω(D_U D_Vᵀ)`, so `L_ρ/ρ = ½‖r + s a + s² b‖² + ½‖z + s d‖²/ρ`:
+    /// the quartic of ``ExactLineSearch`` with the regulariser's terms added to `‖r‖²`, `⟨r, a⟩`, `‖a‖²`.
+    func exactStep(from z: SharedBuffer, along d: SharedBuffer) -> Double {
+        let (u, v, du, dv) = (z.pointer, z.pointer + rowsOfU, d.pointer, d.pointer + rowsOfU)
+        entries.sampledProducts(du, v, rank: rank, into: first.pointer, threads: threads)
+        entries.sampledProducts(u, dv, rank: rank, into: second.pointer, threads: threads)
+        entries.sampledProducts(du, dv, rank: rank, into: quadratic.pointer, threads: threads)
+        Vector.axpy(1, second.readable, first.mutable)
+        let (r, a, b) = (residual.readable, first.readable, quadratic.readable)
+        let dot = Vector.dot as (UnsafeBufferPointer<Double>, UnsafeBufferPointer<Double>) -> Double
+        return ExactLineSearch.step(
+            rr: dot(r, r) + dot(z.readable, z.readable) / rho, ra: dot(r, a) + dot(z.readable, d.readable) / rho,
+            rb: dot(r, b), aa: dot(a, a) + dot(d.readable, d.readable) / rho, ab: dot(a, b), bb: dot(b, b), maxStep: 1e6)
     }
 }

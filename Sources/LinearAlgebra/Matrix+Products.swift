@@ -207,6 +207,21 @@ public enum Vector {
         cblas_daxpy(Int32(x.count), alpha, x.baseAddress, 1, y.baseAddress, 1)
     }
 
+    /// `x ← α x` over a raw buffer (BLAS `dscal`; α = 0 writes zeros).
+    public static func scale(_ x: UnsafeMutableBufferPointer<Double>, by alpha: Double) {
+        if alpha == 0 {
+            x.update(repeating: 0)
+            return
+        }
+        cblas_dscal(Int32(x.count), alpha, x.baseAddress, 1)
+    }
+
+    /// `y ← x` over raw buffers (BLAS `dcopy`).
+    public static func copy(_ x: UnsafeBufferPointer<Double>, into y: UnsafeMutableBufferPointer<Double>) {
+        precondition(x.count == y.count, "copy: lengths differ")
+        cblas_dcopy(Int32(x.count), x.baseAddress, 1, y.baseAddress, 1)
+    }
+
     /// `x − y`.
     public static func difference(_ x: [Double], _ y: [Double]) -> [Double] {
         var d = x

@@ -12,8 +12,9 @@ struct MovieLensCommand: ParsableCommand {
         The data is found in --data DIR, else $MOVIELENS_DIR, else data/ml-100k; it is never in the repository \
         (its licence forbids redistribution). Methods: xgd, the zero-filled training matrix (the paper's X_gd); \
         gd, gradient descent on X = UVᵀ (d = 943) until the training error is --tolerance, with progress on stderr. \
-        min-nuclear-norm, the minimum nuclear norm completion by ADMM, bracketed by an upper bound (a feasible point's \
-        nuclear norm) and a lower bound (a dual certificate) until their relative gap is --gap.
+        min-nuclear-norm, the minimum nuclear norm completion (factored, by the method of multipliers), bracketed by an \
+        upper bound (a feasible point's nuclear norm) and a lower bound (a dual certificate) until their relative gap is \
+        --gap, with "lower_bound" and "relative_gap" in the output.
         """)
 
     enum Method: String, ExpressibleByArgument, CaseIterable {
@@ -51,8 +52,8 @@ struct MovieLensCommand: ParsableCommand {
     @Option(help: "min-nuclear-norm: stop at this relative gap between the bounds.")
     var gap: Double = 1e-4
 
-    @Option(help: "min-nuclear-norm: stop after this many ADMM iterations (one thin SVD each).")
-    var admmIterations: Int = 300
+    @Option(help: "min-nuclear-norm: stop after this many outer (multiplier) iterations, of at most 200 L-BFGS steps each.")
+    var outerIterations: Int = 100
 
     func run() throws {
         let folder = MovieLens.folder(given: data)
@@ -75,13 +76,12 @@ struct MovieLensCommand: ParsableCommand {
             report.add("seconds", seconds)
             report.print()
         case .minNuclearNorm:
-            BLASThreads.set(ProcessInfo.processInfo.activeProcessorCount)
             var solver = MinimumNuclearNormCompletion(entries: movieLens.trainingEntries)
             solver.options.gapTolerance = gap
-            solver.options.maxIterations = admmIterations
+            solver.options.maxIterations = outerIterations
             let (solution, seconds) = try timed {
-                try solver.solve { iteration, upper, lower, rank in
-                    FileHandle.standardError.write(Data("\rmovielens min-nuclear-norm: iteration \(iteration), \(String(format: "%.2f", lower)) ≤ min ≤ \(String(format: "%.2f", upper)), rank \(rank)  ".utf8))
+                try solver.solve { iteration, upper, lower, steps in
+                    FileHandle.standardError.write(Data("\rmovielens min-nuclear-norm: iteration \(iteration) (\(steps) L-BFGS steps), \(String(format: "%.2f", lower)) ≤ min ≤ \(String(format: "%.2f", upper))  ".utf8))
                 }
             }
             FileHandle.standardError.write(Data("\n".utf8))
@@ -93,6 +93,8 @@ struct MovieLensCommand: ParsableCommand {
             report.add("test_error", movieLens.testError(solution.x))
             report.add("training_error", movieLens.trainingError(solution.x))
             report.add("iterations", solution.iterations)
+            report.add("inner_iterations", solution.innerIterations)
+            report.add("rank", solution.rank)
             report.add("converged", solution.converged)
             report.add("seconds", seconds)
             report.print()

@@ -1,0 +1,98 @@
+import LinearAlgebra
+
+/// An objective that L-BFGS can minimise with exact steps: its value and gradient, and the
+/// minimiser of the objective along a direction (from the point last evaluated).
+protocol ExactlySearchable {
+    var dimension: Int { get }
+    /// The value at z, its gradient into `gradient`.
+    func evaluate(_ z: SharedBuffer, gradient: SharedBuffer) -> Double
+    /// The step s ≥ 0 minimising the objective at `z + s d` (z the point last evaluated).
+    func exactStep(from z: SharedBuffer, along d: SharedBuffer) -> Double
+}
+
+/// Limited-memory BFGS (Nocedal & Wright, *Numerical Optimization*, Algorithms 7.4–7.5): the
+/// direction `−H g` from the last `memory` pairs `(s, y)` by the two-loop recursion, with
+/// `H₀ = (sᵀy / yᵀy) I`, and an exact step along it. An exact step makes `yᵀs = −s·gᵀd > 0`, so
+/// every pair is kept; a direction that is not a descent one, or a zero step, restarts the memory.
+/// Every vector operation is a BLAS level-1 call.
+struct LimitedMemoryBFGS {
+    let dimension: Int
+    let memory: Int
+    private var s: [SharedBuffer]
+    private var y: [SharedBuffer]
+    private var curvature: [Double]
+    private var newest = -1
+    private var stored = 0
+
+    init(dimension: Int, memory: Int) {
+        self.dimension = dimension
+        self.memory = max(memory, 1)
+        s = (0..<self.memory).map { _ in SharedBuffer(count: dimension) }
+        y = (0..<self.memory).map { _ in SharedBuffer(count: dimension) }
+        curvature = Array(repeating: 0, count: self.memory)
+    }
+
+    func free() { (s + y).forEach { $0.free() } }
+
+    /// At most `iterations` steps from z (updated in place); returns the steps taken.
+    mutating func minimize(_ objective: some ExactlySearchable, from z: SharedBuffer, iterations: Int) -> Int {
+        precondition(objective.dimension == dimension && z.count == dimension, "one dimension throughout")
+        var gradient = SharedBuffer(count: dimension)
+        var next = SharedBuffer(count: dimension)
+        let direction = SharedBuffer(count: dimension)
+        defer { [gradient, next, direction].forEach { $0.free() } }
+        _ = objective.evaluate(z, gradient: gradient)
+        var steps = 0
+        while steps < iterations {
+            searchDirection(gradient, into: direction)
+            if Vector.dot(direction.readable, gradient.readable) >= 0 {
+                stored = 0
+                searchDirection(gradient, into: direction)
+            }
+            let step = objective.exactStep(from: z, along: direction)
+            if !(step > 0) {
+                if stored == 0 { break }  // no progress along −g: at a minimiser, to rounding
+                stored = 0
+                continue
+            }
+            Vector.axpy(step, direction.readable, z.mutable)
+            _ = objective.evaluate(z, gradient: next)
+            // The pair (s, y) = (step·d, g_new − g) into the oldest slot.
+            let slot = (newest + 1) % memory
+            Vector.copy(direction.readable, into: s[slot].mutable)
+            Vector.scale(s[slot].mutable, by: step)
+            Vector.copy(next.readable, into: y[slot].mutable)
+            Vector.axpy(-1, gradient.readable, y[slot].mutable)
+            let sy = Vector.dot(s[slot].readable, y[slot].readable)
+            if sy > 0 {
+                curvature[slot] = 1 / sy
+                newest = slot
+                stored = min(stored + 1, memory)
+            } else {
+                stored = 0
+            }
+            swap(&gradient, &next)
+            steps += 1
+        }
+        return steps
+    }
+
+    /// `d = −H g` by the two-loop recursion (`−g` with an empty memory).
+    private func searchDirection(_ gradient: SharedBuffer, into d: SharedBuffer) {
+        Vector.copy(gradient.readable, into: d.mutable)
+        let order = (0..<stored).map { (newest - $0 + memory) % memory }  // newest first
+        var alpha = [Double](repeating: 0, count: memory)
+        for i in order {
+            alpha[i] = curvature[i] * Vector.dot(s[i].readable, d.readable)
+            Vector.axpy(-alpha[i], y[i].readable, d.mutable)
+        }
+        if let last = order.first {
+            Vector.scale(d.mutable, by: 1 / (curvature[last] * Vector.dot(y[last].readable, y[last].readable)))
+        }
+        for i in order.reversed() {
+            let beta = curvature[i] * Vector.dot(y[i].readable, d.readable)
+            Vector.axpy(alpha[i] - beta, s[i].readable, d.mutable)
+        }
+        Vector.scale(d.mutable, by: -1)
+    }
+}
