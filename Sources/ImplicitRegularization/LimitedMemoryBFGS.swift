@@ -14,21 +14,23 @@ protocol ExactlySearchable {
 /// direction `−H g` from the last `memory` pairs `(s, y)` by the two-loop recursion, with
 /// `H₀ = (sᵀy / yᵀy) I`, and an exact step along it. An exact step makes `yᵀs = −s·gᵀd > 0`, so
 /// every pair is kept; a direction that is not a descent one, or a zero step, restarts the memory.
-/// Every vector operation is a BLAS level-1 call.
+/// Every vector operation is a BLAS level-1 call, split over `threads` threads (``SharedBuffer``).
 struct LimitedMemoryBFGS {
     let dimension: Int
     let memory: Int
+    let threads: Int
     private var s: [SharedBuffer]
     private var y: [SharedBuffer]
     private var curvature: [Double]
     private var newest = -1
     private var stored = 0
 
-    init(dimension: Int, memory: Int) {
+    init(dimension: Int, memory: Int, threads: Int = 1) {
         self.dimension = dimension
         self.memory = max(memory, 1)
-        s = (0..<self.memory).map { _ in SharedBuffer(count: dimension) }
-        y = (0..<self.memory).map { _ in SharedBuffer(count: dimension) }
+        self.threads = threads
+        s = (0..<self.memory).map { _ in SharedBuffer(count: dimension, threads: threads) }
+        y = (0..<self.memory).map { _ in SharedBuffer(count: dimension, threads: threads) }
         curvature = Array(repeating: 0, count: self.memory)
     }
 
@@ -37,15 +39,15 @@ struct LimitedMemoryBFGS {
     /// At most `iterations` steps from z (updated in place); returns the steps taken.
     mutating func minimize(_ objective: some ExactlySearchable, from z: SharedBuffer, iterations: Int) -> Int {
         precondition(objective.dimension == dimension && z.count == dimension, "one dimension throughout")
-        var gradient = SharedBuffer(count: dimension)
-        var next = SharedBuffer(count: dimension)
-        let direction = SharedBuffer(count: dimension)
+        var gradient = SharedBuffer(count: dimension, threads: threads)
+        var next = SharedBuffer(count: dimension, threads: threads)
+        let direction = SharedBuffer(count: dimension, threads: threads)
         defer { [gradient, next, direction].forEach { $0.free() } }
         _ = objective.evaluate(z, gradient: gradient)
         var steps = 0
         while steps < iterations {
             searchDirection(gradient, into: direction)
-            if Vector.dot(direction.readable, gradient.readable) >= 0 {
+            if direction.dot(gradient) >= 0 {
                 stored = 0
                 searchDirection(gradient, into: direction)
             }
@@ -55,15 +57,15 @@ struct LimitedMemoryBFGS {
                 stored = 0
                 continue
             }
-            Vector.axpy(step, direction.readable, z.mutable)
+            z.add(step, direction)
             _ = objective.evaluate(z, gradient: next)
             // The pair (s, y) = (step·d, g_new − g) into the oldest slot.
             let slot = (newest + 1) % memory
-            Vector.copy(direction.readable, into: s[slot].mutable)
-            Vector.scale(s[slot].mutable, by: step)
-            Vector.copy(next.readable, into: y[slot].mutable)
-            Vector.axpy(-1, gradient.readable, y[slot].mutable)
-            let sy = Vector.dot(s[slot].readable, y[slot].readable)
+            s[slot].assign(direction)
+            s[slot].scale(by: step)
+            y[slot].assign(next)
+            y[slot].add(-1, gradient)
+            let sy = s[slot].dot(y[slot])
             if sy > 0 {
                 curvature[slot] = 1 / sy
                 newest = slot
@@ -79,20 +81,20 @@ struct LimitedMemoryBFGS {
 
     /// `d = −H g` by the two-loop recursion (`−g` with an empty memory).
     private func searchDirection(_ gradient: SharedBuffer, into d: SharedBuffer) {
-        Vector.copy(gradient.readable, into: d.mutable)
+        d.assign(gradient)
         let order = (0..<stored).map { (newest - $0 + memory) % memory }  // newest first
         var alpha = [Double](repeating: 0, count: memory)
         for i in order {
-            alpha[i] = curvature[i] * Vector.dot(s[i].readable, d.readable)
-            Vector.axpy(-alpha[i], y[i].readable, d.mutable)
+            alpha[i] = curvature[i] * s[i].dot(d)
+            d.add(-alpha[i], y[i])
         }
         if let last = order.first {
-            Vector.scale(d.mutable, by: 1 / (curvature[last] * Vector.dot(y[last].readable, y[last].readable)))
+            d.scale(by: 1 / (curvature[last] * y[last].dot(y[last])))
         }
         for i in order.reversed() {
-            let beta = curvature[i] * Vector.dot(y[i].readable, d.readable)
-            Vector.axpy(alpha[i] - beta, s[i].readable, d.mutable)
+            let beta = curvature[i] * y[i].dot(d)
+            d.add(alpha[i] - beta, s[i])
         }
-        Vector.scale(d.mutable, by: -1)
+        d.scale(by: -1)
     }
 }

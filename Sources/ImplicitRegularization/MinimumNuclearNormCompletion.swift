@@ -14,7 +14,7 @@ import LinearAlgebra
 ///
 ///     L_ρ(U, V; λ) = ½(‖U‖² + ‖V‖²) + (ρ/2)‖P_Ω(UVᵀ) − y − λ/ρ‖²
 ///
-/// by ``LimitedMemoryBFGS`` (`innerIterations` steps), each step the exact minimiser along its
+/// by ``LimitedMemoryBFGS`` (`innerIterations` steps, 5 pairs), each step the exact minimiser along its
 /// direction (L_ρ is a quartic in the step: ``ExactLineSearch``), then sets `λ ← λ − ρ(P_Ω(UVᵀ) − y)`.
 /// Every product is sparse, O(m·k) (``ObservedEntries``). The rank k defaults to the smallest with
 /// `k(k+1)/2 > m`: some minimiser has a rank below it (Pataki 1998), and above it the factored
@@ -39,10 +39,11 @@ public struct MinimumNuclearNormCompletion: Sendable {
         /// ρ; nil for 4/rms(y).
         public var penalty: Double?
         /// Pairs kept by L-BFGS.
-        public var memory = 10
+        public var memory = 5
         /// The seed of the random start (`RandomSource(seed, stream: 6)`).
         public var seed: UInt64 = 0
-        /// Threads for the sparse products (they pay off from about a million multiply-adds).
+        /// Threads for the sparse products and the vector operations (they pay off from about a
+        /// million multiply-adds).
         public var threads = 2
         public init() {}
     }
@@ -90,6 +91,7 @@ public struct MinimumNuclearNormCompletion: Sendable {
         var random = RandomSource(seed: options.seed, stream: 6)
         let sigma = (rms / Double(k).squareRoot()).squareRoot()
         let z = SharedBuffer(random.normals((n1 + n2) * k).map { $0 * sigma })
+        z.threads = threads
         let lambda = SharedBuffer(count: m)
         let target = SharedBuffer(count: m)
         defer { [z, lambda, target].forEach { $0.free() } }
@@ -101,7 +103,7 @@ public struct MinimumNuclearNormCompletion: Sendable {
         for iteration in 1...max(options.maxIterations, 1) {
             // t = y + λ/ρ: L_ρ = ½‖z‖² + (ρ/2)‖P_Ω(UVᵀ) − t‖² + const.
             for j in 0..<m { target.pointer[j] = y[j] + lambda.pointer[j] / rho }
-            var bfgs = LimitedMemoryBFGS(dimension: z.count, memory: options.memory)
+            var bfgs = LimitedMemoryBFGS(dimension: z.count, memory: options.memory, threads: threads)
             innerTotal += bfgs.minimize(objective, from: z, iterations: options.innerIterations)
             bfgs.free()
             // λ ← λ − ρ(P_Ω(UVᵀ) − y).
@@ -144,14 +146,13 @@ final class AugmentedLagrangian: ExactlySearchable {
     let rho: Double
     let threads: Int
     let target: SharedBuffer
-    private let residual, first, second, quadratic: SharedBuffer
+    private let residual, first, quadratic: SharedBuffer
 
     init(entries: ObservedEntries, rank: Int, rho: Double, threads: Int, target: SharedBuffer) {
         (self.entries, self.rank, self.rho, self.threads, self.target) = (entries, rank, rho, threads, target)
-        (residual, first, second, quadratic) = (SharedBuffer(count: entries.count), SharedBuffer(count: entries.count),
-                                                SharedBuffer(count: entries.count), SharedBuffer(count: entries.count))
+        (residual, first, quadratic) = (SharedBuffer(count: entries.count), SharedBuffer(count: entries.count), SharedBuffer(count: entries.count))
     }
-    deinit { [residual, first, second, quadratic].forEach { $0.free() } }
+    deinit { [residual, first, quadratic].forEach { $0.free() } }
 
     var dimension: Int { (entries.rows + entries.columns) * rank }
     private var rowsOfU: Int { entries.rows * rank }
@@ -166,9 +167,9 @@ final class AugmentedLagrangian: ExactlySearchable {
             z.pointer, z.pointer + rowsOfU, rank: rank, target: target.pointer, residual: residual.pointer,
             product: gradient.pointer, threads: threads)
         entries.transposedProduct(residual.pointer, z.pointer, rank: rank, into: gradient.pointer + rowsOfU, threads: threads)
-        Vector.scale(gradient.mutable, by: rho)
-        Vector.axpy(1, z.readable, gradient.mutable)
-        return 0.5 * Vector.dot(z.readable, z.readable) + 0.5 * rho * squared
+        gradient.scale(by: rho)
+        gradient.add(1, z)
+        return 0.5 * z.dot(z) + 0.5 * rho * squared
     }
 
     /// Along d = (D_U, D_V), `P_Ω((U + sD_U)(V + sD_V)ᵀ) − t = r + s a + s² b` with
@@ -176,14 +177,11 @@ final class AugmentedLagrangian: ExactlySearchable {
     /// the quartic of ``ExactLineSearch`` with the regulariser's terms added to `‖r‖²`, `⟨r, a⟩`, `‖a‖²`.
     func exactStep(from z: SharedBuffer, along d: SharedBuffer) -> Double {
         let (u, v, du, dv) = (z.pointer, z.pointer + rowsOfU, d.pointer, d.pointer + rowsOfU)
-        entries.sampledProducts(du, v, rank: rank, into: first.pointer, threads: threads)
-        entries.sampledProducts(u, dv, rank: rank, into: second.pointer, threads: threads)
-        entries.sampledProducts(du, dv, rank: rank, into: quadratic.pointer, threads: threads)
-        Vector.axpy(1, second.readable, first.mutable)
+        entries.sampledProducts(along: du, dv, from: u, v, rank: rank, first: first.pointer, second: quadratic.pointer, threads: threads)
         let (r, a, b) = (residual.readable, first.readable, quadratic.readable)
         let dot = Vector.dot as (UnsafeBufferPointer<Double>, UnsafeBufferPointer<Double>) -> Double
         return ExactLineSearch.step(
-            rr: dot(r, r) + dot(z.readable, z.readable) / rho, ra: dot(r, a) + dot(z.readable, d.readable) / rho,
-            rb: dot(r, b), aa: dot(a, a) + dot(d.readable, d.readable) / rho, ab: dot(a, b), bb: dot(b, b), maxStep: 1e6)
+            rr: dot(r, r) + z.dot(z) / rho, ra: dot(r, a) + z.dot(d) / rho,
+            rb: dot(r, b), aa: dot(a, a) + d.dot(d) / rho, ab: dot(a, b), bb: dot(b, b), maxStep: 1e6)
     }
 }

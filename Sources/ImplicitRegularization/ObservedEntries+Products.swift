@@ -66,6 +66,30 @@ extension ObservedEntries {
         }
     }
 
+    /// Along a direction (D_A, D_B) from (A, B): `first_k = ⟨(D_A)_{i_k}, b_{j_k}⟩ + ⟨a_{i_k}, (D_B)_{j_k}⟩`
+    /// and `second_k = ⟨(D_A)_{i_k}, (D_B)_{j_k}⟩`, the observed entries of `D_A Bᵀ + A D_Bᵀ` and
+    /// `D_A D_Bᵀ`, in one pass (each row of B and D_B is read once per entry, not twice).
+    public func sampledProducts(
+        along da: UnsafePointer<Double>, _ db: UnsafePointer<Double>, from a: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
+        rank d: Int, first: UnsafeMutablePointer<Double>, second: UnsafeMutablePointer<Double>, threads: Int = 1
+    ) {
+        let (da, db, a, b) = (SendablePointer(da), SendablePointer(db), SendablePointer(a), SendablePointer(b))
+        let (first, second) = (SendablePointer(first), SendablePointer(second))
+        let entries = self
+        byRows(threads: threads) { i in
+            let ai = UnsafeBufferPointer(start: a.base + i * d, count: d)
+            let dai = UnsafeBufferPointer(start: da.base + i * d, count: d)
+            for k in entries.rowStart[i]..<entries.rowStart[i + 1] {
+                let j = entries.column[k]
+                let bj = UnsafeBufferPointer(start: b.base + j * d, count: d)
+                let dbj = UnsafeBufferPointer(start: db.base + j * d, count: d)
+                first.base[k] = Vector.dot(dai, bj) + Vector.dot(ai, dbj)
+                second.base[k] = Vector.dot(dai, dbj)
+            }
+            return 0
+        }
+    }
+
     /// `Σ_i body(i)` over the rows, split into `threads` contiguous shares.
     @discardableResult
     private func byRows(threads: Int, _ body: @escaping @Sendable (Int) -> Double) -> Double {
@@ -77,29 +101,4 @@ extension ObservedEntries {
         let parts = max(1, min(parts, count))
         return (0..<parts).map { p in (p * count / parts)..<((p + 1) * count / parts) }
     }
-}
-
-/// A pointer the worker threads read, or write in disjoint parts.
-struct SendablePointer: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Double>
-    init(_ pointer: UnsafeMutablePointer<Double>) { base = pointer }
-    init(_ pointer: UnsafePointer<Double>) { base = UnsafeMutablePointer(mutating: pointer) }
-}
-
-/// A buffer the worker threads read and write in disjoint parts.
-final class SharedBuffer: @unchecked Sendable {
-    convenience init(count: Int) { self.init([Double](repeating: 0, count: count)) }
-    let pointer: UnsafeMutablePointer<Double>
-    let count: Int
-    init(_ values: [Double]) {
-        count = values.count
-        pointer = .allocate(capacity: count)
-        pointer.initialize(from: values, count: count)
-    }
-    var array: [Double] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
-    /// The whole buffer, to write.
-    var mutable: UnsafeMutableBufferPointer<Double> { UnsafeMutableBufferPointer(start: pointer, count: count) }
-    /// The whole buffer, to read.
-    var readable: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: pointer, count: count) }
-    func free() { pointer.deallocate() }
 }

@@ -55,6 +55,12 @@ struct MovieLensCommand: ParsableCommand {
     @Option(help: "min-nuclear-norm: stop after this many outer (multiplier) iterations, of at most 200 L-BFGS steps each.")
     var outerIterations: Int = 100
 
+    @Option(help: "min-nuclear-norm: L-BFGS steps per outer iteration.")
+    var innerIterations: Int = 200
+
+    @Option(help: .hidden)
+    var memory: Int = 5
+
     func run() throws {
         let folder = MovieLens.folder(given: data)
         let movieLens: MovieLens
@@ -79,6 +85,8 @@ struct MovieLensCommand: ParsableCommand {
             var solver = MinimumNuclearNormCompletion(entries: movieLens.trainingEntries)
             solver.options.gapTolerance = gap
             solver.options.maxIterations = outerIterations
+            solver.options.innerIterations = innerIterations
+            solver.options.memory = memory
             let (solution, seconds) = try timed {
                 try solver.solve { iteration, upper, lower, steps in
                     FileHandle.standardError.write(Data("\rmovielens min-nuclear-norm: iteration \(iteration) (\(steps) L-BFGS steps), \(String(format: "%.2f", lower)) ≤ min ≤ \(String(format: "%.2f", upper))  ".utf8))

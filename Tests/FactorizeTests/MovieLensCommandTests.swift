@@ -26,7 +26,7 @@ extension FactorizeEndToEndTests {
     }
 
     /// The minimum nuclear norm completion of ua.base, certified: a feasible point (training error
-    /// 0) whose nuclear norm is within 1e-4 of a dual lower bound. About 6 minutes on two cores.
+    /// 0) whose nuclear norm is within 1e-4 of a dual lower bound. About 4 minutes on two cores.
     func testMovieLensMinimumNuclearNormIsCertifiedToAGapOf1e4() throws {
         try Self.requireMovieLens()
         let outcome = try factorize("movielens", "--data", Self.movieLens, "--method", "min-nuclear-norm")
