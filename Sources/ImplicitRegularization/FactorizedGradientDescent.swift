@@ -5,9 +5,9 @@ import LinearAlgebra
 /// `U_{t+1} = U_t − η_t ∇f(U_t)`, `∇f(U) = 2 A*(A(UUᵀ) − y) U`,
 ///
 /// with a fixed η or the exact line search (`StepPolicy`), from a given U0 (n × d, any d in 1…n),
-/// until the `StoppingRule`. One iteration is a `dsyrk`, two `dgemv` with the packed operator
-/// (see `SymmetricMeasurements`) and a `dsymm`; the line search adds a `dsyr2k`, a `dsyrk` and two
-/// `dgemv`.
+/// until the `StoppingRule`. One iteration is a `dsyrk`, A and A* with the packed operator (two
+/// `dgemv` for sensing, O(m) for completion: see `SymmetricMeasurements`) and a `dsymm`; the line
+/// search adds a `dsyr2k`, a `dsyrk` and A on two columns.
 public struct FactorizedGradientDescent: Sendable {
     public let problem: MeasurementProblem
     public var stopping: StoppingRule
@@ -32,10 +32,10 @@ public struct FactorizedGradientDescent: Sendable {
         var ab = Matrix(rows: problem.count, columns: 2)
         while true {
             xv.withUnsafeMutableBufferPointer { state.packIterate(into: $0) }
-            Matrix.gemv(1, measurements.packed, .none, xv, 0, into: &r)
+            measurements.apply(packedVector: xv, scale: 1, adding: 0, into: &r)
             Vector.axpy(-1, y, &r)
             guard state.observe(residualNorm: Vector.norm(r), observationNorm: observationNorm, stopping: stopping) else { break }
-            Matrix.gemv(1, measurements.packed, .transpose, r, 0, into: &g)
+            measurements.adjointPacked(r, into: &g)
             g.withUnsafeBufferPointer { state.computeDirection(adjointPacked: $0) }
             switch policy {
             case let .fixed(eta):
@@ -45,7 +45,7 @@ public struct FactorizedGradientDescent: Sendable {
                     state.packLineSearch(
                         first: .init(rebasing: p[0..<width]), second: .init(rebasing: p[width..<(2 * width)]))
                 }
-                Matrix.gemm(1, measurements.packed, .none, lineSearch, .none, 0, into: &ab)
+                ab = measurements.apply(packedColumns: lineSearch)
                 let m = problem.count
                 let eta = r.withUnsafeBufferPointer { pr in
                     ab.elements.withUnsafeBufferPointer { p in

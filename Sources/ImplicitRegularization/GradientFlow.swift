@@ -70,7 +70,7 @@ public struct GradientFlow: Sendable {
             Matrix.syrk(1, u, 0, into: &x)
             packed.withUnsafeMutableBufferPointer { SymmetricPacking.pack(x, into: $0) }
             residual.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: y) }  // no copy-on-write allocation
-            Matrix.gemv(1, measurements.packed, .none, packed, -1, into: &residual)
+            measurements.apply(packedVector: packed, scale: 1, adding: -1, into: &residual)
         }
         let rightHandSide = { (_: Double, state: [Double], derivative: inout [Double]) in
             residualOf(state)
@@ -84,7 +84,7 @@ public struct GradientFlow: Sendable {
                 }
                 return
             }
-            Matrix.gemv(1, measurements.packed, .transpose, residual, 0, into: &packed)
+            measurements.adjointPacked(residual, into: &packed)
             packed.withUnsafeBufferPointer { SymmetricPacking.unpack($0, into: &s) }
             Matrix.symm(-2, s, u, 0, into: &gradient)
             swap(&derivative, &gradient.elements)  // no copy: gradient's old buffer is overwritten next time

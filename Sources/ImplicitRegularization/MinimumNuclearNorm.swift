@@ -98,7 +98,8 @@ public struct MinimumNuclearNorm: Sendable {
             let a = operatorA.matrix(i)
             blocks.elements.replaceSubrange((i * n * n)..<((i + 1) * n * n), with: a.elements)
         }
-        let measurementNorms = (0..<m).map { i in Vector.norm((0..<operatorA.packed.columns).map { operatorA.packed[i, $0] }) }
+        let packedRows = operatorA.packed  // built once (completion stores only its nonzeros)
+        let measurementNorms = (0..<m).map { i in Vector.norm((0..<packedRows.columns).map { packedRows[i, $0] }) }
         let bNorm = Vector.norm(b)
         let rootN = Double(n).squareRoot()
         // Starting point (after SDPT3): X, Z multiples of I large enough to be well inside the cones.

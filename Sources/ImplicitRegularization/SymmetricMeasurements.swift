@@ -3,23 +3,32 @@ import LinearAlgebra
 /// The measurement operator `A: Sⁿ → Rᵐ`, `A(X)_i = ⟨A_i, X⟩`, for symmetric `A_i`, and its
 /// adjoint `A*(r) = Σ_i r_i A_i` (equation (1) of the paper and the gradient `2 A*(r) U` of (2)).
 ///
-/// The operator is stored as the m × n(n+1)/2 matrix `P` whose row i is `svec(A_i)`
-/// (see `SymmetricPacking`), so `A(X) = P svec(X)` and `A*(r) = smat(Pᵀ r)`: one `dgemv` each,
-/// reading half of what the full n² representation would. Many X at once (`apply(packedColumns:)`)
-/// is one `dgemm`.
+/// The operator is the m × n(n+1)/2 matrix `P` whose row i is `svec(A_i)` (see
+/// `SymmetricPacking`), so `A(X) = P svec(X)` and `A*(r) = smat(Pᵀ r)`. Sensing stores P densely:
+/// one `dgemv` each way, reading half of what the full n² representation would, and many X at
+/// once (`apply(packedColumns:)`) is one `dgemm`. Completion (``init(dimension:observing:)``)
+/// stores only each row's single nonzero, its column and weight (1 on the diagonal, 1/√2 off
+/// it), so that A, A* and their batched forms cost O(m) (O(m·B) for B columns), never the dense
+/// m × n(n+1)/2 matrix; ``packed`` builds that matrix only when asked (the SDP's Schur complement).
 public struct SymmetricMeasurements: Sendable {
+    enum Storage: Sendable {
+        case dense(Matrix)
+        /// Row k of P is `weight[k]` at column `index[k]`.
+        case entries(index: [Int], weight: [Double])
+    }
+
     /// n: the side of X.
     public let dimension: Int
     /// m: the number of measurements.
-    public var count: Int { packed.rows }
-    /// P: row i is `svec(A_i)`.
-    public let packed: Matrix
+    public let count: Int
+    let storage: Storage
 
     /// The operator with packed rows `packed` (m × n(n+1)/2).
     public init(dimension: Int, packed: Matrix) {
         precondition(packed.columns == SymmetricPacking.packedCount(dimension), "packed operator has the wrong width")
         self.dimension = dimension
-        self.packed = packed
+        self.count = packed.rows
+        self.storage = .dense(packed)
     }
 
     /// The operator of the given symmetric matrices (only their upper triangles are read).
@@ -34,24 +43,41 @@ public struct SymmetricMeasurements: Sendable {
     }
 
     /// The completion operator that observes entries: `⟨A_k, X⟩ = X_{i_k j_k}`, with
-    /// `A_k = E_ii` on the diagonal and `(E_ij + E_ji)/2` off it.
+    /// `A_k = E_ii` on the diagonal and `(E_ij + E_ji)/2` off it (so `svec(A_k)` is 1 or 1/√2 at
+    /// the entry's packed index, zero elsewhere).
     public init(dimension n: Int, observing entries: [(row: Int, column: Int)]) {
-        let matrices = entries.map { entry -> Matrix in
-            var a = Matrix(rows: n, columns: n)
-            if entry.row == entry.column {
-                a[entry.row, entry.row] = 1
-            } else {
-                a[entry.row, entry.column] = 0.5
-                a[entry.column, entry.row] = 0.5
-            }
-            return a
+        precondition(entries.allSatisfy { (0..<n).contains($0.row) && (0..<n).contains($0.column) }, "an observed entry is outside the matrix")
+        self.dimension = n
+        self.count = entries.count
+        let upper = entries.map { (min($0.row, $0.column), max($0.row, $0.column)) }
+        self.storage = .entries(
+            index: upper.map { $0.1 * ($0.1 + 1) / 2 + $0.0 },
+            weight: upper.map { $0.0 == $0.1 ? 1 : 1 / SymmetricPacking.root2 })
+    }
+
+    /// P: row i is `svec(A_i)` (built on each call for completion).
+    public var packed: Matrix {
+        switch storage {
+        case .dense(let p):
+            return p
+        case .entries(let index, let weight):
+            var p = Matrix(rows: count, columns: SymmetricPacking.packedCount(dimension))
+            for k in 0..<count { p[k, index[k]] = weight[k] }
+            return p
         }
-        self.init(dimension: n, matrices: matrices)
     }
 
     /// `A_i`, in full.
     public func matrix(_ i: Int) -> Matrix {
-        let row = (0..<packed.columns).map { packed[i, $0] }
+        let row: [Double]
+        switch storage {
+        case .dense(let p):
+            row = (0..<p.columns).map { p[i, $0] }
+        case .entries(let index, let weight):
+            var sparse = [Double](repeating: 0, count: SymmetricPacking.packedCount(dimension))
+            sparse[index[i]] = weight[i]
+            row = sparse
+        }
         return SymmetricPacking.unpack(row, dimension: dimension)
     }
 
@@ -64,19 +90,45 @@ public struct SymmetricMeasurements: Sendable {
     /// `A(X) = P svec(X)` given `svec(X)`.
     public func apply(packedVector v: [Double]) -> [Double] {
         var out = [Double](repeating: 0, count: count)
-        Matrix.gemv(1, packed, .none, v, 0, into: &out)
+        apply(packedVector: v, scale: 1, adding: 0, into: &out)
         return out
     }
 
-    /// `A(X_b)` for many X at once: the columns of `columns` are `svec(X_b)`; column b of the
-    /// result is `A(X_b)` (one `dgemm`).
-    public func apply(packedColumns columns: Matrix) -> Matrix {
-        Matrix.product(packed, .none, columns, .none)
+    /// `out ← α P v + β out` (`dgemv`, or O(m) for completion).
+    public func apply(packedVector v: [Double], scale alpha: Double, adding beta: Double, into out: inout [Double]) {
+        precondition(v.count == SymmetricPacking.packedCount(dimension) && out.count == count, "A(X): sizes do not conform")
+        switch storage {
+        case .dense(let p):
+            Matrix.gemv(alpha, p, .none, v, beta, into: &out)
+        case .entries(let index, let weight):
+            for k in 0..<count { out[k] = alpha * weight[k] * v[index[k]] + (beta == 0 ? 0 : beta * out[k]) }
+        }
     }
 
-    /// `svec(A*(r_b))` for many r at once: the columns of the result are `Pᵀ r_b` (one `dgemm`).
+    /// `A(X_b)` for many X at once: the columns of `columns` are `svec(X_b)`; column b of the
+    /// result is `A(X_b)` (one `dgemm`, or O(m·B) for completion).
+    public func apply(packedColumns columns: Matrix) -> Matrix {
+        switch storage {
+        case .dense(let p):
+            return Matrix.product(p, .none, columns, .none)
+        case .entries(let index, let weight):
+            var out = Matrix(rows: count, columns: columns.columns)
+            for b in 0..<columns.columns { for k in 0..<count { out[k, b] = weight[k] * columns[index[k], b] } }
+            return out
+        }
+    }
+
+    /// `svec(A*(r_b))` for many r at once: the columns of the result are `Pᵀ r_b` (one `dgemm`, or
+    /// O(m·B) for completion).
     public func adjoint(packedColumns residuals: Matrix) -> Matrix {
-        Matrix.product(packed, .transpose, residuals, .none)
+        switch storage {
+        case .dense(let p):
+            return Matrix.product(p, .transpose, residuals, .none)
+        case .entries(let index, let weight):
+            var out = Matrix(rows: SymmetricPacking.packedCount(dimension), columns: residuals.columns)
+            for b in 0..<residuals.columns { for k in 0..<count { out[index[k], b] += weight[k] * residuals[k, b] } }
+            return out
+        }
     }
 
     /// `A*(r) = Σ r_i A_i`, symmetric in full.
@@ -86,15 +138,34 @@ public struct SymmetricMeasurements: Sendable {
 
     /// `svec(A*(r)) = Pᵀ r`.
     public func adjointPacked(_ r: [Double]) -> [Double] {
-        precondition(r.count == count, "A*(r): r must have \(count) entries")
-        var out = [Double](repeating: 0, count: packed.columns)
-        Matrix.gemv(1, packed, .transpose, r, 0, into: &out)
+        var out = [Double](repeating: 0, count: SymmetricPacking.packedCount(dimension))
+        adjointPacked(r, into: &out)
         return out
     }
 
+    /// `out ← Pᵀ r` (`dgemv`, or O(m) for completion).
+    public func adjointPacked(_ r: [Double], into out: inout [Double]) {
+        precondition(r.count == count && out.count == SymmetricPacking.packedCount(dimension), "A*(r): r must have \(count) entries")
+        switch storage {
+        case .dense(let p):
+            Matrix.gemv(1, p, .transpose, r, 0, into: &out)
+        case .entries(let index, let weight):
+            for c in out.indices { out[c] = 0 }
+            for k in 0..<count { out[index[k]] += weight[k] * r[k] }
+        }
+    }
+
     /// `‖A‖_op`, the largest singular value of P (svec is an isometry, so this is the operator
-    /// norm from (Sⁿ, ‖·‖_F) to (Rᵐ, ‖·‖₂)).
+    /// norm from (Sⁿ, ‖·‖_F) to (Rᵐ, ‖·‖₂)). For completion PᵀP is diagonal (one nonzero per row),
+    /// so it is `max_c (Σ_{k: index_k = c} weight_k²)^{1/2}`, exactly.
     public func operatorNorm() throws -> Double {
-        try packed.spectralNorm()
+        switch storage {
+        case .dense(let p):
+            return try p.spectralNorm()
+        case .entries(let index, let weight):
+            var columnSquares = [Int: Double]()
+            for k in 0..<count { columnSquares[index[k], default: 0] += weight[k] * weight[k] }
+            return (columnSquares.values.max() ?? 0).squareRoot()
+        }
     }
 }

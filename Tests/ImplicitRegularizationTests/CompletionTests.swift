@@ -119,4 +119,27 @@ extension CompletionTests {
         XCTAssertLessThan((sparse.x - dense.x).frobeniusNorm, 1e-6 * dense.x.frobeniusNorm, "after \(sparse.steps) steps")
         XCTAssertEqual(problem.relativeResidual(sparse.x), sparse.relativeResidual, accuracy: 1e-12)
     }
+
+    /// The completion operator's sparse storage against the dense operator of the same A_k:
+    /// A, A*, their batched forms, P itself and ‖A‖_op.
+    func testCompletionOperatorMatchesItsDenseForm() throws {
+        let problem = symmetricProblem()
+        let sparse = problem.measurements
+        let dense = SymmetricMeasurements(dimension: 7, matrices: (0..<sparse.count).map { sparse.matrix($0) })
+        XCTAssertEqual(sparse.packed, dense.packed)
+        var random = RandomSource(seed: 12, stream: 8)
+        let x = Matrix.gram(Matrix(rows: 7, columns: 3, rowMajor: random.normals(21)))
+        let r = random.normals(sparse.count)
+        for (a, b) in zip(sparse.apply(x), dense.apply(x)) { XCTAssertEqual(a, b, accuracy: 1e-15) }
+        XCTAssertLessThan((sparse.adjoint(r) - dense.adjoint(r)).frobeniusNorm, 1e-15)
+        let columns = Matrix(rows: SymmetricPacking.packedCount(7), columns: 3, rowMajor: random.normals(3 * SymmetricPacking.packedCount(7)))
+        let residuals = Matrix(rows: sparse.count, columns: 3, rowMajor: random.normals(3 * sparse.count))
+        XCTAssertLessThan((sparse.apply(packedColumns: columns) - dense.apply(packedColumns: columns)).frobeniusNorm, 1e-14)
+        XCTAssertLessThan((sparse.adjoint(packedColumns: residuals) - dense.adjoint(packedColumns: residuals)).frobeniusNorm, 1e-14)
+        XCTAssertEqual(try sparse.operatorNorm(), try dense.operatorNorm(), accuracy: 1e-12)
+        // y ← A(X) − y in place, as the solvers call it.
+        var shifted = problem.observations
+        sparse.apply(packedVector: SymmetricPacking.pack(x), scale: 1, adding: -1, into: &shifted)
+        for (a, b) in zip(shifted, Vector.difference(dense.apply(x), problem.observations)) { XCTAssertEqual(a, b, accuracy: 1e-14) }
+    }
 }
