@@ -119,7 +119,8 @@ public struct MinimumNuclearNormCompletion: Sendable {
             let multipliers = lambda.array
             let candidateLower = Vector.dot(multipliers, y) / max(try entries.zeroFilled(multipliers).spectralNorm(), .leastNormalMagnitude)
             lower = max(lower, candidateLower)
-            if upper < best?.nuclearNorm ?? .infinity {
+            // The first point always; then a lower upper bound (a NaN one, from a diverged iterate, never wins).
+            if best == nil || upper < best!.nuclearNorm || best!.nuclearNorm.isNaN {
                 best = Solution(x: feasible, nuclearNorm: upper, lowerBound: lower, relativeGap: .nan,
                                 iterations: iteration, innerIterations: innerTotal, rank: k, converged: false)
             }
