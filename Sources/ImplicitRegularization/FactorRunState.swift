@@ -47,7 +47,7 @@ struct FactorRunState {
 
     /// Sets `D = −2 A*(r) U` from `svec(A*(r))` (BLAS `dsymm`).
     mutating func computeDirection(adjointPacked g: UnsafeBufferPointer<Double>) {
-        adjoint = SymmetricPacking.unpack(g, dimension: u.rows)
+        SymmetricPacking.unpack(g, into: &adjoint)
         Matrix.symm(-2, adjoint, u, 0, into: &direction)
     }
 

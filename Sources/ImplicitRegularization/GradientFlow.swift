@@ -12,7 +12,8 @@ import LinearAlgebra
 /// It runs to the horizon T when one is given (the fixtures' `"flow": {"T": …}`), else
 /// until the loss has stalled below tolerance: the relative residual `‖r‖/‖y‖ ≤ tolerance`
 /// (default 1e-8), or the time limit `maxTime` (reported as `.iterationCap`).
-/// It serves sensing and completion alike (completion is the operator that observes entries).
+/// It serves sensing and completion alike: each right-hand side is the operator's two factored
+/// products (`SymmetricMeasurements+Factored`: BLAS on a dense P, O(m·d) sums on observed entries).
 public struct GradientFlow: Sendable {
     public struct Options: Sendable {
         public var relativeTolerance = 1e-10
@@ -49,45 +50,18 @@ public struct GradientFlow: Sendable {
         let measurements = problem.measurements
         let y = problem.observations
         let observationNorm = max(Vector.norm(y), .leastNonzeroMagnitude)
-        var x = Matrix(rows: n, columns: n)
-        var s = Matrix(rows: n, columns: n)
-        var u = Matrix(rows: n, columns: d)
-        var gradient = Matrix(rows: n, columns: d)
-        var packed = [Double](repeating: 0, count: SymmetricPacking.packedCount(n))
         var residual = y
-
-        // Completion observes entries: its residual and A*(r)U are sparse sums, O(m·d)
-        // (`ObservedEntries+Symmetric`); sensing goes through the packed operator and BLAS.
-        let observed = problem.observedEntries
+        var workspace = SymmetricMeasurements.FactoredWorkspace(dimension: n, rank: d)
         func residualOf(_ state: [Double]) {
-            if let observed {
-                state.withUnsafeBufferPointer { u in
-                    residual.withUnsafeMutableBufferPointer { _ = observed.symmetricResidual(factor: u, rank: d, into: $0) }
-                }
-                return
-            }
-            u.elements.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: state) }  // a copy, not a shared buffer
-            Matrix.syrk(1, u, 0, into: &x)
-            packed.withUnsafeMutableBufferPointer { SymmetricPacking.pack(x, into: $0) }
-            residual.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: y) }  // no copy-on-write allocation
-            measurements.apply(packedVector: packed, scale: 1, adding: -1, into: &residual)
+            state.withUnsafeBufferPointer { measurements.factoredResidual(factor: $0, rank: d, observations: y, into: &residual, workspace: &workspace) }
         }
         let rightHandSide = { (_: Double, state: [Double], derivative: inout [Double]) in
             residualOf(state)
-            if let observed {
-                state.withUnsafeBufferPointer { u in
-                    residual.withUnsafeBufferPointer { r in
-                        derivative.withUnsafeMutableBufferPointer {
-                            observed.symmetricAdjointProduct(r, factor: u, rank: d, scale: -2, into: $0)
-                        }
-                    }
+            state.withUnsafeBufferPointer { u in
+                derivative.withUnsafeMutableBufferPointer {
+                    measurements.factoredAdjointProduct(residual, factor: u, rank: d, scale: -2, into: $0, workspace: &workspace)
                 }
-                return
             }
-            measurements.adjointPacked(residual, into: &packed)
-            packed.withUnsafeBufferPointer { SymmetricPacking.unpack($0, into: &s) }
-            Matrix.symm(-2, s, u, 0, into: &gradient)
-            swap(&derivative, &gradient.elements)  // no copy: gradient's old buffer is overwritten next time
         }
         let scale = initial.frobeniusNorm / Double(max(n * d, 1)).squareRoot()
         let integrator = DormandPrince(options: .init(
@@ -101,9 +75,8 @@ public struct GradientFlow: Sendable {
                 horizon == nil && Vector.norm(residual) / observationNorm <= options.residualTolerance
             })
         residualOf(trajectory.state)
-        u.elements.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: trajectory.state) }
-        Matrix.syrk(1, u, 0, into: &x)
-        x.symmetrizeFromUpper()
+        let u = Matrix(rows: n, columns: d, columnMajor: trajectory.state)
+        let x = Matrix.gram(u)
         let residualNorm = Vector.norm(residual)
         let status: RunStatus
         if horizon != nil || trajectory.stoppedEarly || residualNorm / observationNorm <= options.residualTolerance {

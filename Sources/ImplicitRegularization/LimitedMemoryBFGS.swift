@@ -24,6 +24,12 @@ struct LimitedMemoryBFGS {
     private var curvature: [Double]
     private var newest = -1
     private var stored = 0
+    /// The gradients at the current and the next point, and the direction: `minimize`'s
+    /// workspace, allocated once (on MovieLens each is 9 MB, and the method of multipliers calls
+    /// `minimize` at every outer iteration).
+    private var gradient: SharedBuffer
+    private var next: SharedBuffer
+    private let direction: SharedBuffer
 
     init(dimension: Int, memory: Int, threads: Int = 1) {
         self.dimension = dimension
@@ -32,17 +38,22 @@ struct LimitedMemoryBFGS {
         s = (0..<self.memory).map { _ in SharedBuffer(count: dimension, threads: threads) }
         y = (0..<self.memory).map { _ in SharedBuffer(count: dimension, threads: threads) }
         curvature = Array(repeating: 0, count: self.memory)
+        (gradient, next, direction) = (
+            SharedBuffer(count: dimension, threads: threads), SharedBuffer(count: dimension, threads: threads),
+            SharedBuffer(count: dimension, threads: threads))
     }
 
-    func free() { (s + y).forEach { $0.free() } }
+    func free() { (s + y + [gradient, next, direction]).forEach { $0.free() } }
 
-    /// At most `iterations` steps from z (updated in place); returns the steps taken.
+    /// Forgets every pair: the next `minimize` starts from steepest descent, as a new instance would.
+    mutating func reset() {
+        (newest, stored) = (-1, 0)
+    }
+
+    /// At most `iterations` steps from z (updated in place), continuing from the pairs stored by
+    /// earlier calls unless ``reset()`` was called; returns the steps taken.
     mutating func minimize(_ objective: some ExactlySearchable, from z: SharedBuffer, iterations: Int) -> Int {
         precondition(objective.dimension == dimension && z.count == dimension, "one dimension throughout")
-        var gradient = SharedBuffer(count: dimension, threads: threads)
-        var next = SharedBuffer(count: dimension, threads: threads)
-        let direction = SharedBuffer(count: dimension, threads: threads)
-        defer { [gradient, next, direction].forEach { $0.free() } }
         _ = objective.evaluate(z, gradient: gradient)
         var steps = 0
         while steps < iterations {

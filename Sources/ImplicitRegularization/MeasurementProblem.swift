@@ -67,17 +67,6 @@ public struct MeasurementProblem: Sendable {
             observations: entries.map(\.value), entries: entries)
     }
 
-    /// A completion problem's observed entries as the sparse operator that the factored solvers
-    /// use (each entry moved to the upper triangle, `i ≤ j`; see `ObservedEntries+Symmetric`);
-    /// nil for sensing.
-    public var observedEntries: ObservedEntries? {
-        entries.map { entries in
-            ObservedEntries(rows: dimension, columns: dimension, entries: entries.map {
-                (min($0.row, $0.column), max($0.row, $0.column), $0.value)
-            })
-        }
-    }
-
     /// The relative reconstruction error `‖X − X*‖_F / ‖X*‖_F`, when X* is known.
     public func reconstructionError(_ x: Matrix) -> Double? {
         guard let planted else { return nil }

@@ -94,7 +94,11 @@ public struct MinimumNuclearNormCompletion: Sendable {
         z.threads = threads
         let lambda = SharedBuffer(count: m)
         let target = SharedBuffer(count: m)
-        defer { [z, lambda, target].forEach { $0.free() } }
+        var bfgs = LimitedMemoryBFGS(dimension: z.count, memory: options.memory, threads: threads)
+        defer {
+            [z, lambda, target].forEach { $0.free() }
+            bfgs.free()
+        }
         let objective = AugmentedLagrangian(entries: entries, rank: k, rho: rho, threads: threads, target: target)
 
         var innerTotal = 0
@@ -103,9 +107,8 @@ public struct MinimumNuclearNormCompletion: Sendable {
         for iteration in 1...max(options.maxIterations, 1) {
             // t = y + λ/ρ: L_ρ = ½‖z‖² + (ρ/2)‖P_Ω(UVᵀ) − t‖² + const.
             for j in 0..<m { target.pointer[j] = y[j] + lambda.pointer[j] / rho }
-            var bfgs = LimitedMemoryBFGS(dimension: z.count, memory: options.memory, threads: threads)
+            bfgs.reset()  // each subproblem has its own target t: its own curvature pairs
             innerTotal += bfgs.minimize(objective, from: z, iterations: options.innerIterations)
-            bfgs.free()
             // λ ← λ − ρ(P_Ω(UVᵀ) − y).
             objective.sampled(z, into: target)
             for j in 0..<m { lambda.pointer[j] -= rho * (target.pointer[j] - y[j]) }

@@ -16,6 +16,9 @@ public struct MovieLens: Sendable {
         public var user: Int
         public var movie: Int
         public var value: Double
+        public init(user: Int, movie: Int, value: Double) {
+            (self.user, self.movie, self.value) = (user, movie, value)
+        }
     }
 
     public enum LoadError: Error, CustomStringConvertible {
@@ -36,6 +39,11 @@ public struct MovieLens: Sendable {
 
     public var training: [Rating]
     public var test: [Rating]
+
+    /// The data set of these ratings (``load(from:)`` reads MovieLens's own).
+    public init(training: [Rating], test: [Rating]) {
+        (self.training, self.test) = (training, test)
+    }
 
     /// The folder to read: `given` (`--data`), else `$MOVIELENS_DIR`, else `data/ml-100k`.
     public static func folder(given: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
@@ -70,9 +78,21 @@ public struct MovieLens: Sendable {
         ObservedEntries(rows: Self.users, columns: Self.movies, entries: training.map { ($0.user, $0.movie, $0.value) })
     }
 
-    /// The test error of a factored `X = UVᵀ`, without forming X.
+    /// The test error of a factored `X = UVᵀ` (U users × d, V movies × d), without forming X: each
+    /// test entry `⟨u_i, v_j⟩` is a BLAS `ddot` of two factor rows (``ObservedEntries/sampledProducts(_:_:rank:into:threads:)``).
     public func testError(u: Matrix, v: Matrix) -> Double {
-        Self.relativeError(test) { i, j in (0..<u.columns).reduce(0) { $0 + u[i, $1] * v[j, $1] } }
+        precondition(u.rows == Self.users && v.rows == Self.movies && u.columns == v.columns && u.columns > 0, "U is users × d and V movies × d, d ≥ 1")
+        let entries = ObservedEntries(rows: Self.users, columns: Self.movies, entries: test.map { ($0.user, $0.movie, $0.value) })
+        let (a, b) = (u.transposed.elements, v.transposed.elements)  // by rows
+        var predicted = [Double](repeating: 0, count: entries.count)
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                predicted.withUnsafeMutableBufferPointer {
+                    entries.sampledProducts(a.baseAddress!, b.baseAddress!, rank: u.columns, into: $0.baseAddress!)
+                }
+            }
+        }
+        return Vector.norm(Vector.difference(predicted, entries.values)) / Vector.norm(entries.values)
     }
 
     /// X_gd for completion: the zero-filled training matrix `P_Ω(Y)` (943 × 1682).

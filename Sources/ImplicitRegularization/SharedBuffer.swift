@@ -15,9 +15,12 @@ final class SharedBuffer: @unchecked Sendable {
         pointer = .allocate(capacity: count)
         pointer.initialize(from: values, count: count)
     }
-    convenience init(count: Int, threads: Int = 1) {
-        self.init([Double](repeating: 0, count: count))
+    /// `count` zeros.
+    init(count: Int, threads: Int = 1) {
+        self.count = count
         self.threads = threads
+        pointer = .allocate(capacity: count)
+        pointer.initialize(repeating: 0, count: count)
     }
 
     var array: [Double] { Array(UnsafeBufferPointer(start: pointer, count: count)) }

@@ -13,8 +13,16 @@ import LinearAlgebra
 public struct SymmetricMeasurements: Sendable {
     enum Storage: Sendable {
         case dense(Matrix)
-        /// Row k of P is `weight[k]` at column `index[k]`.
-        case entries(index: [Int], weight: [Double])
+        case entries(ObservedPositions)
+    }
+
+    /// Completion's P, one nonzero a row: row k is `weight[k]` at column `index[k]`, the packed
+    /// index `j(j+1)/2 + i` of the entry `(i, j) = (row[k], column[k])`, `i ≤ j`, it observes.
+    struct ObservedPositions: Sendable {
+        let row: [Int]
+        let column: [Int]
+        let index: [Int]
+        let weight: [Double]
     }
 
     /// n: the side of X.
@@ -50,9 +58,10 @@ public struct SymmetricMeasurements: Sendable {
         self.dimension = n
         self.count = entries.count
         let upper = entries.map { (min($0.row, $0.column), max($0.row, $0.column)) }
-        self.storage = .entries(
+        self.storage = .entries(ObservedPositions(
+            row: upper.map(\.0), column: upper.map(\.1),
             index: upper.map { $0.1 * ($0.1 + 1) / 2 + $0.0 },
-            weight: upper.map { $0.0 == $0.1 ? 1 : 1 / SymmetricPacking.root2 })
+            weight: upper.map { $0.0 == $0.1 ? 1 : 1 / SymmetricPacking.root2 }))
     }
 
     /// P: row i is `svec(A_i)` (built on each call for completion).
@@ -60,7 +69,8 @@ public struct SymmetricMeasurements: Sendable {
         switch storage {
         case .dense(let p):
             return p
-        case .entries(let index, let weight):
+        case .entries(let observed):
+            let (index, weight) = (observed.index, observed.weight)
             var p = Matrix(rows: count, columns: SymmetricPacking.packedCount(dimension))
             for k in 0..<count { p[k, index[k]] = weight[k] }
             return p
@@ -73,7 +83,8 @@ public struct SymmetricMeasurements: Sendable {
         switch storage {
         case .dense(let p):
             row = (0..<p.columns).map { p[i, $0] }
-        case .entries(let index, let weight):
+        case .entries(let observed):
+            let (index, weight) = (observed.index, observed.weight)
             var sparse = [Double](repeating: 0, count: SymmetricPacking.packedCount(dimension))
             sparse[index[i]] = weight[i]
             row = sparse
@@ -100,7 +111,8 @@ public struct SymmetricMeasurements: Sendable {
         switch storage {
         case .dense(let p):
             Matrix.gemv(alpha, p, .none, v, beta, into: &out)
-        case .entries(let index, let weight):
+        case .entries(let observed):
+            let (index, weight) = (observed.index, observed.weight)
             for k in 0..<count { out[k] = alpha * weight[k] * v[index[k]] + (beta == 0 ? 0 : beta * out[k]) }
         }
     }
@@ -111,7 +123,8 @@ public struct SymmetricMeasurements: Sendable {
         switch storage {
         case .dense(let p):
             return Matrix.product(p, .none, columns, .none)
-        case .entries(let index, let weight):
+        case .entries(let observed):
+            let (index, weight) = (observed.index, observed.weight)
             var out = Matrix(rows: count, columns: columns.columns)
             for b in 0..<columns.columns { for k in 0..<count { out[k, b] = weight[k] * columns[index[k], b] } }
             return out
@@ -124,7 +137,8 @@ public struct SymmetricMeasurements: Sendable {
         switch storage {
         case .dense(let p):
             return Matrix.product(p, .transpose, residuals, .none)
-        case .entries(let index, let weight):
+        case .entries(let observed):
+            let (index, weight) = (observed.index, observed.weight)
             var out = Matrix(rows: SymmetricPacking.packedCount(dimension), columns: residuals.columns)
             for b in 0..<residuals.columns { for k in 0..<count { out[index[k], b] += weight[k] * residuals[k, b] } }
             return out
@@ -149,7 +163,8 @@ public struct SymmetricMeasurements: Sendable {
         switch storage {
         case .dense(let p):
             Matrix.gemv(1, p, .transpose, r, 0, into: &out)
-        case .entries(let index, let weight):
+        case .entries(let observed):
+            let (index, weight) = (observed.index, observed.weight)
             for c in out.indices { out[c] = 0 }
             for k in 0..<count { out[index[k]] += weight[k] * r[k] }
         }
@@ -162,7 +177,8 @@ public struct SymmetricMeasurements: Sendable {
         switch storage {
         case .dense(let p):
             return try p.spectralNorm()
-        case .entries(let index, let weight):
+        case .entries(let observed):
+            let (index, weight) = (observed.index, observed.weight)
             var columnSquares = [Int: Double]()
             for k in 0..<count { columnSquares[index[k], default: 0] += weight[k] * weight[k] }
             return (columnSquares.values.max() ?? 0).squareRoot()

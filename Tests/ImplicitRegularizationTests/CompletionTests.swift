@@ -63,8 +63,9 @@ extension CompletionTests {
     }
 }
 
-/// Symmetric completion's sparse operator (`ObservedEntries+Symmetric`, what the flow uses)
-/// against the dense packed operator it replaces.
+/// Symmetric completion's sparse operator (one nonzero a row of P, and the factored products of
+/// `SymmetricMeasurements+Factored` that the flow uses) against the dense operator of the same A_k;
+/// and MovieLens's factored test error against the formed matrix.
 extension CompletionTests {
     /// A planted 7 × 7 PSD rank-2 matrix observed on about 40% of its entries, some given below
     /// the diagonal, some on it.
@@ -78,36 +79,68 @@ extension CompletionTests {
         return MeasurementProblem(dimension: 7, completionEntries: entries)
     }
 
-    func testSymmetricSparseOperatorMatchesTheDenseOne() throws {
+    /// The test error of a factored UVᵀ (ddot on factor rows) against the same error of the
+    /// formed X = UVᵀ (dgemm, then the entries), on random factors and ratings at MovieLens's size.
+    func testFactoredTestErrorMatchesTheFormedMatrix() throws {
+        var random = RandomSource(seed: 13, stream: 8)
+        let u = Matrix(rows: MovieLens.users, columns: 3, rowMajor: random.normals(MovieLens.users * 3))
+        let v = Matrix(rows: MovieLens.movies, columns: 3, rowMajor: random.normals(MovieLens.movies * 3))
+        let test = (0..<500).map { _ in
+            MovieLens.Rating(user: Int(random.uniform() * Double(MovieLens.users)), movie: Int(random.uniform() * Double(MovieLens.movies)),
+                             value: Double(1 + Int(random.uniform() * 5)))
+        }
+        let data = MovieLens(training: [], test: test)
+        let formed = data.testError(Matrix.product(u, .none, v, .transpose))
+        XCTAssertGreaterThan(formed, 0.1)
+        XCTAssertEqual(data.testError(u: u, v: v), formed, accuracy: 1e-14 * formed)
+    }
+
+    /// The problem again, with the same A_k stored densely (the sensing route).
+    func denseForm(of problem: MeasurementProblem) -> MeasurementProblem {
+        let sparse = problem.measurements
+        return MeasurementProblem(
+            measurements: SymmetricMeasurements(dimension: sparse.dimension, matrices: (0..<sparse.count).map { sparse.matrix($0) }),
+            observations: problem.observations, planted: problem.planted)
+    }
+
+    /// The factored products A(UUᵀ) − y and A*(r)U: completion's sums over the entries against
+    /// the dense route's dsyrk, dgemv and dsymm on the same A_k.
+    func testFactoredProductsOfTheEntriesMatchTheDenseRoute() throws {
         let problem = symmetricProblem()
         XCTAssertTrue(problem.entries!.contains { $0.row > $0.column } && problem.entries!.contains { $0.row == $0.column })
-        let sparse = try XCTUnwrap(problem.observedEntries)
+        let (sparse, dense) = (problem.measurements, denseForm(of: problem).measurements)
         let u = FactorInitialization.gaussian(dimension: 7, rank: 4, norm: 2, seed: 3)
-        let dense = Vector.difference(problem.measurements.apply(Matrix.gram(u)), problem.observations)
-        var residual = [Double](repeating: .nan, count: sparse.count)
-        let squared = u.elements.withUnsafeBufferPointer { u in
-            residual.withUnsafeMutableBufferPointer { sparse.symmetricResidual(factor: u, rank: 4, into: $0) }
-        }
-        // The same residuals (in the sparse operator's sorted order) and the same A*(r)U.
-        for (a, b) in zip(residual.sorted(), dense.sorted()) { XCTAssertEqual(a, b, accuracy: 1e-14) }
-        XCTAssertEqual(squared, Vector.dot(dense, dense), accuracy: 1e-13)
-        let expected = -2 * Matrix.product(problem.measurements.adjoint(dense), .none, u, .none)
-        var product = Matrix(rows: 7, columns: 4, repeating: .nan)
+        var workspace = SymmetricMeasurements.FactoredWorkspace(dimension: 7, rank: 4)
+        var (r, rDense) = ([Double](repeating: .nan, count: sparse.count), [Double](repeating: .nan, count: sparse.count))
         u.elements.withUnsafeBufferPointer { u in
-            residual.withUnsafeBufferPointer { r in
-                product.elements.withUnsafeMutableBufferPointer { sparse.symmetricAdjointProduct(r, factor: u, rank: 4, scale: -2, into: $0) }
+            sparse.factoredResidual(factor: u, rank: 4, observations: problem.observations, into: &r, workspace: &workspace)
+            dense.factoredResidual(factor: u, rank: 4, observations: problem.observations, into: &rDense, workspace: &workspace)
+        }
+        // Against each other, and against A(X) − y with X = UUᵀ formed.
+        let formed = Vector.difference(problem.measurements.apply(Matrix.gram(u)), problem.observations)
+        for k in r.indices {
+            XCTAssertEqual(r[k], rDense[k], accuracy: 1e-14)
+            XCTAssertEqual(r[k], formed[k], accuracy: 1e-14)
+        }
+        let expected = -2 * Matrix.product(problem.measurements.adjoint(formed), .none, u, .none)
+        var (product, productDense) = (Matrix(rows: 7, columns: 4, repeating: .nan), Matrix(rows: 7, columns: 4, repeating: .nan))
+        u.elements.withUnsafeBufferPointer { u in
+            product.elements.withUnsafeMutableBufferPointer {
+                sparse.factoredAdjointProduct(r, factor: u, rank: 4, scale: -2, into: $0, workspace: &workspace)
+            }
+            productDense.elements.withUnsafeMutableBufferPointer {
+                dense.factoredAdjointProduct(r, factor: u, rank: 4, scale: -2, into: $0, workspace: &workspace)
             }
         }
         XCTAssertLessThan((product - expected).frobeniusNorm, 1e-13 * expected.frobeniusNorm)
+        XCTAssertLessThan((productDense - expected).frobeniusNorm, 1e-13 * expected.frobeniusNorm)
     }
 
-    /// The flow on the sparse route and on the dense one (the same problem without its entries)
-    /// agree to the integrator's tolerance.
+    /// The flow on the entries and on the dense operator of the same A_k agree to the
+    /// integrator's tolerance.
     func testCompletionFlowMatchesTheDenseRoute() throws {
         let problem = symmetricProblem()
-        var denseProblem = problem
-        denseProblem.entries = nil
-        XCTAssertNil(denseProblem.observedEntries)
+        let denseProblem = denseForm(of: problem)
         let start = FactorInitialization.gaussian(dimension: 7, rank: 7, norm: 1e-3, seed: 4)
         var options = GradientFlow.Options()
         (options.relativeTolerance, options.residualTolerance) = (1e-8, 1e-5)  // as Figure 4 (d > r: the end is slow)
@@ -124,8 +157,7 @@ extension CompletionTests {
     /// A, A*, their batched forms, P itself and ‖A‖_op.
     func testCompletionOperatorMatchesItsDenseForm() throws {
         let problem = symmetricProblem()
-        let sparse = problem.measurements
-        let dense = SymmetricMeasurements(dimension: 7, matrices: (0..<sparse.count).map { sparse.matrix($0) })
+        let (sparse, dense) = (problem.measurements, denseForm(of: problem).measurements)
         XCTAssertEqual(sparse.packed, dense.packed)
         var random = RandomSource(seed: 12, stream: 8)
         let x = Matrix.gram(Matrix(rows: 7, columns: 3, rowMajor: random.normals(21)))
