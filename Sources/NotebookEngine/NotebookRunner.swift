@@ -48,6 +48,12 @@ public struct NotebookRunner {
     private var cache: RunCache { RunCache(root: options.cacheFolder) }
     /// The library's sources and the compiler, hashed once for every notebook's key.
     private let libraryIdentity: String
+    /// Its digest, which the notebook programs read (``NotebookSession/library``).
+    private var libraryDigest: String {
+        var hash = ContentHash()
+        hash.add(libraryIdentity)
+        return String(hash.hex.prefix(16))
+    }
 
     public init(toolchain: NotebookToolchain, options: Options, log: @escaping (String) -> Void) {
         self.toolchain = toolchain
@@ -129,7 +135,7 @@ public struct NotebookRunner {
             let timeout = options.timeout ?? document.timeout ?? Self.defaultTimeout
             let outcome = try NotebookProgram(document: document, blocks: blocks).execute(
                 toolchain: toolchain, folder: folder, dataFolder: options.outputFolder.appendingPathComponent("data", isDirectory: true),
-                parameters: values, timeout: timeout, log: say)
+                parameters: values, library: libraryDigest, timeout: timeout, log: say)
             blocksRun = outcome.blocks.filter { $0.status != .notRun }.count
             let fresh = ExecutionRecord(
                 key: key, blocks: outcome.blocks, tables: outcome.tables, compileSeconds: outcome.compileSeconds,

@@ -23,6 +23,11 @@ public enum NotebookSession {
         return URL(fileURLWithPath: path, isDirectory: true)
     }()
 
+    /// A digest of the library's sources and the compiler this program was built with (from the
+    /// runner; "unversioned" outside it): a notebook keys the caches it keeps itself with it, so
+    /// that a change to the library recomputes them, as it reruns the notebook.
+    public static let library = ProcessInfo.processInfo.environment["NOTEBOOK_LIBRARY"] ?? "unversioned"
+
     /// The terminal the runner was started from (a duplicate of standard error
     /// taken before the first block redirects it); progress bars draw here.
     nonisolated(unsafe) static var terminal: Int32 = -1

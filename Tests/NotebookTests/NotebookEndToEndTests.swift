@@ -18,6 +18,7 @@ final class NotebookEndToEndTests: XCTestCase {
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         let html = try scratch.read("out/cells.html")
         XCTAssertTrue(scratch.section(html, block: 1).contains("block one: 7 points"))
+        XCTAssertTrue(scratch.section(html, block: 1).contains("library digest from the runner: true"), "NOTEBOOK_LIBRARY reaches the program")
         XCTAssertFalse(scratch.section(html, block: 1).contains("block two"))
         XCTAssertTrue(scratch.section(html, block: 2).contains("block two sees scale = 2.0"))
         XCTAssertEqual(
@@ -109,7 +110,7 @@ final class NotebookEndToEndTests: XCTestCase {
         try scratch.edit("Notebooks/cells.md") { $0.replacingOccurrences(of: "with linespoints", with: "with linezpoints") }
         let outcome = try scratch.run(["run", "Notebooks/cells.md"])
         XCTAssertEqual(outcome.status, 1)
-        XCTAssertTrue(outcome.stderr.contains("Notebooks/cells.md:29: gnuplot: unrecognized plot type"), outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("Notebooks/cells.md:30: gnuplot: unrecognized plot type"), outcome.stderr)
         XCTAssertEqual(try scratch.data("out/cells-squares.svg"), good)
         XCTAssertTrue(try scratch.read("out/cells.html").contains("Showing the last good figure"))
     }

@@ -32,9 +32,11 @@ struct NotebookProgram {
 
     /// Compiles and runs the blocks in `folder`. A compile error fails the block it
     /// points into; the blocks before it still run (compiled on their own).
+    /// `library` identifies the library's sources and compiler (the program reads it as
+    /// ``NotebookSession/library``, to key caches of its own).
     func execute(
-        toolchain: NotebookToolchain, folder: URL, dataFolder: URL, parameters: [String: ParameterValue], timeout: Double,
-        log: (String) -> Void
+        toolchain: NotebookToolchain, folder: URL, dataFolder: URL, parameters: [String: ParameterValue], library: String,
+        timeout: Double, log: (String) -> Void
     ) throws -> (blocks: [BlockResult], tables: [TableRecord], compileSeconds: Double, runSeconds: Double) {
         try Data(source.utf8).write(to: folder.appendingPathComponent("main.swift"))
         log("compiling \(blocks.count) Swift block\(blocks.count == 1 ? "" : "s")…")
@@ -48,7 +50,8 @@ struct NotebookProgram {
             if failing > 0 {
                 let prefix = NotebookProgram(document: document, blocks: Array(blocks.prefix(failing)))
                 let earlier = try prefix.execute(
-                    toolchain: toolchain, folder: folder, dataFolder: dataFolder, parameters: parameters, timeout: timeout, log: log)
+                    toolchain: toolchain, folder: folder, dataFolder: dataFolder, parameters: parameters, library: library,
+                    timeout: timeout, log: log)
                 for (index, result) in earlier.blocks.enumerated() where index < failing { results[index] = result }
                 tables = earlier.tables
                 runSeconds = earlier.runSeconds
@@ -65,6 +68,7 @@ struct NotebookProgram {
         environment["NOTEBOOK_OUTPUT"] = folder.path
         environment["NOTEBOOK_DATA"] = dataFolder.standardizedFileURL.path
         environment["NOTEBOOK_PARAMETERS"] = String(decoding: try JSONEncoder().encode(parameters), as: UTF8.self)
+        environment["NOTEBOOK_LIBRARY"] = library
         environment["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none"
         if environment["OPENBLAS_NUM_THREADS"] == nil { environment["OPENBLAS_NUM_THREADS"] = "1" }
         let events = folder.appendingPathComponent("events.jsonl")
