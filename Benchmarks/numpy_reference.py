@@ -1,10 +1,12 @@
 """The same work as factorize-bench, in numpy (and cvxpy when installed), timed the same way.
 
-Prints one JSON object: seconds per gradient-descent iteration at n=50, m=300, d=50; seconds per
-run-iteration of a 30-run sweep (numpy advances the runs one after another); the cvxpy solve of
-the minimum nuclear norm when cvxpy is importable.
+Prints one JSON object: the OpenBLAS threads numpy uses; seconds per gradient-descent iteration at
+n=50, m=300, d=50; seconds per run-iteration of a 30-run sweep (numpy advances the runs one after
+another); then, unless NUMPY_REFERENCE_PARTS=descent, the cvxpy solve of the minimum nuclear norm
+when cvxpy is importable, scipy's gradient flow and a MovieLens iteration.
 """
 import json
+import os
 import sys
 import time
 
@@ -34,6 +36,8 @@ def start(d, seed):
 
 
 out = {}
+# numpy's OpenBLAS runs one thread per core unless OPENBLAS_NUM_THREADS says otherwise.
+out["blas_threads"] = int(os.environ.get("OPENBLAS_NUM_THREADS") or os.cpu_count())
 U = start(n, 1)
 for _ in range(20):
     U = step(U)
@@ -49,6 +53,9 @@ t = time.perf_counter()
 for _ in range(K):
     runs = [step(u) for u in runs]
 out["sweep_run_iteration_seconds"] = (time.perf_counter() - t) / (K * len(runs))
+if os.environ.get("NUMPY_REFERENCE_PARTS") == "descent":
+    json.dump(out, sys.stdout)
+    sys.exit(0)
 
 try:
     import cvxpy as cp
@@ -97,8 +104,6 @@ except ImportError:
 
 # One MovieLens-100k gradient-descent iteration on X = UVᵀ (d = 943) with scipy.sparse, when the
 # data is present ($MOVIELENS_DIR, else data/ml-100k).
-import os
-
 folder = os.environ.get("MOVIELENS_DIR", "data/ml-100k")
 try:
     import scipy.sparse as sp

@@ -23,6 +23,19 @@ gd.stopping.maxIterations = iterations
 _ = gd.run(from: u0, policy: .fixed(1e-3))
 let gdSeconds = seconds { _ = gd.run(from: u0, policy: .fixed(1e-3)) } / Double(iterations)
 
+// What bounds that iteration: its two products with P (`dgemv` each way; BLAS has no call that
+// fuses them, so each streams the whole 300 × 1275 operator from memory).
+let operatorBytes = Double(problem.count * SymmetricPacking.packedCount(problem.dimension) * 8)
+let probe = SymmetricPacking.pack(Matrix.gram(u0))
+var probeImage = [Double](repeating: 0, count: problem.count)
+var probeAdjoint = [Double](repeating: 0, count: probe.count)
+let productsSeconds = seconds {
+    for _ in 0..<iterations {
+        problem.measurements.apply(packedVector: probe, scale: 1, adding: 0, into: &probeImage)
+        problem.measurements.adjointPacked(probeImage, into: &probeAdjoint)
+    }
+} / Double(iterations)
+
 // The batched sweep: 30 runs (10 values of d × 3 seeds), per run-iteration.
 let runs = [1, 2, 3, 4, 5, 6, 8, 10, 15, 20].flatMap { d in
     (1...3).map { seed in
@@ -32,6 +45,20 @@ let runs = [1, 2, 3, 4, 5, 6, 8, 10, 15, 20].flatMap { d in
 let sweepIterations = 500
 let batch = BatchedGradientDescent(problem: problem, stopping: StoppingRule(tolerance: 0, maxIterations: sweepIterations))
 let sweepSeconds = seconds { _ = batch.run(runs) } / Double(sweepIterations * runs.count)
+// The same 30 runs as `FactorizationSweep` runs a figure: dealt round-robin to one batch per core.
+let cores = ProcessInfo.processInfo.activeProcessorCount
+let dealt = (0..<cores).map { w in Array(stride(from: w, to: runs.count, by: cores)).map { runs[$0] } }
+let sweepAllCoresSeconds = seconds { _ = ConcurrentWork.map(dealt) { batch.run($0) } } / Double(sweepIterations * runs.count)
+// Its two products with P per run-iteration are 4·m·n(n+1)/2 flops at least (the rest, dsyrk and
+// dsymm on n × d factors, adds a few percent); this machine's dgemm peak, measured the same way
+// (one single-threaded 1500³ product per core at once), bounds how fast any sweep can go.
+let sweepFlops = 4 * Double(problem.count * SymmetricPacking.packedCount(problem.dimension))
+let square = Matrix(rows: 1500, columns: 1500, repeating: 1e-3)
+let squareFlops = 2 * 1500.0 * 1500 * 1500
+let peakOneCore = (0..<3).map { _ in squareFlops / seconds { _ = Matrix.product(square, .none, square, .none) } }.max()!
+let peakAllCores = (0..<3).map { _ in
+    Double(cores) * squareFlops / seconds { _ = ConcurrentWork.map(Array(0..<cores)) { _ in Matrix.product(square, .none, square, .none) } }
+}.max()!
 
 // The minimum nuclear norm.
 var sdpGap = Double.nan
@@ -89,32 +116,47 @@ if ProcessInfo.processInfo.environment["BENCH_MOVIELENS"] != "0", let data = try
                           String(format: "gap %.1e, %.2f ≤ min ≤ %.2f", minimum!.relativeGap, minimum!.lowerBound, minimum!.nuclearNorm)))
 }
 
-// numpy and cvxpy, on the same sizes.
+// numpy and cvxpy, on the same sizes: numpy with its default OpenBLAS threads (one per core), and
+// its descent alone again on one thread.
 let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("numpy_reference.py")
-let python = Process()
-python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-python.arguments = ["python3", script.path]
-let pipe = Pipe()
-python.standardOutput = pipe
-var reference: [String: Any] = [:]
-do {
-    try python.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    python.waitUntilExit()
-    reference = (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
-} catch {
-    print("numpy reference could not run: \(error)")
+func numpyReference(_ environment: [String: String] = [:]) -> [String: Any] {
+    let python = Process()
+    python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    python.arguments = ["python3", script.path]
+    python.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let pipe = Pipe()
+    python.standardOutput = pipe
+    do {
+        try python.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        python.waitUntilExit()
+        return (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+    } catch {
+        print("numpy reference could not run: \(error)")
+        return [:]
+    }
 }
+let reference = numpyReference()
+let referenceOneThread = numpyReference(["OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "NUMPY_REFERENCE_PARTS": "descent"])
 
 func row(_ what: String, ours: Double, theirs: Double?, goal: String) {
     let t = theirs.map { String(format: "%10.1f µs", $0 * 1e6) } ?? "         —   "
     let ratio = theirs.map { String(format: "%6.1f×", $0 / ours) } ?? "    — "
-    print(String(format: "%-44@ %10.1f µs %@ %@   goal %@", what as NSString, ours * 1e6, t, ratio, goal))
+    print(String(format: "%-56@ %10.1f µs %@ %@   goal %@", what as NSString, ours * 1e6, t, ratio, goal))
 }
-print("factorize-bench (OpenBLAS threads: \(BLASThreads.count)); ratio = numpy or cvxpy time / ours")
-print(String(format: "%-44@ %13@ %13@ %7@", "" as NSString, "ours" as NSString, "reference" as NSString, "ratio" as NSString))
-row("GD iteration, n=50 m=300 d=50 (numpy)", ours: gdSeconds, theirs: reference["gd_iteration_seconds"] as? Double, goal: "≥ 3×")
-row("sweep, per run-iteration, 30 runs (numpy)", ours: sweepSeconds, theirs: reference["sweep_run_iteration_seconds"] as? Double, goal: "≥ 10×")
+let numpyThreads = reference["blas_threads"].map { "\($0)" } ?? "?"
+print("factorize-bench (ours: OpenBLAS single-threaded, \(cores) cores); ratio = numpy or cvxpy time / ours")
+print(String(format: "%-56@ %13@ %13@ %7@", "" as NSString, "ours" as NSString, "reference" as NSString, "ratio" as NSString))
+row("GD iteration, n=50 m=300 d=50 (numpy, \(numpyThreads) threads)", ours: gdSeconds, theirs: reference["gd_iteration_seconds"] as? Double, goal: "≥ 3×")
+row("GD iteration, n=50 m=300 d=50 (numpy, 1 thread)", ours: gdSeconds, theirs: referenceOneThread["gd_iteration_seconds"] as? Double, goal: "≥ 3×")
+print(String(format: "  of ours, the two dgemv with P (%.1f MB, streamed each way) take %.1f µs: %.1f GB/s", operatorBytes / 1e6, productsSeconds * 1e6, 2 * operatorBytes / productsSeconds / 1e9))
+row("sweep per run-iteration, 1 core (numpy, 1 thread)", ours: sweepSeconds, theirs: referenceOneThread["sweep_run_iteration_seconds"] as? Double, goal: "≥ 10×")
+row("sweep per run-iteration, \(cores) cores (numpy, \(numpyThreads) threads)", ours: sweepAllCoresSeconds, theirs: reference["sweep_run_iteration_seconds"] as? Double, goal: "≥ 10×")
+print(String(format: "  the sweep's products with P alone: %.1f Gflop/s on 1 core (dgemm peak %.1f), %.1f on %d (peak %.1f)",
+             sweepFlops / sweepSeconds / 1e9, peakOneCore / 1e9, sweepFlops / sweepAllCoresSeconds / 1e9, cores, peakAllCores / 1e9))
+if let numpySweep = reference["sweep_run_iteration_seconds"] as? Double {
+    print(String(format: "  10× numpy's %.1f µs would need %.1f Gflop/s from those products alone", numpySweep * 1e6, sweepFlops / (numpySweep / 10) / 1e9))
+}
 let cvx = reference["cvxpy_seconds"] as? Double
 row("min nuclear norm, n=50 m=300 (cvxpy \((reference["cvxpy_solver"] as? String) ?? "not installed"))", ours: sdpSeconds, theirs: cvx, goal: "≥ 5×")
 print(String(format: "our SDP's certified relative gap: %.2e", sdpGap))
