@@ -11,7 +11,7 @@ import LinearAlgebra
 ///       A(UUᵀ)_k = ⟨u_i, u_j⟩,    A*(r) U = Σ_k r_k (e_i u_jᵀ + e_j u_iᵀ) / 2
 ///
 ///   (a diagonal entry adds `r_k u_iᵀ` to row i), sums over the m entries of length-d rows:
-///   O(m·d), which no BLAS routine does. For Figure 4's instances (n = d = 3, m ≤ 9) that is tens
+///   O(m·d), which no BLAS routine does. For Figure 4's instances (n = d = 3, m = 4) that is tens
 ///   of multiply–adds where the dense route's BLAS calls cost microseconds of overhead, and X is
 ///   never formed.
 ///

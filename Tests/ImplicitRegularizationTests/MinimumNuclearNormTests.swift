@@ -38,4 +38,22 @@ final class MinimumNuclearNormTests: XCTestCase {
         XCTAssertEqual(solution.nuclearNorm, 4.0, accuracy: 1e-8)
         XCTAssertLessThanOrEqual(solution.dualityGap, 1e-8)
     }
+
+    /// A closed form at a degenerate optimum, four of Figure 4's instances (125409, 125490, 125500,
+    /// 125599): X₀₁ = ±1, X₀₂ = ±1, X₁₂ = ±1/9, X₂₂ = 1/9. PSD forces X₀₀ ≥ X₀₂²/X₂₂ = 9 and
+    /// X₁₁ ≥ X₁₂²/X₂₂ = 1/9, and the sign pattern of the instances below makes the rank-one
+    /// `wwᵀ`, w = (3, ±1/3, ±1/3), attain both: the minimum is 83/9. Round-off pushes the late
+    /// iterates off the constraints here; the solver must return its best certified iterate.
+    func testADegenerateOptimumIsCertifiedByTheBestIterate() throws {
+        for index in [125_409, 125_490, 125_500, 125_599] {
+            let entries = ExhaustiveSearch.entries(of: index)
+            let problem = MeasurementProblem(dimension: 3, completionEntries: entries)
+            guard case let .solved(solution) = try MinimumNuclearNorm(problem: problem).solve() else { return XCTFail("\(index): infeasible") }
+            XCTAssertEqual(solution.nuclearNorm, 83.0 / 9, accuracy: 1e-8, "\(index)")
+            XCTAssertLessThanOrEqual(solution.lowerBound, 83.0 / 9 + 1e-12, "\(index): the lower bound is certified")
+            XCTAssertLessThanOrEqual(abs(solution.dualityGap), 1e-8, "\(index)")
+            XCTAssertLessThanOrEqual(solution.residual, 1e-8, "\(index)")
+            XCTAssertEqual(ExhaustiveSearch().solve(index).verdict, .feasible, "\(index)")
+        }
+    }
 }
