@@ -23,9 +23,9 @@ let package = Package(
             path: "Sources/COpenBLAS",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
-        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"]),
+        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"], exclude: ["README.md"]),
         .target(
-            name: "ImplicitRegularization", dependencies: ["LinearAlgebra"],
+            name: "ImplicitRegularization", dependencies: ["LinearAlgebra"], exclude: ["README.md"],
             // The flows' right-hand sides capture their workspaces in closures; dynamic exclusivity checks
             // cost about a tenth of Figure 4's time (perf), and the code has no overlapping accesses.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
@@ -36,7 +36,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .target(name: "NotebookRuntime", dependencies: ["ImplicitRegularization"]),
+        .target(name: "NotebookRuntime", dependencies: ["ImplicitRegularization"], exclude: ["README.md"]),
         .target(
             name: "NotebookEngine",
             dependencies: [
@@ -44,7 +44,8 @@ let package = Package(
                 .product(name: "Ink", package: "Ink"),
                 .product(name: "Plot", package: "Plot"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         .executableTarget(
             name: "notebook",

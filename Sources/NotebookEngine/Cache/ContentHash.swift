@@ -21,8 +21,9 @@ public struct ContentHash {
         add([0x1f])
     }
 
-    /// Adds a file's contents, or every file under a folder (by relative path, in order).
-    public mutating func add(fileOrFolder given: URL) {
+    /// Adds a file's contents, or every file under a folder (by relative path, in order), leaving
+    /// out the folder's files whose extension is in `skipping`.
+    public mutating func add(fileOrFolder given: URL, skipping: Set<String> = []) {
         let url = given.resolvingSymlinksInPath()
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
@@ -31,7 +32,8 @@ public struct ContentHash {
         }
         if isFolder.boolValue {
             let names = (FileManager.default.subpaths(atPath: url.path) ?? []).sorted()
-            for name in names where !name.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
+            for name in names where !name.split(separator: "/").contains(where: { $0.hasPrefix(".") })
+                && !skipping.contains((name as NSString).pathExtension) {
                 let child = url.appendingPathComponent(name)
                 var childIsFolder: ObjCBool = false
                 _ = FileManager.default.fileExists(atPath: child.path, isDirectory: &childIsFolder)

@@ -55,7 +55,8 @@ public struct NotebookToolchain {
     private var sourceFiles: [URL] {
         Self.librarySources.flatMap { target -> [URL] in
             let folder = projectRoot.appendingPathComponent("Sources/\(target)")
-            return (FileManager.default.subpaths(atPath: folder.path) ?? []).sorted().map { folder.appendingPathComponent($0) }
+            return (FileManager.default.subpaths(atPath: folder.path) ?? []).sorted()
+                .filter { !$0.hasSuffix(".md") }.map { folder.appendingPathComponent($0) }
         }
     }
 
@@ -64,7 +65,8 @@ public struct NotebookToolchain {
         var hash = ContentHash()
         for target in Self.librarySources {
             hash.add(target)
-            hash.add(fileOrFolder: projectRoot.appendingPathComponent("Sources/\(target)"))
+            // The modules' READMEs are prose: editing one reruns no notebook.
+            hash.add(fileOrFolder: projectRoot.appendingPathComponent("Sources/\(target)"), skipping: ["md"])
         }
         return hash.hex
     }
