@@ -74,15 +74,19 @@ public struct MovieLens: Sendable {
     }
 
     /// The training ratings as the sparse observation operator.
-    public var trainingEntries: ObservedEntries {
-        ObservedEntries(rows: Self.users, columns: Self.movies, entries: training.map { ($0.user, $0.movie, $0.value) })
+    public var trainingEntries: ObservedEntries { Self.entries(training) }
+    /// The test ratings as the sparse observation operator.
+    public var testEntries: ObservedEntries { Self.entries(test) }
+
+    static func entries(_ ratings: [Rating]) -> ObservedEntries {
+        ObservedEntries(rows: users, columns: movies, entries: ratings.map { ($0.user, $0.movie, $0.value) })
     }
 
     /// The test error of a factored `X = UVᵀ` (U users × d, V movies × d), without forming X: each
     /// test entry `⟨u_i, v_j⟩` is a BLAS `ddot` of two factor rows (``ObservedEntries/sampledProducts(_:_:rank:into:threads:)``).
     public func testError(u: Matrix, v: Matrix) -> Double {
         precondition(u.rows == Self.users && v.rows == Self.movies && u.columns == v.columns && u.columns > 0, "U is users × d and V movies × d, d ≥ 1")
-        let entries = ObservedEntries(rows: Self.users, columns: Self.movies, entries: test.map { ($0.user, $0.movie, $0.value) })
+        let entries = testEntries
         let (a, b) = (u.transposed.elements, v.transposed.elements)  // by rows
         var predicted = [Double](repeating: 0, count: entries.count)
         a.withUnsafeBufferPointer { a in

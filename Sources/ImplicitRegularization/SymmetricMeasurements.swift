@@ -70,9 +70,8 @@ public struct SymmetricMeasurements: Sendable {
         case .dense(let p):
             return p
         case .entries(let observed):
-            let (index, weight) = (observed.index, observed.weight)
             var p = Matrix(rows: count, columns: SymmetricPacking.packedCount(dimension))
-            for k in 0..<count { p[k, index[k]] = weight[k] }
+            for k in 0..<count { p[k, observed.index[k]] = observed.weight[k] }
             return p
         }
     }
@@ -84,9 +83,8 @@ public struct SymmetricMeasurements: Sendable {
         case .dense(let p):
             row = (0..<p.columns).map { p[i, $0] }
         case .entries(let observed):
-            let (index, weight) = (observed.index, observed.weight)
             var sparse = [Double](repeating: 0, count: SymmetricPacking.packedCount(dimension))
-            sparse[index[i]] = weight[i]
+            sparse[observed.index[i]] = observed.weight[i]
             row = sparse
         }
         return SymmetricPacking.unpack(row, dimension: dimension)
@@ -112,8 +110,7 @@ public struct SymmetricMeasurements: Sendable {
         case .dense(let p):
             Matrix.gemv(alpha, p, .none, v, beta, into: &out)
         case .entries(let observed):
-            let (index, weight) = (observed.index, observed.weight)
-            for k in 0..<count { out[k] = alpha * weight[k] * v[index[k]] + (beta == 0 ? 0 : beta * out[k]) }
+            for k in 0..<count { out[k] = alpha * observed.weight[k] * v[observed.index[k]] + (beta == 0 ? 0 : beta * out[k]) }
         }
     }
 
@@ -124,9 +121,8 @@ public struct SymmetricMeasurements: Sendable {
         case .dense(let p):
             return Matrix.product(p, .none, columns, .none)
         case .entries(let observed):
-            let (index, weight) = (observed.index, observed.weight)
             var out = Matrix(rows: count, columns: columns.columns)
-            for b in 0..<columns.columns { for k in 0..<count { out[k, b] = weight[k] * columns[index[k], b] } }
+            for b in 0..<columns.columns { for k in 0..<count { out[k, b] = observed.weight[k] * columns[observed.index[k], b] } }
             return out
         }
     }
@@ -138,9 +134,8 @@ public struct SymmetricMeasurements: Sendable {
         case .dense(let p):
             return Matrix.product(p, .transpose, residuals, .none)
         case .entries(let observed):
-            let (index, weight) = (observed.index, observed.weight)
             var out = Matrix(rows: SymmetricPacking.packedCount(dimension), columns: residuals.columns)
-            for b in 0..<residuals.columns { for k in 0..<count { out[index[k], b] += weight[k] * residuals[k, b] } }
+            for b in 0..<residuals.columns { for k in 0..<count { out[observed.index[k], b] += observed.weight[k] * residuals[k, b] } }
             return out
         }
     }
@@ -164,9 +159,8 @@ public struct SymmetricMeasurements: Sendable {
         case .dense(let p):
             Matrix.gemv(1, p, .transpose, r, 0, into: &out)
         case .entries(let observed):
-            let (index, weight) = (observed.index, observed.weight)
             for c in out.indices { out[c] = 0 }
-            for k in 0..<count { out[index[k]] += weight[k] * r[k] }
+            for k in 0..<count { out[observed.index[k]] += observed.weight[k] * r[k] }
         }
     }
 
@@ -178,9 +172,8 @@ public struct SymmetricMeasurements: Sendable {
         case .dense(let p):
             return try p.spectralNorm()
         case .entries(let observed):
-            let (index, weight) = (observed.index, observed.weight)
             var columnSquares = [Int: Double]()
-            for k in 0..<count { columnSquares[index[k], default: 0] += weight[k] * weight[k] }
+            for k in 0..<count { columnSquares[observed.index[k], default: 0] += observed.weight[k] * observed.weight[k] }
             return (columnSquares.values.max() ?? 0).squareRoot()
         }
     }

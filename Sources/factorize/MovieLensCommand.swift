@@ -52,7 +52,7 @@ struct MovieLensCommand: ParsableCommand {
     @Option(help: "min-nuclear-norm: stop at this relative gap between the bounds.")
     var gap: Double = 1e-4
 
-    @Option(help: "min-nuclear-norm: stop after this many outer (multiplier) iterations, of at most 200 L-BFGS steps each.")
+    @Option(help: "min-nuclear-norm: stop after this many outer (multiplier) iterations, each of at most --inner-iterations L-BFGS steps.")
     var outerIterations: Int = 100
 
     @Option(help: "min-nuclear-norm: L-BFGS steps per outer iteration.")
