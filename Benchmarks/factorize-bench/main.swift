@@ -63,7 +63,7 @@ let peakAllCores = (0..<3).map { _ in
 // The minimum nuclear norm.
 var sdpGap = Double.nan
 let sdpSeconds = try seconds {
-    if case let .solved(solution) = try MinimumNuclearNorm(problem: problem).solve() { sdpGap = solution.dualityGap }
+    if case let .solution(solution) = try MinimumNuclearNorm(problem: problem).solve() { sdpGap = solution.dualityGap }
 }
 
 // The gradient flow on a 3×3 completion instance, to T = 100 (the same one numpy_reference.py integrates).

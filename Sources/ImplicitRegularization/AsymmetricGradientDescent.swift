@@ -17,13 +17,14 @@ import LinearAlgebra
 /// divides by `σ₁(P_Ω(Y))/50`, which keeps ηL well below 2 for η = 1e-2 on MovieLens and fits
 /// in a few thousand iterations; the scale is reported with every run.
 public struct AsymmetricGradientDescent: Sendable {
-    public struct Result: Sendable {
+    public struct Result: Sendable, SolverResult {
         public var u: Matrix
         public var v: Matrix
         public var iterations: Int
         /// `‖P_Ω(UVᵀ) − y‖ / ‖y‖`.
         public var relativeResidual: Double
-        public var status: RunStatus
+        public var status: SolverStatus
+        public var message: String
         /// `UVᵀ`, dense.
         public var x: Matrix { Matrix.product(u, .none, v, .transpose) }
     }
@@ -75,7 +76,7 @@ public struct AsymmetricGradientDescent: Sendable {
         let threads = entries.count * d >= 1_000_000 ? workers : 1
         var iterations = 0
         var initialLoss = Double.nan
-        var status: RunStatus
+        var status: SolverStatus
         var residualNorm: Double
         while true {
             // r = P_Ω(UVᵀ) − y, and S V, by rows.
@@ -99,6 +100,9 @@ public struct AsymmetricGradientDescent: Sendable {
         }
         let u = Matrix(rows: d, columns: entries.rows, columnMajor: ut.array).transposed
         let v = Matrix(rows: d, columns: entries.columns, columnMajor: vt.array).transposed
-        return Result(u: u, v: v, iterations: iterations, relativeResidual: residualNorm / observationNorm, status: status)
+        let relative = residualNorm / observationNorm
+        return Result(
+            u: u, v: v, iterations: iterations, relativeResidual: relative, status: status,
+            message: stopping.message(status, relativeResidual: relative, iterations: iterations))
     }
 }

@@ -106,6 +106,6 @@ public struct BatchedGradientDescent: Sendable {
             }
             active = continuing
         }
-        return states.map { $0.result(observationNorm: observationNorm) }
+        return states.map { $0.result(observationNorm: observationNorm, stopping: stopping) }
     }
 }

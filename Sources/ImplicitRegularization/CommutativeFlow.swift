@@ -8,7 +8,8 @@ import LinearAlgebra
 ///
 /// (A the m × n matrix with rows `a_i`). Its limit as α → 0 is the solution of
 /// `min ‖x‖₁ s.t. Ax = b, x ≥ 0` — the minimum nuclear norm solution restricted to diagonal X.
-/// Integrated by ``DormandPrince`` (rtol 1e-10, atol scaled to α) until `‖r‖/‖b‖ ≤ tolerance`.
+/// Integrated by ``DormandPrince`` (rtol 1e-10, atol scaled to α) until `‖r‖/‖b‖ ≤ tolerance`
+/// (`.solved`), or the time limit (`.timeLimit`); the statuses are the gradient flow's.
 public struct CommutativeFlow: Sendable {
     /// A: row i holds the diagonal of `A_i`.
     public let design: Matrix
@@ -30,12 +31,14 @@ public struct CommutativeFlow: Sendable {
                                   observations: observations)
     }
 
-    public struct Result: Sendable {
+    public struct Result: Sendable, SolverResult {
         /// `x = u ⊙ u` at the end.
         public var x: [Double]
         public var time: Double
         public var steps: Int
         public var relativeResidual: Double
+        public var status: SolverStatus
+        public var message: String
         public var l1Norm: Double { x.reduce(0, +) }
     }
 
@@ -51,7 +54,8 @@ public struct CommutativeFlow: Sendable {
             residual = b
             Matrix.gemv(1, design, .none, squares, -1, into: &residual)
         }
-        let integrator = DormandPrince(options: .init(relativeTolerance: 1e-10, absoluteTolerance: 1e-10 * alpha))
+        let options = DormandPrince.Options(relativeTolerance: 1e-10, absoluteTolerance: 1e-10 * alpha)
+        let integrator = DormandPrince(options: options)
         let trajectory = integrator.integrate(
             from: [Double](repeating: alpha, count: n), to: maxTime,
             rightHandSide: { _, u, du in
@@ -64,6 +68,11 @@ public struct CommutativeFlow: Sendable {
                 Vector.norm(residual) / bNorm <= residualTolerance
             })
         residualOf(trajectory.state)
-        return Result(x: squares, time: trajectory.time, steps: trajectory.steps, relativeResidual: Vector.norm(residual) / bNorm)
+        let relative = Vector.norm(residual) / bNorm
+        let (status, message) = trajectory.verdict(
+            relativeResidual: relative, target: residualTolerance, horizon: nil,
+            relativeTolerance: options.relativeTolerance, maxSteps: options.maxSteps)
+        return Result(
+            x: squares, time: trajectory.time, steps: trajectory.steps, relativeResidual: relative, status: status, message: message)
     }
 }

@@ -40,6 +40,10 @@ public struct DormandPrince: Sendable {
         public var evaluations: Int
         public var stoppedEarly: Bool
         public var hitStepLimit: Bool
+        /// Steps accepted although their error estimate exceeded the tolerance, because the step
+        /// had fallen to the resolution of t (`h ≤ 1e-14·max(|t|, 1)`): where this is not 0 the
+        /// trajectory is not resolved to the tolerance asked for.
+        public var forcedSteps: Int
     }
 
     static let c: [Double] = [0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1]
@@ -108,11 +112,12 @@ public struct DormandPrince: Sendable {
 
         var steps = 0
         var rejected = 0
+        var forced = 0
         var next = y
         while t < t1 {
             if steps + rejected >= options.maxSteps {
                 return Trajectory(time: t, state: y, steps: steps, rejectedSteps: rejected, evaluations: evaluations,
-                                  stoppedEarly: false, hitStepLimit: true)
+                                  stoppedEarly: false, hitStepLimit: true, forcedSteps: forced)
             }
             let lastStep = t + h >= t1
             if lastStep { h = t1 - t }
@@ -128,6 +133,7 @@ public struct DormandPrince: Sendable {
             Matrix.gemv(h, k, .none, Self.e, 0, into: &error)
             let norm = scaledNorm(error, y, next)
             if norm <= 1 || h <= 1e-14 * max(abs(t), 1) {
+                if !(norm <= 1) { forced += 1 }
                 t = lastStep ? t1 : t + h
                 swap(&y, &next)
                 steps += 1
@@ -137,15 +143,16 @@ public struct DormandPrince: Sendable {
                 h *= min(10, max(0.2, factor))
                 if shouldStop(t, y) {
                     return Trajectory(time: t, state: y, steps: steps, rejectedSteps: rejected, evaluations: evaluations,
-                                      stoppedEarly: true, hitStepLimit: false)
+                                      stoppedEarly: true, hitStepLimit: false, forcedSteps: forced)
                 }
             } else {
                 rejected += 1
-                h *= max(0.2, 0.9 * pow(norm, -1.0 / 5))
+                // A NaN estimate (an overflowing right-hand side, or a zero tolerance) shrinks the step too.
+                h *= norm.isNaN ? 0.2 : max(0.2, 0.9 * pow(norm, -1.0 / 5))
             }
         }
         return Trajectory(time: t, state: y, steps: steps, rejectedSteps: rejected, evaluations: evaluations,
-                          stoppedEarly: false, hitStepLimit: false)
+                          stoppedEarly: false, hitStepLimit: false, forcedSteps: forced)
     }
 
     private func setColumn(_ k: inout Matrix, _ column: Int, _ values: [Double]) {

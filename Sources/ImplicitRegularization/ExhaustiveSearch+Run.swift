@@ -9,8 +9,8 @@ extension ExhaustiveSearch {
             public var within1e2: Int
             public var medianDelta: Double
             public var maxDelta: Double
-            /// Flows stopped by the step limit before the loss fell below tolerance.
-            public var unconverged: Int
+            /// Flows of feasible instances that did not end `.solved` (a step or time limit, or inaccurate).
+            public var unsolved: Int
         }
         public var instances: Int
         public var feasible: Int
@@ -78,7 +78,7 @@ extension ExhaustiveSearch {
             outcomes += text.split(separator: "\n").compactMap { parse(String($0)) }
         }
         let header = ["index", "mask", "values", "verdict", "min_nuclear_norm"]
-            + initNorms.flatMap { ["nuclear_norm_\($0)", "delta_\($0)", "converged_\($0)", "steps_\($0)"] }
+            + initNorms.flatMap { ["nuclear_norm_\($0)", "delta_\($0)", "status_\($0)", "steps_\($0)"] }
         try Data((header.joined(separator: "\t") + "\n" + outcomes.map(row).joined()).utf8)
             .write(to: folder.appendingPathComponent("instances.tsv"), options: .atomic)
 
@@ -99,7 +99,7 @@ extension ExhaustiveSearch {
             return .init(
                 initNorm: initNorms[k], within1e2: deltas.filter { abs($0) < 1e-2 }.count,
                 medianDelta: deltas.isEmpty ? .nan : deltas[deltas.count / 2], maxDelta: deltas.last ?? .nan,
-                unconverged: feasible.filter { !$0.converged[k] }.count)
+                unsolved: feasible.filter { $0.statuses[k] != .solved }.count)
         }
         return Summary(
             instances: outcomes.count, feasible: feasible.count,
@@ -115,9 +115,9 @@ extension ExhaustiveSearch {
         var fields = ["\(outcome.index)", mask, values, outcome.verdict.rawValue, "\(outcome.minimum)"]
         for k in initNorms.indices {
             if outcome.verdict == .feasible {
-                fields += ["\(outcome.nuclearNorms[k])", "\(outcome.deltas[k])", outcome.converged[k] ? "1" : "0", "\(outcome.steps[k])"]
+                fields += ["\(outcome.nuclearNorms[k])", "\(outcome.deltas[k])", outcome.statuses[k].rawValue, "\(outcome.steps[k])"]
             } else {
-                fields += ["nan", "nan", "0", "0"]
+                fields += ["nan", "nan", "none", "0"]
             }
         }
         return fields.joined(separator: "\t") + "\n"
@@ -128,11 +128,11 @@ extension ExhaustiveSearch {
         guard fields.count == 5 + 4 * initNorms.count, let index = Int(fields[0]),
               let verdict = Verdict(rawValue: fields[3]) else { return nil }
         var outcome = Outcome(index: index, verdict: verdict, minimum: Double(fields[4]) ?? .nan,
-                              nuclearNorms: [], deltas: [], converged: [], steps: [])
+                              nuclearNorms: [], deltas: [], statuses: [], steps: [])
         for k in initNorms.indices {
             outcome.nuclearNorms.append(Double(fields[5 + 4 * k]) ?? .nan)
             outcome.deltas.append(Double(fields[6 + 4 * k]) ?? .nan)
-            outcome.converged.append(fields[7 + 4 * k] == "1")
+            outcome.statuses.append(SolverStatus(rawValue: fields[7 + 4 * k]) ?? .inaccurate)
             outcome.steps.append(Int(fields[8 + 4 * k]) ?? 0)
         }
         return outcome

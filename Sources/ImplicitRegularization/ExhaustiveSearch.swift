@@ -7,12 +7,12 @@ import LinearAlgebra
 ///
 /// For each instance: the exact PSD-completion test and the minimum nuclear norm
 /// `‖X_min‖_* = min tr X s.t. P_Ω(X) = P_Ω(M), X ⪰ 0` (``MinimumNuclearNorm``: feasible when it
-/// certifies a gap ≤ 1e-8 with residual ≤ 1e-9; infeasible when it returns a Farkas certificate
+/// ends `.solved`, a gap and a residual certified within 1e-8; infeasible when it returns a Farkas certificate
 /// with λ_min ≥ −1e-8; an observed negative diagonal entry is infeasible outright; instances
 /// it cannot decide, which sit on the boundary of feasibility, are discarded and counted);
 /// then the ``GradientFlow`` from `U0 = ᾱ G/‖G‖_F` (G 3 × 3 Gaussian, seeded by the instance)
-/// for each ᾱ (rtol 1e-8, stopped when `‖r‖/‖y‖ ≤ 1e-5` or after 10⁵ steps, reported as not
-/// converged), and `Δ = (‖X∞‖_* − ‖X_min‖_*) / ‖X_min‖_*`.
+/// for each ᾱ (rtol 1e-8, `.solved` when `‖r‖/‖y‖ ≤ 1e-5`, else `.stepLimit` after 10⁵ steps or
+/// `.timeLimit` at t = 10⁷), and `Δ = (‖X∞‖_* − ‖X_min‖_*) / ‖X_min‖_*`.
 public struct ExhaustiveSearch: Sendable {
     /// The 10 uniformly spaced values of [−1, 1].
     public static let grid: [Double] = (0..<10).map { -1 + 2 * Double($0) / 9 }
@@ -38,10 +38,10 @@ public struct ExhaustiveSearch: Sendable {
         public var index: Int
         public var verdict: Verdict
         public var minimum: Double
-        /// One per ᾱ: `‖X∞‖_*`, Δ, whether the flow converged, its steps.
+        /// One per ᾱ: `‖X∞‖_*`, Δ, the flow's status, its steps.
         public var nuclearNorms: [Double]
         public var deltas: [Double]
-        public var converged: [Bool]
+        public var statuses: [SolverStatus]
         public var steps: [Int]
     }
 
@@ -71,15 +71,13 @@ public struct ExhaustiveSearch: Sendable {
 
     public func solve(_ index: Int) -> Outcome {
         let entries = Self.entries(of: index)
-        var outcome = Outcome(index: index, verdict: .infeasible, minimum: .nan, nuclearNorms: [], deltas: [], converged: [], steps: [])
+        var outcome = Outcome(index: index, verdict: .infeasible, minimum: .nan, nuclearNorms: [], deltas: [], statuses: [], steps: [])
         if entries.contains(where: { $0.row == $0.column && $0.value < 0 }) { return outcome }
         let problem = MeasurementProblem(dimension: 3, completionEntries: entries)
-        do {
-            switch try MinimumNuclearNorm(problem: problem).solve() {
-            case .infeasible: return outcome
-            case .solved(let solution): outcome.minimum = solution.nuclearNorm
-            }
-        } catch {
+        switch try? MinimumNuclearNorm(problem: problem).solve() {
+        case .infeasible: return outcome
+        case let .solution(solution) where solution.status == .solved: outcome.minimum = solution.nuclearNorm
+        case .solution, nil:
             outcome.verdict = .undecided
             return outcome
         }
@@ -91,7 +89,7 @@ public struct ExhaustiveSearch: Sendable {
             let nuclear = (try? result.x.nuclearNorm()) ?? .nan
             outcome.nuclearNorms.append(nuclear)
             outcome.deltas.append((nuclear - outcome.minimum) / outcome.minimum)
-            outcome.converged.append(result.status == .converged)
+            outcome.statuses.append(result.status)
             outcome.steps.append(result.steps)
         }
         return outcome

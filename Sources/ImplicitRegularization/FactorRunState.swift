@@ -12,7 +12,7 @@ struct FactorRunState {
     var iterations = 0
     var initialLoss: Double?
     var residualNorm = Double.nan
-    var status: RunStatus?
+    var status: SolverStatus?
     /// X = UUᵀ (upper triangle current after `packIterate`).
     private var x: Matrix
     /// A*(r) in full.
@@ -73,9 +73,9 @@ struct FactorRunState {
     }
 
     /// The run's outcome, its training error relative to `‖y‖ = observationNorm`.
-    func result(observationNorm: Double) -> DescentResult {
-        DescentResult(
-            x: Matrix.gram(u), factor: u, iterations: iterations, relativeResidual: residualNorm / observationNorm,
-            loss: 0.5 * residualNorm * residualNorm, status: status ?? .iterationCap)
+    func result(observationNorm: Double, stopping: StoppingRule) -> DescentResult {
+        stopping.result(
+            x: Matrix.gram(u), factor: u, iterations: iterations, residualNorm: residualNorm, observationNorm: observationNorm,
+            status: status ?? .iterationLimit)
     }
 }

@@ -43,7 +43,7 @@ public struct FactorizationSweep: Sendable {
         public var relativeResidual: Double
         public var nuclearNorm: Double
         public var iterations: Int
-        public var status: RunStatus
+        public var status: SolverStatus
     }
 
     /// The horizontal lines of the figures.
@@ -56,6 +56,17 @@ public struct FactorizationSweep: Sendable {
         public var minimumReconstructionError: Double
         /// The SDP's certified relative duality gap.
         public var minimumDualityGap: Double
+        /// The SDP's status (`.solved`: gap and residual certified within 1e-8) and message.
+        public var minimumStatus: SolverStatus
+        public var minimumMessage: String
+        /// X_gd's status under the sweep's stopping rule.
+        public var xgdStatus: SolverStatus
+    }
+
+    /// A planted problem whose SDP reports no PSD solution: X* is one, so the solver failed.
+    public struct UnexpectedInfeasibility: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { "the minimum nuclear norm SDP reports a planted problem infeasible: \(message)" }
     }
 
     public let problem: MeasurementProblem
@@ -81,13 +92,13 @@ public struct FactorizationSweep: Sendable {
     /// X_gd (to the sweep's stopping rule) and the minimum nuclear norm (to the SDP's gap).
     public func references() throws -> References {
         let xgd = try ProjectedGradientDescent(problem: problem, stopping: stopping).run()
-        guard case let .solved(minimum) = try MinimumNuclearNorm(problem: problem).solve() else {
-            preconditionFailure("a planted problem has a PSD solution, X*")
-        }
+        let outcome = try MinimumNuclearNorm(problem: problem).solve()
+        guard case let .solution(minimum) = outcome else { throw UnexpectedInfeasibility(message: outcome.message) }
         return References(
             xgd: xgd.x, xgdReconstructionError: problem.reconstructionError(xgd.x)!, xgdRelativeResidual: xgd.relativeResidual,
             xgdNuclearNorm: try xgd.nuclearNorm(), minimumNuclearNorm: minimum.nuclearNorm,
-            minimumReconstructionError: problem.reconstructionError(minimum.x)!, minimumDualityGap: minimum.dualityGap)
+            minimumReconstructionError: problem.reconstructionError(minimum.x)!, minimumDualityGap: minimum.dualityGap,
+            minimumStatus: minimum.status, minimumMessage: minimum.message, xgdStatus: xgd.status)
     }
 
     /// Every (curve, d, seed), in that order. `progress(finished, total)` is called as runs end

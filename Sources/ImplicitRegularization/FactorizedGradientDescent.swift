@@ -56,6 +56,6 @@ public struct FactorizedGradientDescent: Sendable {
                 state.step(eta)
             }
         }
-        return state.result(observationNorm: observationNorm)
+        return state.result(observationNorm: observationNorm, stopping: stopping)
     }
 }

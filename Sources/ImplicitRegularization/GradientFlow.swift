@@ -10,8 +10,10 @@ import LinearAlgebra
 /// to the start, `atol = rtol · ‖U0‖_F / √(nd)`, so that α = 1e-5 is resolved.
 ///
 /// It runs to the horizon T when one is given (the fixtures' `"flow": {"T": …}`), else
-/// until the loss has stalled below tolerance: the relative residual `‖r‖/‖y‖ ≤ tolerance`
-/// (default 1e-8), or the time limit `maxTime` (reported as `.iterationCap`).
+/// until the relative residual `‖r‖/‖y‖ ≤ residualTolerance` (default 1e-8).
+///
+/// Its status is the integrator's verdict (``DormandPrince/Trajectory/verdict(relativeResidual:target:horizon:relativeTolerance:maxSteps:)``):
+/// `.solved` only when it reached T, or the residual target, with every step resolved to rtol.
 /// It serves sensing and completion alike: each right-hand side is the operator's two factored
 /// products (`SymmetricMeasurements+Factored`: BLAS on a dense P, O(m·d) sums on observed entries).
 public struct GradientFlow: Sendable {
@@ -23,7 +25,7 @@ public struct GradientFlow: Sendable {
         public init() {}
     }
 
-    public struct Result: Sendable {
+    public struct Result: Sendable, SolverResult {
         public var factor: Matrix
         public var x: Matrix
         public var time: Double
@@ -32,7 +34,8 @@ public struct GradientFlow: Sendable {
         public var evaluations: Int
         public var relativeResidual: Double
         public var loss: Double
-        public var status: RunStatus
+        public var status: SolverStatus
+        public var message: String
     }
 
     public let problem: MeasurementProblem
@@ -78,15 +81,13 @@ public struct GradientFlow: Sendable {
         let u = Matrix(rows: n, columns: d, columnMajor: trajectory.state)
         let x = Matrix.gram(u)
         let residualNorm = Vector.norm(residual)
-        let status: RunStatus
-        if horizon != nil || trajectory.stoppedEarly || residualNorm / observationNorm <= options.residualTolerance {
-            status = residualNorm.isFinite ? .converged : .diverged
-        } else {
-            status = .iterationCap
-        }
+        let relative = residualNorm / observationNorm
+        let (status, message) = trajectory.verdict(
+            relativeResidual: relative, target: options.residualTolerance, horizon: horizon,
+            relativeTolerance: options.relativeTolerance, maxSteps: options.maxSteps)
         return Result(
             factor: u, x: x, time: trajectory.time, steps: trajectory.steps, rejectedSteps: trajectory.rejectedSteps,
-            evaluations: trajectory.evaluations, relativeResidual: residualNorm / observationNorm,
-            loss: 0.5 * residualNorm * residualNorm, status: status)
+            evaluations: trajectory.evaluations, relativeResidual: relative,
+            loss: 0.5 * residualNorm * residualNorm, status: status, message: message)
     }
 }

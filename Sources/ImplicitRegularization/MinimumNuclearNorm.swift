@@ -16,6 +16,16 @@ import LinearAlgebra
 /// - the **relative duality gap** is `(tr X − lower bound) / max(1, tr X)`, X strictly PD;
 /// - the **residual** is `‖A(X) − y‖ / max(1, ‖y‖)`.
 ///
+/// The iteration is finished on the optimal face (``polish(_:)``): at a low-rank optimum how far
+/// an interior-point method gets depends on round-off, hence on the BLAS kernel, and the polished
+/// point is certified in the same way. Of every certified point the one with the smallest
+/// `max(|gap|, residual)` is returned.
+///
+/// **Status.** `.solved` when that point has `|gap| ≤ acceptedTolerance` and
+/// `residual ≤ acceptedTolerance` (1e-8 both); otherwise the point is still returned, with
+/// `.iterationLimit` when the iteration cap ended it and `.inaccurate` when it stalled (a
+/// factorisation failed near the optimum), and a message naming what was missed.
+///
 /// **Infeasibility.** When no PSD X satisfies `A(X) = y`, the dual is unbounded. The solver
 /// returns `.infeasible` with a Farkas certificate w: `yᵀw = −1` and `λ_min(A*(w)) ≥ −ε`
 /// (`infeasibilityTolerance`, 1e-8). Any PSD X with `A(X) = y` would give
@@ -29,10 +39,8 @@ public struct MinimumNuclearNorm: Sendable {
         /// ε of the infeasibility certificate.
         public var infeasibilityTolerance = 1e-8
         public var maxIterations = 100
-        /// When the iteration ends before its targets (X or Z numerically singular near a
-        /// low-rank optimum), the best iterate it certified on the way is still accepted if its
-        /// certified |gap| and residual are both at most this; otherwise the solve fails with
-        /// `.stalled`.
+        /// The documented target of `.solved`: the returned point's certified |relative gap| and
+        /// residual are both at most this.
         public var acceptedTolerance = 1e-8
         public init() {}
     }
@@ -52,6 +60,10 @@ public struct MinimumNuclearNorm: Sendable {
         /// `‖A(X) − y‖ / max(1, ‖y‖)`.
         public var residual: Double
         public var iterations: Int
+        /// `.solved` when `|dualityGap|` and `residual` are both within `acceptedTolerance`;
+        /// `.inaccurate` or `.iterationLimit` otherwise.
+        public var status: SolverStatus = .solved
+        public var message = ""
     }
 
     /// A Farkas certificate that no PSD X satisfies the constraints.
@@ -63,19 +75,30 @@ public struct MinimumNuclearNorm: Sendable {
         public var iterations: Int
     }
 
-    public enum Outcome: Sendable {
-        case solved(Solution)
+    /// What the solver found: a certified point (whose `status` says whether it met the target) or
+    /// a certificate of infeasibility.
+    public enum Outcome: Sendable, SolverResult {
+        case solution(Solution)
         case infeasible(InfeasibilityCertificate)
-    }
 
-    /// The iteration did not reach a certified answer.
-    public enum Failure: Error, CustomStringConvertible {
-        case stalled(iterations: Int, gap: Double, residual: Double)
-        public var description: String {
+        public var status: SolverStatus {
             switch self {
-            case let .stalled(iterations, gap, residual):
-                "the interior-point method stalled after \(iterations) iterations (relative gap \(gap), residual \(residual))"
+            case let .solution(solution): solution.status
+            case .infeasible: .infeasible
             }
+        }
+
+        public var message: String {
+            switch self {
+            case let .solution(solution): solution.message
+            case let .infeasible(certificate):
+                "no PSD X satisfies A(X) = y: a Farkas certificate w with yᵀw = −1 and λ_min(A*(w)) = \(certificate.smallestEigenvalue.formatted(significantDigits: 3))"
+            }
+        }
+
+        /// The solution when it met its target, else nil.
+        public var solved: Solution? {
+            if case let .solution(solution) = self, solution.status == .solved { solution } else { nil }
         }
     }
 
@@ -119,15 +142,26 @@ public struct MinimumNuclearNorm: Sendable {
         // optimum round-off can push later iterates off the constraints (the residual grows from
         // 1e-11 to 1e-9 on some of Figure 4's instances) before the iteration's targets are met.
         var best: Solution?
-        func stop(converged: Bool) throws -> Outcome {
+        func stop(reason: SolverStatus) throws -> Outcome {
             let last = try certify(x: x, y: y, iterations: iteration)
-            if converged { return .solved(last) }
-            let tolerance = options.acceptedTolerance
-            let candidates = [best, last].compactMap { $0 }.filter { abs($0.dualityGap) <= tolerance && $0.residual <= tolerance }
-            guard let accepted = candidates.min(by: { Self.error($0) < Self.error($1) }) else {
-                throw Failure.stalled(iterations: iteration, gap: last.dualityGap, residual: last.residual)
+            var candidates = [best, last].compactMap { $0 }
+            if let closest = candidates.min(by: { Self.error($0) < Self.error($1) }), Self.error(closest) > 1e-13,
+               let polished = try polish(closest) {
+                candidates.append(polished)
             }
-            return .solved(accepted)
+            var chosen = candidates.min(by: { Self.error($0) < Self.error($1) })!
+            let tolerance = options.acceptedTolerance
+            let gap = chosen.dualityGap.formatted(significantDigits: 3)
+            let residual = chosen.residual.formatted(significantDigits: 3)
+            if abs(chosen.dualityGap) <= tolerance && chosen.residual <= tolerance {
+                chosen.status = .solved
+                chosen.message = "certified relative gap \(gap) and residual \(residual), both within \(tolerance)"
+            } else {
+                chosen.status = reason
+                let why = reason == .iterationLimit ? "stopped at the cap of \(options.maxIterations) iterations" : "the interior-point method stalled near the optimum after \(iteration) iterations"
+                chosen.message = "\(why): the best certified point has relative gap \(gap) and residual \(residual) (target \(tolerance))"
+            }
+            return .solution(chosen)
         }
         while true {
             var rp = b
@@ -152,7 +186,8 @@ public struct MinimumNuclearNorm: Sendable {
             }
             let done = relativeGap <= options.gapTolerance && primalInfeasibility <= options.feasibilityTolerance
                 && dualInfeasibility <= options.feasibilityTolerance
-            if done || iteration >= options.maxIterations { return try stop(converged: done) }
+            if done { return try stop(reason: .solved) }
+            if iteration >= options.maxIterations { return try stop(reason: .iterationLimit) }
             if relativeGap <= options.acceptedTolerance && primalInfeasibility <= options.acceptedTolerance {
                 let candidate = try certify(x: x, y: y, iterations: iteration)
                 if best.map({ Self.error(candidate) < Self.error($0) }) ?? true { best = candidate }
@@ -160,7 +195,7 @@ public struct MinimumNuclearNorm: Sendable {
 
             // Near the optimum X and Z become numerically singular; a factorisation that fails
             // there ends the iteration, with the best certified iterate (or a refusal).
-            guard let cholX = try? Cholesky(x), let cholZ = try? Cholesky(z) else { return try stop(converged: false) }
+            guard let cholX = try? Cholesky(x), let cholZ = try? Cholesky(z) else { return try stop(reason: .inaccurate) }
             let zInverse = try cholZ.inverse()
             let schur = Matrix.congruenceGram(blocks: blocks, left: cholX.lower, right: try cholZ.inverseOfLower())
             let schurFactor = try factorRegularized(schur)
@@ -222,17 +257,29 @@ public struct MinimumNuclearNorm: Sendable {
     }
 
     /// How far a certified iterate is from exact: `max(|gap|, residual)`.
-    private static func error(_ solution: Solution) -> Double {
+    static func error(_ solution: Solution) -> Double {
         max(abs(solution.dualityGap), solution.residual)
     }
 
     /// The certificate of a final iterate: the lower bound from the scaled dual, gap and residual.
-    private func certify(x: Matrix, y: [Double], iterations: Int) throws -> Solution {
-        let n = problem.dimension
-        let slack = Matrix.identity(n) - problem.measurements.adjoint(y)
+    ///
+    /// The bound allows for the round-off of its own evaluation, so that it stays a bound in floating
+    /// point: `λ_min(I − A*(z))` is taken `δλ = 2(n + m)ε(√n + ‖A*(z)‖_F)` lower (the error of forming
+    /// the slack and of `dsyevd`), and `yᵀz` is lowered by `2mε Σ|y_i z_i|`; the scaled objective is
+    /// then the smaller over that range of λ. The price is a bound about 1e-15 (relative) lower.
+    func certify(x: Matrix, y: [Double], iterations: Int) throws -> Solution {
+        let (n, m) = (problem.dimension, problem.count)
+        let adjoint = problem.measurements.adjoint(y)
+        let slack = Matrix.identity(n) - adjoint
         let lambda = try slack.smallestEigenvalue()
+        let epsilon = Double.ulpOfOne
+        let eigenvalueError = 2 * Double(n + m) * epsilon * (Double(n).squareRoot() + adjoint.frobeniusNorm)
         let dobj = Vector.dot(problem.observations, y)
-        let lower = lambda >= 0 ? dobj : dobj / (1 - lambda)
+        let dobjError = 2 * Double(m) * epsilon * zip(problem.observations, y).reduce(0) { $0 + abs($1.0 * $1.1) }
+        let numerator = dobj - dobjError
+        // z/(1 − min(0, λ)) is dual feasible for the true λ ∈ [λ − δλ, λ + δλ]: the least objective over that range.
+        let divisor = numerator >= 0 ? 1 - min(0, lambda - eigenvalueError) : 1 - min(0, lambda + eigenvalueError)
+        let lower = numerator / divisor
         let trace = x.trace
         var r = problem.measurements.apply(x)
         Vector.axpy(-1, problem.observations, &r)

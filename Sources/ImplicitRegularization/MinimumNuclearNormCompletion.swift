@@ -48,7 +48,7 @@ public struct MinimumNuclearNormCompletion: Sendable {
         public init() {}
     }
 
-    public struct Solution: Sendable {
+    public struct Solution: Sendable, SolverResult {
         /// The feasible point whose nuclear norm is the upper bound.
         public var x: Matrix
         public var nuclearNorm: Double
@@ -59,7 +59,10 @@ public struct MinimumNuclearNormCompletion: Sendable {
         /// L-BFGS steps over all outer iterations.
         public var innerIterations: Int
         public var rank: Int
-        public var converged: Bool
+        /// `.solved` when the certified relative gap is within `gapTolerance`; `.iterationLimit`
+        /// after `maxIterations` outer iterations short of it; `.diverged` when the bounds are not finite.
+        public var status: SolverStatus
+        public var message: String
     }
 
     public let entries: ObservedEntries
@@ -125,7 +128,7 @@ public struct MinimumNuclearNormCompletion: Sendable {
             // The first point always; then a lower upper bound (a NaN one, from a diverged iterate, never wins).
             if best == nil || upper < best!.nuclearNorm || best!.nuclearNorm.isNaN {
                 best = Solution(x: feasible, nuclearNorm: upper, lowerBound: lower, relativeGap: .nan,
-                                iterations: iteration, innerIterations: innerTotal, rank: k, converged: false)
+                                iterations: iteration, innerIterations: innerTotal, rank: k, status: .iterationLimit, message: "")
             }
             best!.lowerBound = lower
             best!.relativeGap = (best!.nuclearNorm - lower) / best!.nuclearNorm
@@ -133,11 +136,22 @@ public struct MinimumNuclearNormCompletion: Sendable {
             best!.innerIterations = innerTotal
             progress?(iteration, best!.nuclearNorm, lower, innerTotal)
             if best!.relativeGap <= options.gapTolerance {
-                best!.converged = true
+                best!.status = .solved
                 break
             }
         }
-        return best!
+        var solution = best!
+        let gap = solution.relativeGap.formatted(significantDigits: 3)
+        let bounds = "\(solution.lowerBound.formatted(significantDigits: 8)) ≤ min ≤ \(solution.nuclearNorm.formatted(significantDigits: 8))"
+        if !solution.nuclearNorm.isFinite || !solution.lowerBound.isFinite {
+            solution.status = .diverged
+            solution.message = "the bounds are not finite after \(solution.iterations) outer iterations"
+        } else if solution.status == .solved {
+            solution.message = "certified \(bounds), relative gap \(gap) ≤ \(options.gapTolerance)"
+        } else {
+            solution.message = "stopped at the cap of \(options.maxIterations) outer iterations: certified \(bounds), relative gap \(gap) (target \(options.gapTolerance))"
+        }
+        return solution
     }
 }
 

@@ -25,7 +25,7 @@ public struct ProjectedGradientDescent: Sendable {
         var x = Matrix(rows: n, columns: n)
         var iterations = 0
         var initialLoss: Double?
-        var status: RunStatus
+        var status: SolverStatus
         var residualNorm: Double
         while true {
             var r = problem.measurements.apply(x)
@@ -43,9 +43,8 @@ public struct ProjectedGradientDescent: Sendable {
             x = try moved.projectedOntoPSDCone()
             iterations += 1
         }
-        return DescentResult(
-            x: x, factor: nil, iterations: iterations, relativeResidual: residualNorm / observationNorm,
-            loss: 0.5 * residualNorm * residualNorm, status: status)
+        return stopping.result(
+            x: x, factor: nil, iterations: iterations, residualNorm: residualNorm, observationNorm: observationNorm, status: status)
     }
 
     private func pow2(_ v: Double) -> Double { v * v }

@@ -19,27 +19,37 @@ public struct StoppingRule: Sendable, Equatable {
 
     /// How a run with residual norm `‖A(X) − y‖` after `iterations` updates has ended, or nil
     /// while it goes on. `initialLoss` is the loss at its start.
-    public func verdict(residualNorm: Double, observationNorm: Double, initialLoss: Double, iterations: Int) -> RunStatus? {
+    public func verdict(residualNorm: Double, observationNorm: Double, initialLoss: Double, iterations: Int) -> SolverStatus? {
         let loss = 0.5 * residualNorm * residualNorm
         if !loss.isFinite || loss > divergenceFactor * max(initialLoss, Double.leastNormalMagnitude) { return .diverged }
-        if residualNorm <= tolerance * observationNorm { return .converged }
-        if iterations >= maxIterations { return .iterationCap }
+        if residualNorm <= tolerance * observationNorm { return .solved }
+        if iterations >= maxIterations { return .iterationLimit }
         return nil
+    }
+
+    /// The sentence that goes with a ``verdict``: the target, and where the run stood.
+    public func message(_ status: SolverStatus, relativeResidual: Double, iterations: Int) -> String {
+        let error = relativeResidual.formatted(significantDigits: 3)
+        return switch status {
+        case .solved: "relative training error \(error) ≤ \(tolerance) after \(iterations) iterations"
+        case .iterationLimit:
+            "stopped at the cap of \(maxIterations) iterations with relative training error \(error) (target \(tolerance))"
+        case .diverged: "the loss diverged after \(iterations) iterations (the step is too large)"
+        default: "\(status.rawValue) after \(iterations) iterations, relative training error \(error)"
+        }
+    }
+
+    /// A ``DescentResult`` with its status and this rule's message.
+    func result(x: Matrix, factor: Matrix?, iterations: Int, residualNorm: Double, observationNorm: Double, status: SolverStatus) -> DescentResult {
+        let relative = residualNorm / max(observationNorm, .leastNonzeroMagnitude)
+        return DescentResult(
+            x: x, factor: factor, iterations: iterations, relativeResidual: relative, loss: 0.5 * residualNorm * residualNorm,
+            status: status, message: message(status, relativeResidual: relative, iterations: iterations))
     }
 }
 
-/// How a run ended.
-public enum RunStatus: String, Sendable, Codable {
-    /// The relative training error reached the tolerance.
-    case converged
-    /// The iteration cap was hit first.
-    case iterationCap = "iteration-cap"
-    /// The loss blew up (a step too large): the iterate is not a solution.
-    case diverged
-}
-
 /// Where a descent method stopped.
-public struct DescentResult: Sendable {
+public struct DescentResult: Sendable, SolverResult {
     /// The final X (`UUᵀ` for a factorised method).
     public var x: Matrix
     /// The final factor U, for a factorised method.
@@ -50,9 +60,11 @@ public struct DescentResult: Sendable {
     public var relativeResidual: Double
     /// `½‖A(X) − y‖²` at the final X.
     public var loss: Double
-    public var status: RunStatus
+    public var status: SolverStatus
+    /// How the run ended, in words (``StoppingRule/message(_:relativeResidual:iterations:)``).
+    public var message: String
 
-    public var converged: Bool { status == .converged }
+    public var converged: Bool { status == .solved }
 
     /// `‖X‖_*` (for X = UUᵀ ⪰ 0 this is the trace, computed here from the eigenvalues).
     public func nuclearNorm() throws -> Double { try x.nuclearNorm() }

@@ -35,9 +35,8 @@ public struct TimeOrderedExponential: Sendable {
             if iterations == 0 { initialLoss = 0.5 * residualNorm * residualNorm }
             if let status = stopping.verdict(
                 residualNorm: residualNorm, observationNorm: observationNorm, initialLoss: initialLoss, iterations: iterations) {
-                return DescentResult(
-                    x: x, factor: u, iterations: iterations, relativeResidual: residualNorm / max(observationNorm, .leastNonzeroMagnitude),
-                    loss: 0.5 * residualNorm * residualNorm, status: status)
+                return stopping.result(
+                    x: x, factor: u, iterations: iterations, residualNorm: residualNorm, observationNorm: observationNorm, status: status)
             }
             let propagator = try measurements.adjoint(residual).symmetricExponential(scale: -step)
             u = propagator * u

@@ -40,7 +40,10 @@ struct ExhaustiveCommand: ParsableCommand {
                 if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
             }
         }
-        var report = JSONReport()
+        let unsolved = summary.perInitNorm.reduce(0) { $0 + $1.unsolved }
+        var report = summary.undecided == 0 && unsolved == 0
+            ? JSONReport(status: .solved, message: "every instance decided and every flow solved")
+            : JSONReport(status: .inaccurate, message: "\(summary.undecided) instances undecided by the SDP, \(unsolved) flows short of their target (see status_* in instances.tsv)")
         report.add("instances", summary.instances)
         report.add("feasible", summary.feasible)
         report.add("discarded_infeasible", summary.infeasible)
@@ -50,7 +53,7 @@ struct ExhaustiveCommand: ParsableCommand {
             part.add("within_1e-2", entry.within1e2)
             part.add("median_delta", entry.medianDelta)
             part.add("max_delta", entry.maxDelta)
-            part.add("unconverged", entry.unconverged)
+            part.add("unsolved", entry.unsolved)
             report.add("init_norm_\(entry.initNorm)", object: part)
         }
         report.add("computed", summary.computed)

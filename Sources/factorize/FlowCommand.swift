@@ -28,7 +28,8 @@ struct FlowCommand: ParsableCommand {
         abstract: "The gradient flow dU/dt = −2 A*(A(UUᵀ) − y) U (Dormand–Prince 5(4), rtol 1e-10).",
         discussion: """
         Runs to --time T (default: the file's "flow".T), or, with neither, until ‖A(X) − y‖/‖y‖ ≤ --tolerance. \
-        Prints {"nuclear_norm", "training_loss", "X" (row-major), "steps", "rejected_steps", "seconds"}.
+        Prints {"status", "message", "nuclear_norm", "training_loss", "relative_training_error", "X" (row-major), "time", "steps", "rejected_steps", "evaluations", "seconds"}. \
+        status: solved (reached T, or the tolerance without a horizon), time_limit, step_limit, inaccurate (steps forced at the resolution of t) or diverged.
         """)
 
     @OptionGroup var problem: ProblemArgument
@@ -52,12 +53,11 @@ struct FlowCommand: ParsableCommand {
         options.residualTolerance = tolerance
         options.relativeTolerance = rtol
         let (result, seconds) = timed { GradientFlow(problem: loaded, options: options).run(from: initial, horizon: horizon) }
-        var report = JSONReport(solution: result.x, loss: result.loss, relativeResidual: result.relativeResidual, problem: loaded)
+        var report = JSONReport(result, solution: result.x, loss: result.loss, relativeResidual: result.relativeResidual, problem: loaded)
         report.add("time", result.time)
         report.add("steps", result.steps)
         report.add("rejected_steps", result.rejectedSteps)
         report.add("evaluations", result.evaluations)
-        report.add("status", result.status.rawValue)
         report.add("seconds", seconds)
         report.print()
     }

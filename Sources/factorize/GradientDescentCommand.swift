@@ -7,7 +7,7 @@ struct GradientDescentCommand: ParsableCommand {
         commandName: "gd",
         abstract: "Gradient descent on U for ½‖A(UUᵀ) − y‖² (equation (2)), from U0 = α·G/‖G‖_F.",
         discussion: """
-            Prints {"nuclear_norm", "training_loss", "relative_training_error", "relative_error" (when the file has "planted"), "iterations", "converged", "diverged", "status", "seconds"}. A step too large is reported as "diverged": true, not as a failure.
+            Prints {"status", "message", "nuclear_norm", "training_loss", "relative_training_error", "relative_error" (when the file has "planted"), "iterations", "seconds"}. status: solved (relative training error ≤ --tolerance), iteration_limit or diverged (a step too large: reported, not a failure).
             """)
 
     @OptionGroup var problem: ProblemArgument

@@ -1,9 +1,21 @@
 import Foundation
+import ImplicitRegularization
 
 /// One JSON object, with its keys in the order they were added (a report reads top to bottom).
 /// Non-finite numbers are written as `null`: JSON has no NaN or ∞.
 struct JSONReport {
     private var fields: [(String, String)] = []
+
+    init() {}
+
+    /// An object that opens with `status` and `message`, as every result `factorize` prints does.
+    init(status: SolverStatus, message: String) {
+        add("status", status.rawValue)
+        add("message", message)
+    }
+
+    /// An object that opens with the result's `status` and `message`.
+    init(_ result: some SolverResult) { self.init(status: result.status, message: result.message) }
 
     mutating func add(_ key: String, _ value: Double?) {
         guard let value, value.isFinite else { return fields.append((key, "null")) }

@@ -6,8 +6,8 @@ struct MinimumNuclearNormCommand: ParsableCommand {
         commandName: "min-nuclear-norm",
         abstract: "The minimum nuclear norm: min tr(X) s.t. A(X) = y, X ⪰ 0 (an SDP, interior-point).",
         discussion: """
-            Prints {"feasible", "nuclear_norm", "lower_bound", "duality_gap", "residual", "iterations", "seconds"}. The lower bound is certified by a dual-feasible point; duality_gap = (nuclear_norm − lower_bound)/max(1, nuclear_norm).
-            When no PSD X satisfies A(X) = y, prints {"feasible": false, "certificate": {...}} with a Farkas certificate w (yᵀw = −1, λ_min(A*(w)) ≥ −1e-8) and exits 0.
+            Prints {"status", "message", "feasible", "nuclear_norm", "lower_bound", "duality_gap", "residual", "iterations", "seconds"}. status: solved (certified |duality_gap| and residual ≤ 1e-8), inaccurate or iteration_limit (the best certified point, short of that), infeasible. The lower bound is certified by a dual-feasible point; duality_gap = (nuclear_norm − lower_bound)/max(1, nuclear_norm).
+            When no PSD X satisfies A(X) = y, prints {"status": "infeasible", "feasible": false, "certificate": {...}} with a Farkas certificate w (yᵀw = −1, λ_min(A*(w)) ≥ −1e-8) and exits 0.
             """)
 
     @OptionGroup var problem: ProblemArgument
@@ -24,9 +24,9 @@ struct MinimumNuclearNormCommand: ParsableCommand {
                 throw FactorizeError.solverFailed(solver: "min-nuclear-norm", reason: "\(error)")
             }
         }
-        var report = JSONReport()
+        var report = JSONReport(outcome)
         switch outcome {
-        case let .solved(solution):
+        case let .solution(solution):
             report.add("feasible", true)
             report.add("nuclear_norm", solution.nuclearNorm)
             report.add("lower_bound", solution.lowerBound)

@@ -8,7 +8,7 @@ struct MovieLensCommand: ParsableCommand {
         commandName: "movielens",
         abstract: "Figure 3 (iv): MovieLens-100k, fit on ua.base, tested on ua.test.",
         discussion: """
-        Prints {"method", "nuclear_norm", "test_error", "training_error", "iterations", "seconds"}. \
+        Prints {"status", "message", "method", "nuclear_norm", "test_error", "training_error", "iterations", "seconds"}. \
         The data is found in --data DIR, else $MOVIELENS_DIR, else data/ml-100k; it is never in the repository \
         (its licence forbids redistribution). Methods: xgd, the zero-filled training matrix (the paper's X_gd); \
         gd, gradient descent on X = UVᵀ (d = 943) until the training error is --tolerance, with progress on stderr. \
@@ -73,7 +73,7 @@ struct MovieLensCommand: ParsableCommand {
         case .xgd:
             let x = movieLens.zeroFilledTraining
             let (nuclearNorm, seconds) = try timed { try x.nuclearNorm() }
-            var report = JSONReport()
+            var report = JSONReport(status: .solved, message: "X_gd from 0 is the zero-filled training matrix after one step (closed form)")
             report.add("method", method.rawValue)
             report.add("nuclear_norm", nuclearNorm)
             report.add("test_error", movieLens.testError(x))
@@ -93,7 +93,7 @@ struct MovieLensCommand: ParsableCommand {
                 }
             }
             FileHandle.standardError.write(Data("\n".utf8))
-            var report = JSONReport()
+            var report = JSONReport(solution)
             report.add("method", method.rawValue)
             report.add("nuclear_norm", solution.nuclearNorm)
             report.add("lower_bound", solution.lowerBound)
@@ -103,7 +103,6 @@ struct MovieLensCommand: ParsableCommand {
             report.add("iterations", solution.iterations)
             report.add("inner_iterations", solution.innerIterations)
             report.add("rank", solution.rank)
-            report.add("converged", solution.converged)
             report.add("seconds", seconds)
             report.print()
         case .gd:
@@ -123,13 +122,12 @@ struct MovieLensCommand: ParsableCommand {
                 }
             }
             FileHandle.standardError.write(Data("\n".utf8))
-            var report = JSONReport()
+            var report = JSONReport(result)
             report.add("method", method.rawValue)
             report.add("nuclear_norm", try result.x.nuclearNorm())
             report.add("test_error", movieLens.testError(u: result.u, v: result.v))
             report.add("training_error", result.relativeResidual)
             report.add("iterations", result.iterations)
-            report.add("status", result.status.rawValue)
             report.add("loss_scale", scale)
             report.add("seconds", seconds)
             report.print()

@@ -5,7 +5,7 @@ struct TimeOrderedExponentialCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "toe",
         abstract: "The time-ordered exponential U ← exp(−η A*(r)) U: X stays PSD.",
-        discussion: "Prints the same fields as flow; steps counts the exponentials applied.")
+        discussion: "Prints status, message and the fields of flow's solution; steps counts the exponentials applied (a fixed step: none is rejected).")
 
     @OptionGroup var problem: ProblemArgument
     @OptionGroup var start: FlowStartOptions
@@ -21,10 +21,8 @@ struct TimeOrderedExponentialCommand: ParsableCommand {
         let (result, seconds) = try timed {
             try TimeOrderedExponential(problem: loaded, step: step, stopping: stopping.rule).run(from: initial)
         }
-        var report = JSONReport(solution: result.x, loss: result.loss, relativeResidual: result.relativeResidual, problem: loaded)
+        var report = JSONReport(result, solution: result.x, loss: result.loss, relativeResidual: result.relativeResidual, problem: loaded)
         report.add("steps", result.iterations)
-        report.add("rejected_steps", 0)
-        report.add("status", result.status.rawValue)
         report.add("seconds", seconds)
         report.print()
     }

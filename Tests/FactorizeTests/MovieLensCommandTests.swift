@@ -34,7 +34,7 @@ extension FactorizeEndToEndTests {
         let json = try XCTUnwrap(outcome.json)
         let upper = try XCTUnwrap(json["nuclear_norm"] as? Double)
         let lower = try XCTUnwrap(json["lower_bound"] as? Double)
-        XCTAssertEqual(json["converged"] as? Bool, true)
+        XCTAssertEqual(json["status"] as? String, "solved")
         XCTAssertLessThanOrEqual(lower, upper)
         XCTAssertLessThanOrEqual((upper - lower) / upper, 1e-4)
         XCTAssertEqual(try XCTUnwrap(json["relative_gap"] as? Double), (upper - lower) / upper, accuracy: 1e-12)

@@ -47,7 +47,7 @@ final class FigureScienceTests: XCTestCase {
         let small = try XCTUnwrap(summary.perInitNorm.first { $0.initNorm == 1e-5 })
         let large = try XCTUnwrap(summary.perInitNorm.first { $0.initNorm == 1 })
         XCTAssertGreaterThan(Double(small.within1e2) / Double(summary.feasible), 0.5, "most instances at ᾱ = 1e-5 within 1e-2")
-        XCTAssertEqual(small.unconverged, 0)
+        XCTAssertEqual(small.unsolved, 0)
         XCTAssertGreaterThan(large.maxDelta, small.maxDelta, "ᾱ = 1 spreads wider")
         XCTAssertLessThan(large.within1e2, small.within1e2, "ᾱ = 1 spreads wider")
         XCTAssertEqual(Double(small.within1e2), 185, accuracy: 3, "the count this sample gave when the figures were made")

@@ -101,7 +101,7 @@ final class GradientDescentTests: XCTestCase {
         for name in try Fixtures.names(prefix: "sensing") {
             let problem = try Fixtures.problem(name)
             let xgd = try ProjectedGradientDescent(problem: problem).run()
-            XCTAssertEqual(xgd.status, .converged, name)
+            XCTAssertEqual(xgd.status, .solved, name)
             XCTAssertLessThanOrEqual(problem.relativeResidual(xgd.x), 1e-6, name)
             XCTAssertGreaterThanOrEqual(try xgd.x.smallestEigenvalue(), -1e-12, name)
             XCTAssertGreaterThanOrEqual(try xgd.nuclearNorm(), try minimum(name) * (1 - 1e-6), name)
