@@ -64,8 +64,6 @@ public struct DescentResult: Sendable, SolverResult {
     /// How the run ended, in words (``StoppingRule/message(_:relativeResidual:iterations:)``).
     public var message: String
 
-    public var converged: Bool { status == .solved }
-
     /// `‖X‖_*` (for X = UUᵀ ⪰ 0 this is the trace, computed here from the eigenvalues).
     public func nuclearNorm() throws -> Double { try x.nuclearNorm() }
 }
