@@ -52,9 +52,12 @@ let package = Package(
             dependencies: ["NotebookEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "factorize-bench", dependencies: ["ImplicitRegularization"], path: "Benchmarks/factorize-bench"),
+        // The test targets' one way to the fixtures in Tests/Fixtures (found from its own #filePath,
+        // or $FIXTURES_DIR) and to MovieLens (never committed).
+        .target(name: "TestSupport", dependencies: ["ImplicitRegularization"], path: "Tests/TestSupport"),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
-        .testTarget(name: "ImplicitRegularizationTests", dependencies: ["ImplicitRegularization"]),
-        .testTarget(name: "FactorizeTests", dependencies: ["ImplicitRegularization"]),
+        .testTarget(name: "ImplicitRegularizationTests", dependencies: ["ImplicitRegularization", "TestSupport"]),
+        .testTarget(name: "FactorizeTests", dependencies: ["ImplicitRegularization", "TestSupport"]),
         .testTarget(name: "NotebookTests", dependencies: ["NotebookEngine"], exclude: ["Notebooks"]),
     ]
 )

@@ -1,13 +1,13 @@
 import Foundation
+import ImplicitRegularization
+import LinearAlgebra
+import TestSupport
 import XCTest
 
 /// Runs the built `factorize` as a user would.
 final class FactorizeEndToEndTests: XCTestCase {
-    static var fixtures: String {
-        ProcessInfo.processInfo.environment["FIXTURES_DIR"]
-            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/fixtures").path
-    }
+    /// The fixtures' folder: `Tests/Fixtures`, or `$FIXTURES_DIR` (``TestSupport/Fixtures``).
+    static var fixtures: String { Fixtures.directory.path }
 
     /// The tool beside the test bundle (`swift build` puts both in one folder).
     static var tool: URL {
