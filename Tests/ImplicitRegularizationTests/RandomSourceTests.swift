@@ -8,7 +8,8 @@ import XCTest
 /// as the state), uniforms as `(next >> 11) · 2⁻⁵³` and normals by Box–Muller (cos, then sin).
 /// The Python generator was itself checked against the published vectors: SplitMix64 from 0 gives
 /// 0xE220A8397B1DCDAF first, and xoshiro256** from the state (1, 2, 3, 4) gives 11520, 0,
-/// 1509978240, 1215971899390074240. Every figure, fixture-free problem and initialisation in the
+/// 1509978240, 1215971899390074240 (`Tests/Fixtures/xoshiro256starstar.py` prints both and the
+/// references below). Every figure, fixture-free problem and initialisation in the
 /// project is drawn from this stream, so a change here silently changes them all.
 final class RandomSourceTests: XCTestCase {
     /// The first five `next()` outputs for (seed, stream).
