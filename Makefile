@@ -19,7 +19,7 @@ deps:
 build: deps
 	$(SWIFT) build -c $(CONFIG)
 
-## test: every test, in release mode (the numerics are slow in debug), against ../shared/fixtures
+## test: every test, in release mode (the numerics are slow in debug), against the fixtures in Tests/Fixtures
 test: build
 	$(SWIFT) build -c $(CONFIG) --build-tests
 	$(SWIFT) test -c $(CONFIG) --skip-build --disable-swift-testing

@@ -28,7 +28,11 @@ let package = Package(
             name: "ImplicitRegularization", dependencies: ["LinearAlgebra"], exclude: ["README.md"],
             // The flows' right-hand sides capture their workspaces in closures; dynamic exclusivity checks
             // cost about a tenth of Figure 4's time (perf), and the code has no overlapping accesses.
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
+            // -enable-testing: `swift build -c release --build-tests` (make test) compiles library targets
+            // without it, and the tests of internal parts (LimitedMemoryBFGS alone) need `@testable import`.
+            // It keeps internal symbols visible; the code is the same (callgrind: equal instruction counts
+            // for `factorize gd` and `factorize exhaustive` with and without it).
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked", "-enable-testing"])]),
         .executableTarget(
             name: "factorize",
             dependencies: [
@@ -52,9 +56,12 @@ let package = Package(
             dependencies: ["NotebookEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "factorize-bench", dependencies: ["ImplicitRegularization"], path: "Benchmarks/factorize-bench"),
+        // The test targets' one way to the fixtures in Tests/Fixtures (found from its own #filePath,
+        // or $FIXTURES_DIR) and to MovieLens (never committed).
+        .target(name: "TestSupport", dependencies: ["ImplicitRegularization"], path: "Tests/TestSupport"),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
-        .testTarget(name: "ImplicitRegularizationTests", dependencies: ["ImplicitRegularization"]),
-        .testTarget(name: "FactorizeTests", dependencies: ["ImplicitRegularization"]),
+        .testTarget(name: "ImplicitRegularizationTests", dependencies: ["ImplicitRegularization", "TestSupport"]),
+        .testTarget(name: "FactorizeTests", dependencies: ["ImplicitRegularization", "TestSupport"]),
         .testTarget(name: "NotebookTests", dependencies: ["NotebookEngine"], exclude: ["Notebooks"]),
     ]
 )

@@ -1,13 +1,13 @@
 import Foundation
+import ImplicitRegularization
+import LinearAlgebra
+import TestSupport
 import XCTest
 
 /// Runs the built `factorize` as a user would.
 final class FactorizeEndToEndTests: XCTestCase {
-    static var fixtures: String {
-        ProcessInfo.processInfo.environment["FIXTURES_DIR"]
-            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/fixtures").path
-    }
+    /// The fixtures' folder: `Tests/Fixtures`, or `$FIXTURES_DIR` (``TestSupport/Fixtures``).
+    static var fixtures: String { Fixtures.directory.path }
 
     /// The tool beside the test bundle (`swift build` puts both in one folder).
     static var tool: URL {
@@ -40,21 +40,50 @@ final class FactorizeEndToEndTests: XCTestCase {
         return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// The minimum of a feasible fixture against cvxpy/Clarabel's (the fixture's reference), with
+    /// the lower bound and gap it prints consistent with each other.
     func testMinimumNuclearNormOfAFixture() throws {
-        let result = try factorize("min-nuclear-norm", "\(Self.fixtures)/psd3-1.json")
+        let result = try factorize("min-nuclear-norm", try Fixtures.path("psd3-1.json"))
         XCTAssertEqual(result.status, 0, result.stderr)
         let json = try XCTUnwrap(result.json)
         XCTAssertEqual(json["feasible"] as? Bool, true)
-        XCTAssertEqual(try XCTUnwrap(json["nuclear_norm"] as? Double), 2.1428571206318834, accuracy: 1e-6 * 2.14)
+        let expected = try XCTUnwrap(Fixtures.reference("psd3-1.json")["min_nuclear_norm"] as? Double)
+        let nuclear = try XCTUnwrap(json["nuclear_norm"] as? Double)
+        let lower = try XCTUnwrap(json["lower_bound"] as? Double)
+        XCTAssertEqual(nuclear, expected, accuracy: 1e-6 * expected)
+        XCTAssertLessThanOrEqual(lower, expected * (1 + 1e-7), "a lower bound")
+        XCTAssertEqual(try XCTUnwrap(json["duality_gap"] as? Double), (nuclear - lower) / max(1, nuclear), accuracy: 1e-12)
         XCTAssertLessThanOrEqual(try XCTUnwrap(json["duality_gap"] as? Double), 1e-8)
     }
 
+    /// A completion with no PSD completion (cvxpy agrees: the fixture's reference) exits 0 with a
+    /// Farkas certificate w, checked here from the problem as the file states it: with
+    /// `A*(w) = Σ_k w_k A_k` formed in full (`A_k = E_ii`, or `(E_ij + E_ji)/2` off the diagonal),
+    /// `yᵀw = −1` and `λ_min(A*(w)) ≥ −1e-8`, so any PSD X with A(X) = y would give
+    /// `−1 = ⟨A*(w), X⟩ ≥ −1e-8 tr X`: none with tr X < 1e8. The reported eigenvalue is A*(w)'s.
     func testInfeasibleCompletionExitsZeroWithACertificate() throws {
-        let result = try factorize("min-nuclear-norm", "\(Self.fixtures)/psd3-0.json")
+        let name = "psd3-0.json"
+        XCTAssertEqual(try Fixtures.reference(name)["feasible"] as? Bool, false)
+        let result = try factorize("min-nuclear-norm", try Fixtures.path(name))
         XCTAssertEqual(result.status, 0, result.stderr)
         let json = try XCTUnwrap(result.json)
         XCTAssertEqual(json["feasible"] as? Bool, false)
-        XCTAssertNotNil((json["certificate"] as? [String: Any])?["w"])
+        let certificate = try XCTUnwrap(json["certificate"] as? [String: Any])
+        let w = try XCTUnwrap(certificate["w"] as? [Double])
+        let entries = try XCTUnwrap(Fixtures.json(name)["entries"] as? [[Double]])
+        XCTAssertEqual(w.count, entries.count)
+        let n = try XCTUnwrap(Fixtures.json(name)["rows"] as? Int)
+        var adjoint = Matrix(rows: n, columns: n)
+        var yw = 0.0
+        for (k, entry) in entries.enumerated() {
+            let (i, j, value) = (Int(entry[0]), Int(entry[1]), entry[2])
+            yw += value * w[k]
+            if i == j { adjoint[i, i] += w[k] } else { adjoint[i, j] += w[k] / 2; adjoint[j, i] += w[k] / 2 }
+        }
+        XCTAssertEqual(yw, -1, accuracy: 1e-12, "yᵀw = −1")
+        let smallest = try SymmetricEigendecomposition.eigenvalues(adjoint).min()!
+        XCTAssertGreaterThanOrEqual(smallest, -1e-8, "A*(w) ⪰ −1e-8 I")
+        XCTAssertEqual(try XCTUnwrap(certificate["smallest_eigenvalue"] as? Double), smallest, accuracy: 1e-12)
     }
 
     /// generate → gd → xgd: a planted problem shared through a file, solved by the tool.

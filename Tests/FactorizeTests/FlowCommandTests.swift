@@ -1,18 +1,30 @@
 import Foundation
+import ImplicitRegularization
+import TestSupport
 import XCTest
 
 /// `factorize flow`, `toe` and `exhaustive` as a user runs them.
 extension FactorizeEndToEndTests {
     func testFlowUsesTheFilesStartAndHorizon() throws {
-        let outcome = try factorize("flow", FactorizeEndToEndTests.fixtures + "/flow-n4-m5.json")
+        let outcome = try factorize("flow", try Fixtures.path("flow-n4-m5.json"))
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         let json = try XCTUnwrap(outcome.json)
         let nuclear = try XCTUnwrap(json["nuclear_norm"] as? Double)
-        XCTAssertEqual(nuclear, 0.9223425288508244, accuracy: 1e-6)
+        XCTAssertEqual(nuclear, try XCTUnwrap(Fixtures.reference("flow-n4-m5.json")["nuclear_norm_X_T"] as? Double), accuracy: 1e-6, "scipy LSODA's X_T")
         XCTAssertEqual((json["X"] as? [Double])?.count, 16)
         XCTAssertEqual(json["time"] as? Double, 5000)
-        XCTAssertGreaterThan(json["steps"] as? Int ?? 0, 0)
-        XCTAssertNotNil(json["rejected_steps"] as? Int)
+        // The integrator's counts: Dormand–Prince evaluates F once at the start and six times per
+        // attempted step (first same as last), so evaluations = 1 + 6 (steps + rejected); and they
+        // are the library's for the same flow.
+        let steps = try XCTUnwrap(json["steps"] as? Int)
+        let rejected = try XCTUnwrap(json["rejected_steps"] as? Int)
+        XCTAssertEqual(try XCTUnwrap(json["evaluations"] as? Int), 1 + 6 * (steps + rejected))
+        let problem = try Fixtures.problem("flow-n4-m5.json")
+        let setting = try XCTUnwrap(problem.flow)
+        let library = GradientFlow(problem: problem).run(from: setting.initialFactor, horizon: setting.horizon)
+        XCTAssertEqual(steps, library.steps)
+        XCTAssertEqual(rejected, library.rejectedSteps)
+        XCTAssertGreaterThan(steps, 10)
     }
 
     func testTimeOrderedExponentialAndItsErrors() throws {
@@ -38,6 +50,9 @@ extension FactorizeEndToEndTests {
         let infeasible = try XCTUnwrap(json["discarded_infeasible"] as? Int)
         let undecided = try XCTUnwrap(json["discarded_undecided"] as? Int)
         XCTAssertEqual(feasible + infeasible + undecided, 100)
+        let expected = stride(from: 0, to: 150_000, by: 1500).filter { PSDCompletion3.isFeasible(instance: $0) }.count
+        XCTAssertEqual(feasible, expected, "the closed form's count of PSD-completable instances")
+        XCTAssertEqual(undecided, 0)
         let rows = try String(contentsOf: folder.appendingPathComponent("instances.tsv"), encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(rows.count, 101)
         let histogram = try String(contentsOf: folder.appendingPathComponent("histogram.tsv"), encoding: .utf8)

@@ -1,17 +1,14 @@
 import Foundation
+import TestSupport
 import XCTest
 
-/// `factorize movielens` on ../shared/data/ml-100k (never committed), and its refusals.
+/// `factorize movielens` on MovieLens-100k (never committed: `$MOVIELENS_DIR`, `data/ml-100k` or
+/// `../shared/data/ml-100k`; skipped, saying where to put it, when it is in none), and its refusals.
 extension FactorizeEndToEndTests {
-    static var movieLens: String {
-        ProcessInfo.processInfo.environment["MOVIELENS_DIR"]
-            ?? URL(fileURLWithPath: fixtures).deletingLastPathComponent().appendingPathComponent("data/ml-100k").path
-    }
+    static var movieLens: String { MovieLensData.directory ?? MovieLensData.candidates[0] }
 
     static func requireMovieLens() throws {
-        guard FileManager.default.fileExists(atPath: movieLens + "/ua.base") else {
-            throw XCTSkip("MovieLens-100k is not at \(movieLens)")
-        }
+        guard MovieLensData.directory != nil else { throw XCTSkip(MovieLensData.missingMessage) }
     }
 
     /// X_gd is the zero-filled training matrix: the paper's 20912 and test error 1.000.

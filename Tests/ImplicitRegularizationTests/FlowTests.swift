@@ -1,6 +1,7 @@
 import Foundation
 import ImplicitRegularization
 import LinearAlgebra
+import TestSupport
 import XCTest
 
 final class FlowTests: XCTestCase {

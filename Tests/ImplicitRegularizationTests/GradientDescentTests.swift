@@ -1,5 +1,6 @@
 import ImplicitRegularization
 import LinearAlgebra
+import TestSupport
 import XCTest
 
 final class GradientDescentTests: XCTestCase {

@@ -1,25 +1,85 @@
 import Foundation
 import ImplicitRegularization
 import LinearAlgebra
+import TestSupport
 import XCTest
 
 final class ProblemTests: XCTestCase {
     override func setUp() { BLASThreads.set(1) }
 
-    /// The packed operator agrees with ⟨A_i, X⟩ computed in full, and A* is its adjoint:
-    /// ⟨A(X), r⟩ = ⟨X, A*(r)⟩.
-    func testOperatorAndAdjoint() throws {
-        let problem = try Fixtures.problem("sensing-n8-r1-m24.json")
-        var random = RandomSource(seed: 5)
-        let g = Matrix(rows: 8, columns: 8, rowMajor: random.normals(64))
-        let x = g + g.transposed
-        let ax = problem.measurements.apply(x)
-        for i in 0..<problem.count {
-            XCTAssertEqual(ax[i], Matrix.frobeniusInner(problem.measurements.matrix(i), x), accuracy: 1e-12)
+    /// A and A* against their definitions, `A(X)_i = Σ_ab (A_i)_ab X_ab` and `A*(r) = Σ_i r_i A_i`
+    /// with the A_i in full as the problem states them (never packed), and the adjoint identity
+    /// ⟨A(X), r⟩ = ⟨X, A*(r)⟩ (the right side summed over all n² entries), on random symmetric X and
+    /// random r, for both storages: dense sensing (the fixture's A_i read from its JSON) and sparse
+    /// completion (entries on the diagonal, above and below it: `A_k = E_ii` or `(E_ij + E_ji)/2`).
+    /// The batched forms satisfy the same identity: ⟨P C, R⟩ = ⟨C, Pᵀ R⟩.
+    func testOperatorAndAdjointAgainstTheirDefinitions() throws {
+        let name = "sensing-n8-r1-m24.json"
+        let sensing = try Fixtures.problem(name)
+        let rows = try XCTUnwrap(Fixtures.json(name)["measurements"] as? [[Double]])
+        let stated = rows.map { Matrix(rows: 8, columns: 8, rowMajor: $0) }
+        XCTAssertEqual(stated.count, sensing.count)
+        try checkOperator(sensing.measurements, against: stated, seed: 5)
+
+        let observed = [(0, 0), (2, 1), (1, 3), (3, 3), (4, 0), (2, 4), (1, 1), (3, 2)]
+        let completion = SymmetricMeasurements(dimension: 5, observing: observed.map { (row: $0.0, column: $0.1) })
+        let defined = observed.map { (i, j) in
+            Matrix(rows: 5, columns: 5) { a, b in (a == i && b == j) || (a == j && b == i) ? (i == j ? 1 : 0.5) : 0 }
         }
-        let r = random.normals(problem.count)
-        XCTAssertEqual(Vector.dot(ax, r), Matrix.frobeniusInner(x, problem.measurements.adjoint(r)), accuracy: 1e-11)
-        XCTAssertEqual(problem.measurements.adjoint(r).asymmetry, 0)
+        try checkOperator(completion, against: defined, seed: 6)
+        // And completion observes X_ij itself.
+        var random = RandomSource(seed: 7, stream: 3)
+        let g = Matrix(rows: 5, columns: 5, rowMajor: random.normals(25))
+        let x = g + g.transposed
+        for (k, value) in completion.apply(x).enumerated() { XCTAssertEqual(value, x[observed[k].0, observed[k].1], accuracy: 1e-15) }
+    }
+
+    /// `op` against the full matrices `stated` (see above), on three random (X, r).
+    private func checkOperator(_ op: SymmetricMeasurements, against stated: [Matrix], seed: UInt64) throws {
+        let (n, m) = (op.dimension, op.count)
+        var random = RandomSource(seed: seed, stream: 3)
+        for trial in 0..<3 {
+            let g = Matrix(rows: n, columns: n, rowMajor: random.normals(n * n))
+            let x = g + g.transposed
+            let r = random.normals(m)
+            // The definitions, summed entry by entry.
+            var expectedAdjoint = Matrix(rows: n, columns: n)
+            var expectedApply = [Double](repeating: 0, count: m)
+            for i in 0..<m {
+                for a in 0..<n {
+                    for b in 0..<n {
+                        expectedApply[i] += stated[i][a, b] * x[a, b]
+                        expectedAdjoint[a, b] += r[i] * stated[i][a, b]
+                    }
+                }
+            }
+            let ax = op.apply(x)
+            let adjoint = op.adjoint(r)
+            let scale = x.frobeniusNorm * stated.map(\.frobeniusNorm).max()!
+            for i in 0..<m { XCTAssertEqual(ax[i], expectedApply[i], accuracy: 1e-13 * scale, "A(X)_\(i), trial \(trial)") }
+            for a in 0..<n {
+                for b in 0..<n {
+                    XCTAssertEqual(adjoint[a, b], expectedAdjoint[a, b], accuracy: 1e-13 * max(1, Vector.norm(r)), "A*(r)_\(a)\(b), trial \(trial)")
+                }
+            }
+            // ⟨A(X), r⟩ = ⟨X, A*(r)⟩, the right side over all n² entries.
+            var right = 0.0
+            for a in 0..<n { for b in 0..<n { right += x[a, b] * adjoint[a, b] } }
+            let left = zip(ax, r).reduce(0) { $0 + $1.0 * $1.1 }
+            XCTAssertGreaterThan(Vector.norm(ax), 0.1 * x.frobeniusNorm * stated.map(\.frobeniusNorm).min()!, "a non-trivial A(X)")
+            XCTAssertEqual(left, right, accuracy: 1e-12 * scale * Vector.norm(r), "adjoint identity, trial \(trial)")
+            // The batched forms: ⟨P C, R⟩ = ⟨C, Pᵀ R⟩ for three columns.
+            let width = SymmetricPacking.packedCount(n)
+            let columns = Matrix(rows: width, columns: 3, rowMajor: random.normals(3 * width))
+            let residuals = Matrix(rows: m, columns: 3, rowMajor: random.normals(3 * m))
+            let (pc, ptr) = (op.apply(packedColumns: columns), op.adjoint(packedColumns: residuals))
+            var (batchLeft, batchRight) = (0.0, 0.0)
+            for c in 0..<3 {
+                for i in 0..<m { batchLeft += pc[i, c] * residuals[i, c] }
+                for k in 0..<width { batchRight += columns[k, c] * ptr[k, c] }
+            }
+            XCTAssertEqual(batchLeft, batchRight, accuracy: 1e-12 * max(1, abs(batchLeft)) * Double(m), "batched adjoint identity, trial \(trial)")
+        }
     }
 
     /// The fixture's y is A(X*) for its planted X*.
