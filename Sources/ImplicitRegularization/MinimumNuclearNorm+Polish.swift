@@ -10,8 +10,10 @@ extension MinimumNuclearNorm {
     /// before that, so each side is finished on it instead:
     ///
     /// - **primal**: Gauss–Newton on `A(UUᵀ) = y` over U (n × k), from `U = V_k Λ_k^{1/2}` (the
-    ///   top k eigenpairs of X, k at a spectral gap of X of at least `1e3`), each step the
-    ///   minimum-norm solution of the linearised system (LAPACK `dgelsd`), while the residual falls.
+    ///   top k eigenpairs of X, k at each of the four widest gaps of at least 10× in X's spectrum above
+    ///   1e-10·λ₁), each step the
+    ///   minimum-norm solution of the linearised system (LAPACK `dgelsd`, singular values below 1e-12·σ₁
+    ///   dropped), halved until the residual falls, for as long as it falls.
     ///   The result UUᵀ is PSD by construction and feasible to round-off. Its trace exceeds the
     ///   minimum by `⟨Z*, UUᵀ⟩ = ‖Z*^{1/2}U‖²`, second order in the distance to X*;
     /// - **dual**: complementarity `Z V = 0` on the face's basis V, i.e. `A*(z) V = V`, solved for the
@@ -26,10 +28,12 @@ extension MinimumNuclearNorm {
         let descending = Array(spectrum.values.reversed())
         guard let largest = descending.first, largest > 0, n > 1 else { return nil }
         // Ranks at a spectral gap, the widest first.
-        let ranks = (1..<n).compactMap { k -> (rank: Int, ratio: Double)? in
+        // Some optimum has k(k+1)/2 ≤ m (Pataki 1998); n·k ≤ 4m bounds the Gauss–Newton systems' size.
+        let m = problem.count
+        let ranks = (1..<n).filter { $0 * ($0 + 1) / 2 <= m && n * $0 <= 4 * m }.compactMap { k -> (rank: Int, ratio: Double)? in
             let ratio = descending[k - 1] / max(descending[k], largest * 1e-300)
-            return descending[k - 1] > 0 && ratio >= 1e3 ? (k, ratio) : nil
-        }.sorted { $0.ratio > $1.ratio }.prefix(3)
+            return descending[k - 1] > 1e-10 * largest && ratio >= 10 ? (k, ratio) : nil
+        }.sorted { $0.ratio > $1.ratio }.prefix(4)
         var best: Solution?
         for (k, _) in ranks {
             var start = Matrix(rows: n, columns: k)
@@ -74,13 +78,22 @@ extension MinimumNuclearNorm {
                     for row in 0..<m { jacobian[row, a * n + i] = column[row] }
                 }
             }
-            let step = try LeastSquares(jacobian, r.map { -$0 }).solution
-            var next = u
-            Vector.axpy(1, step, &next.elements)
-            let nextResidual = residual(next)
-            let nextNorm = Vector.norm(nextResidual)
-            guard nextNorm < norm else { break }
-            (u, r, norm, improved) = (next, nextResidual, nextNorm, true)
+            let step = try LeastSquares(jacobian, r.map { -$0 }, relativeCondition: 1e-12).solution
+            // The full step, halved until the residual falls (a degenerate face makes J ill-conditioned).
+            var accepted = false
+            var length = 1.0
+            for _ in 0..<30 {
+                var next = u
+                Vector.axpy(length, step, &next.elements)
+                let nextResidual = residual(next)
+                let nextNorm = Vector.norm(nextResidual)
+                if nextNorm < norm {
+                    (u, r, norm, improved, accepted) = (next, nextResidual, nextNorm, true, true)
+                    break
+                }
+                length /= 2
+            }
+            if !accepted { break }
         }
         return improved ? u : nil
     }
