@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "ImplicitRegularization",
-    platforms: [.macOS(.v13)],
+    // Linux only, so no `platforms`: COpenBLAS is Debian's OpenBLAS and LAPACKE (apt), and the runtime
+    // writes its progress with Glibc.write. A macOS port would need Accelerate and Darwin.write.
     products: [
         .library(name: "LinearAlgebra", targets: ["LinearAlgebra"]),
         .library(name: "ImplicitRegularization", targets: ["ImplicitRegularization"]),
@@ -24,11 +25,7 @@ let package = Package(
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
         .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"], exclude: ["README.md"]),
-        .target(
-            name: "ImplicitRegularization", dependencies: ["LinearAlgebra"], exclude: ["README.md"],
-            // The flows' right-hand sides capture their workspaces in closures; dynamic exclusivity checks
-            // cost about a tenth of Figure 4's time (perf), and the code has no overlapping accesses.
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
+        .target(name: "ImplicitRegularization", dependencies: ["LinearAlgebra"], exclude: ["README.md"]),
         .executableTarget(
             name: "factorize",
             dependencies: [

@@ -43,8 +43,6 @@ struct LimitedMemoryBFGS {
             SharedBuffer(count: dimension, threads: threads))
     }
 
-    func free() { (s + y + [gradient, next, direction]).forEach { $0.free() } }
-
     /// Forgets every pair: the next `minimize` starts from steepest descent, as a new instance would.
     mutating func reset() {
         (newest, stored) = (-1, 0)
