@@ -4,7 +4,7 @@ CONFIG ?= release
 APT_PACKAGES := libopenblas-dev liblapacke-dev gnuplot-nox chromium
 BIN := .build/$(CONFIG)
 
-.PHONY: deps build test bench figures clean
+.PHONY: deps build test test-kernels bench figures fuzz clean
 
 ## deps: install the Debian packages the build and tests need, when missing (apt-get; sudo unless root).
 ## chromium is for the test that screenshots a rendered report.
@@ -24,6 +24,19 @@ test: build
 	$(SWIFT) build -c $(CONFIG) --build-tests
 	$(SWIFT) test -c $(CONFIG) --skip-build --disable-swift-testing
 
+## test-kernels: the numerical suites again under other OpenBLAS kernels than the machine's own
+## (OPENBLAS_CORETYPE; Debian's OpenBLAS picks its kernels at run time, DYNAMIC_ARCH), so a result that
+## holds only on one kernel's round-off fails here. CI runs it after `make test` (the native kernel).
+KERNEL_SUITES := LinearAlgebraTests ImplicitRegularizationTests FactorizeTests
+OPENBLAS_KERNELS ?= Haswell
+test-kernels: build
+	$(SWIFT) build -c $(CONFIG) --build-tests
+	@for kernel in $(OPENBLAS_KERNELS); do \
+	  echo "make test-kernels: $(KERNEL_SUITES) under OPENBLAS_CORETYPE=$$kernel"; \
+	  OPENBLAS_CORETYPE=$$kernel $(SWIFT) test -c $(CONFIG) --skip-build --disable-swift-testing \
+	    $(foreach suite,$(KERNEL_SUITES),--filter '^$(suite)\.') || exit 1; \
+	done
+
 ## bench: our solvers against numpy (and cvxpy when installed), side by side, as ratios
 bench: build
 	$(BIN)/factorize-bench
@@ -42,5 +55,10 @@ data/ml-100k:
 	@if [ -f ../shared/data/ml-100k/ua.base ]; then mkdir -p data && ln -sfn ../../shared/data/ml-100k data/ml-100k && echo "make: data/ml-100k → ../shared/data/ml-100k"; \
 	else echo "make: no MovieLens-100k in data/ml-100k or ../shared/data/ml-100k: Figure 3 (iv) will say how to get it"; fi
 
+## fuzz: libFuzzer over the problem-file reader and the notebook parser, FUZZ_SECONDS (60) each, from
+## the seeds in Fuzz/corpus; crashing inputs into Fuzz/artifacts/ (git-ignored). Fuzz/run.sh says more.
+fuzz: deps
+	Fuzz/run.sh
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "ImplicitRegularization",
-    platforms: [.macOS(.v13)],
+    // Linux only, so no `platforms`: COpenBLAS is Debian's OpenBLAS and LAPACKE (apt), and the runtime
+    // writes its progress with Glibc.write. A macOS port would need Accelerate and Darwin.write.
     products: [
         .library(name: "LinearAlgebra", targets: ["LinearAlgebra"]),
         .library(name: "ImplicitRegularization", targets: ["ImplicitRegularization"]),
@@ -24,15 +25,7 @@ let package = Package(
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
         .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"], exclude: ["README.md"]),
-        .target(
-            name: "ImplicitRegularization", dependencies: ["LinearAlgebra"], exclude: ["README.md"],
-            // The flows' right-hand sides capture their workspaces in closures; dynamic exclusivity checks
-            // cost about a tenth of Figure 4's time (perf), and the code has no overlapping accesses.
-            // -enable-testing: `swift build -c release --build-tests` (make test) compiles library targets
-            // without it, and the tests of internal parts (LimitedMemoryBFGS alone) need `@testable import`.
-            // It keeps internal symbols visible; the code is the same (callgrind: equal instruction counts
-            // for `factorize gd` and `factorize exhaustive` with and without it).
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked", "-enable-testing"])]),
+        .target(name: "ImplicitRegularization", dependencies: ["LinearAlgebra"], exclude: ["README.md"]),
         .executableTarget(
             name: "factorize",
             dependencies: [

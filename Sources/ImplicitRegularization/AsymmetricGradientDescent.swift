@@ -69,7 +69,8 @@ public struct AsymmetricGradientDescent: Sendable {
         let gu = SharedBuffer([Double](repeating: 0, count: entries.rows * d))
         let gv = SharedBuffer([Double](repeating: 0, count: entries.columns * d))
         let residual = SharedBuffer([Double](repeating: 0, count: m))
-        defer { [ut, vt, gu, gv, residual].forEach { $0.free() } }
+        // The buffers free themselves; they are used through their pointers, so keep them to the end.
+        defer { withExtendedLifetime((ut, vt, gu, gv, residual)) {} }
         let observationNorm = entries.observationNorm
         let entries = self.entries
         // Threads pay off from about a million multiply-adds per product.

@@ -55,16 +55,11 @@ public struct GradientFlow: Sendable {
         let observationNorm = max(Vector.norm(y), .leastNonzeroMagnitude)
         var residual = y
         var workspace = SymmetricMeasurements.FactoredWorkspace(dimension: n, rank: d)
-        func residualOf(_ state: [Double]) {
+        // `residual` and `workspace` go inout to this function and are captured only by the non-escaping
+        // right-hand side passed straight to `integrate`: exclusive access is then proved at compile
+        // time, with no dynamic check per access (a captured-and-boxed var costs one at every access).
+        func residualOf(_ state: [Double], _ residual: inout [Double], _ workspace: inout SymmetricMeasurements.FactoredWorkspace) {
             state.withUnsafeBufferPointer { measurements.factoredResidual(factor: $0, rank: d, observations: y, into: &residual, workspace: &workspace) }
-        }
-        let rightHandSide = { (_: Double, state: [Double], derivative: inout [Double]) in
-            residualOf(state)
-            state.withUnsafeBufferPointer { u in
-                derivative.withUnsafeMutableBufferPointer {
-                    measurements.factoredAdjointProduct(residual, factor: u, rank: d, scale: -2, into: $0, workspace: &workspace)
-                }
-            }
         }
         let scale = initial.frobeniusNorm / Double(max(n * d, 1)).squareRoot()
         let integrator = DormandPrince(options: .init(
@@ -72,12 +67,20 @@ public struct GradientFlow: Sendable {
             absoluteTolerance: max(options.relativeTolerance * scale, .leastNormalMagnitude),
             maxSteps: options.maxSteps))
         let trajectory = integrator.integrate(
-            from: initial.elements, to: horizon ?? options.maxTime, rightHandSide: rightHandSide,
+            from: initial.elements, to: horizon ?? options.maxTime,
+            rightHandSide: { _, state, derivative in
+                residualOf(state, &residual, &workspace)
+                state.withUnsafeBufferPointer { u in
+                    derivative.withUnsafeMutableBufferPointer {
+                        measurements.factoredAdjointProduct(residual, factor: u, rank: d, scale: -2, into: $0, workspace: &workspace)
+                    }
+                }
+            },
             shouldStop: { _, _ in
                 // `residual` is the new point's: the right-hand side was last evaluated there.
                 horizon == nil && Vector.norm(residual) / observationNorm <= options.residualTolerance
             })
-        residualOf(trajectory.state)
+        residualOf(trajectory.state, &residual, &workspace)
         let u = Matrix(rows: n, columns: d, columnMajor: trajectory.state)
         let x = Matrix.gram(u)
         let residualNorm = Vector.norm(residual)

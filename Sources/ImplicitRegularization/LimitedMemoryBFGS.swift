@@ -2,7 +2,7 @@ import LinearAlgebra
 
 /// An objective that L-BFGS can minimise with exact steps: its value and gradient, and the
 /// minimiser of the objective along a direction (from the point last evaluated).
-protocol ExactlySearchable {
+public protocol ExactlySearchable {
     var dimension: Int { get }
     /// The value at z, its gradient into `gradient`.
     func evaluate(_ z: SharedBuffer, gradient: SharedBuffer) -> Double
@@ -15,10 +15,10 @@ protocol ExactlySearchable {
 /// `H₀ = (sᵀy / yᵀy) I`, and an exact step along it. An exact step makes `yᵀs = −s·gᵀd > 0`, so
 /// every pair is kept; a direction that is not a descent one, or a zero step, restarts the memory.
 /// Every vector operation is a BLAS level-1 call, split over `threads` threads (``SharedBuffer``).
-struct LimitedMemoryBFGS {
-    let dimension: Int
-    let memory: Int
-    let threads: Int
+public struct LimitedMemoryBFGS {
+    public let dimension: Int
+    public let memory: Int
+    public let threads: Int
     private var s: [SharedBuffer]
     private var y: [SharedBuffer]
     private var curvature: [Double]
@@ -31,7 +31,7 @@ struct LimitedMemoryBFGS {
     private var next: SharedBuffer
     private let direction: SharedBuffer
 
-    init(dimension: Int, memory: Int, threads: Int = 1) {
+    public init(dimension: Int, memory: Int, threads: Int = 1) {
         self.dimension = dimension
         self.memory = max(memory, 1)
         self.threads = threads
@@ -43,16 +43,14 @@ struct LimitedMemoryBFGS {
             SharedBuffer(count: dimension, threads: threads))
     }
 
-    func free() { (s + y + [gradient, next, direction]).forEach { $0.free() } }
-
     /// Forgets every pair: the next `minimize` starts from steepest descent, as a new instance would.
-    mutating func reset() {
+    public mutating func reset() {
         (newest, stored) = (-1, 0)
     }
 
     /// At most `iterations` steps from z (updated in place), continuing from the pairs stored by
     /// earlier calls unless ``reset()`` was called; returns the steps taken.
-    mutating func minimize(_ objective: some ExactlySearchable, from z: SharedBuffer, iterations: Int) -> Int {
+    public mutating func minimize(_ objective: some ExactlySearchable, from z: SharedBuffer, iterations: Int) -> Int {
         precondition(objective.dimension == dimension && z.count == dimension, "one dimension throughout")
         _ = objective.evaluate(z, gradient: gradient)
         var steps = 0

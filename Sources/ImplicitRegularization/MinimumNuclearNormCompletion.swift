@@ -93,15 +93,12 @@ public struct MinimumNuclearNormCompletion: Sendable {
         // z = (U, V) by rows; entries N(0, σ²) with σ² = rms/√k, so that UVᵀ starts at the scale of y.
         var random = RandomSource(seed: options.seed, stream: 6)
         let sigma = (rms / Double(k).squareRoot()).squareRoot()
-        let z = SharedBuffer(random.normals((n1 + n2) * k).map { $0 * sigma })
-        z.threads = threads
+        let z = SharedBuffer(random.normals((n1 + n2) * k).map { $0 * sigma }, threads: threads)
         let lambda = SharedBuffer(count: m)
         let target = SharedBuffer(count: m)
         var bfgs = LimitedMemoryBFGS(dimension: z.count, memory: options.memory, threads: threads)
-        defer {
-            [z, lambda, target].forEach { $0.free() }
-            bfgs.free()
-        }
+        // The buffers free themselves; they are used through their pointers, so keep them to the end.
+        defer { withExtendedLifetime((z, lambda, target)) {} }
         let objective = AugmentedLagrangian(entries: entries, rank: k, rho: rho, threads: threads, target: target)
 
         var innerTotal = 0
@@ -170,7 +167,6 @@ final class AugmentedLagrangian: ExactlySearchable {
         (self.entries, self.rank, self.rho, self.threads, self.target) = (entries, rank, rho, threads, target)
         (residual, first, quadratic) = (SharedBuffer(count: entries.count), SharedBuffer(count: entries.count), SharedBuffer(count: entries.count))
     }
-    deinit { [residual, first, quadratic].forEach { $0.free() } }
 
     var dimension: Int { (entries.rows + entries.columns) * rank }
     private var rowsOfU: Int { entries.rows * rank }

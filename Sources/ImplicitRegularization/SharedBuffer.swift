@@ -4,31 +4,43 @@ import LinearAlgebra
 /// level-1 BLAS operations split into contiguous shares over `threads` threads (each share one
 /// BLAS call). They are memory-bound: on this machine two threads move about 1.7 times the bytes
 /// of one, for vectors of a million entries (L-BFGS over MovieLens's factors).
-final class SharedBuffer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Double>
-    let count: Int
+///
+/// The buffer owns its allocation: it is freed in `deinit`, when the last reference goes, so it
+/// can be neither leaked nor freed twice. It is not `Sendable`: the threads of its operations get
+/// ``SendablePointer``s to its storage, never the buffer, and every operation returns only once
+/// they have finished (``ConcurrentWork/map(_:_:)`` joins them), so the storage outlives them.
+/// `pointer` and `mutable`/`readable` are valid only while the buffer is alive: keep it alive
+/// (`withExtendedLifetime`) where it is not used after its pointer.
+public final class SharedBuffer {
+    public let pointer: UnsafeMutablePointer<Double>
+    public let count: Int
     /// Threads for the level-1 operations below.
-    var threads = 1
+    let threads: Int
 
-    init(_ values: [Double]) {
+    public init(_ values: [Double], threads: Int = 1) {
         count = values.count
+        self.threads = threads
         pointer = .allocate(capacity: count)
         pointer.initialize(from: values, count: count)
     }
     /// `count` zeros.
-    init(count: Int, threads: Int = 1) {
+    public init(count: Int, threads: Int = 1) {
         self.count = count
         self.threads = threads
         pointer = .allocate(capacity: count)
         pointer.initialize(repeating: 0, count: count)
     }
 
-    var array: [Double] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+    deinit {
+        pointer.deinitialize(count: count)
+        pointer.deallocate()
+    }
+
+    public var array: [Double] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
     /// The whole buffer, to write.
-    var mutable: UnsafeMutableBufferPointer<Double> { UnsafeMutableBufferPointer(start: pointer, count: count) }
+    public var mutable: UnsafeMutableBufferPointer<Double> { UnsafeMutableBufferPointer(start: pointer, count: count) }
     /// The whole buffer, to read.
-    var readable: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: pointer, count: count) }
-    func free() { pointer.deallocate() }
+    public var readable: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: pointer, count: count) }
 
     /// `Σ body(share)` over contiguous shares of the indices.
     private func split(_ body: @escaping @Sendable (Range<Int>) -> Double) -> Double {
@@ -73,6 +85,13 @@ final class SharedBuffer: @unchecked Sendable {
 }
 
 /// A pointer the worker threads read, or write in disjoint parts.
+///
+/// `@unchecked Sendable` on this invariant, which its users keep by hand (the compiler cannot):
+/// (1) threads given the same pointer write disjoint ranges of it, and none reads a range another
+/// writes; (2) the memory it points to is owned elsewhere (a ``SharedBuffer``, an array's
+/// `withUnsafe…BufferPointer` scope) and stays alive until every thread given the pointer has
+/// finished, which holds because it is only handed to ``ConcurrentWork/map(_:_:)``, which returns
+/// after joining its threads.
 struct SendablePointer: @unchecked Sendable {
     let base: UnsafeMutablePointer<Double>
     init(_ pointer: UnsafeMutablePointer<Double>) { base = pointer }

@@ -1,5 +1,5 @@
 import Foundation
-@testable import ImplicitRegularization
+import ImplicitRegularization
 import LinearAlgebra
 import XCTest
 
@@ -87,7 +87,6 @@ final class LimitedMemoryBFGSTests: XCTestCase {
             let start = (0..<n).map { $0 % 2 == 0 ? -1.2 : 1.0 }
             // The gradient against central differences at the start.
             let (z, g) = (SharedBuffer(start), SharedBuffer(count: n))
-            defer { z.free(); g.free() }
             _ = rosenbrock.evaluate(z, gradient: g)
             for i in 0..<n {
                 var (plus, minus) = (start, start)
@@ -96,14 +95,12 @@ final class LimitedMemoryBFGSTests: XCTestCase {
                 XCTAssertEqual(g.array[i], (rosenbrock.value(plus) - rosenbrock.value(minus)) / 2e-6, accuracy: 1e-5 * max(1, abs(g.array[i])))
             }
             var lbfgs = LimitedMemoryBFGS(dimension: n, memory: 5)
-            defer { lbfgs.free() }
             let steps = lbfgs.minimize(rosenbrock, from: z, iterations: 50)
             let x = z.array
             XCTAssertLessThan(x.map { abs($0 - 1) }.max()!, 1e-8, "n = \(n) after \(steps) steps: \(x)")
             XCTAssertLessThan(rosenbrock.value(x), 1e-16, "n = \(n)")
             // Steepest descent: the memory forgotten before every step.
             let descent = SharedBuffer(start)
-            defer { descent.free() }
             for _ in 0..<50 {
                 lbfgs.reset()
                 _ = lbfgs.minimize(rosenbrock, from: descent, iterations: 1)
@@ -131,7 +128,6 @@ final class LimitedMemoryBFGSTests: XCTestCase {
         func run(memory: Int, cap: Int, forget: Bool = false) -> (steps: Int, error: Double) {
             let z = SharedBuffer(count: n)
             var lbfgs = LimitedMemoryBFGS(dimension: n, memory: memory)
-            defer { z.free(); lbfgs.free() }
             var (steps, error) = (0, 1.0)
             while steps < cap && error >= 1e-8 {
                 if forget { lbfgs.reset() }
