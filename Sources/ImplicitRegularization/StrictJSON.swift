@@ -338,7 +338,7 @@ struct StrictJSON {
         let start = position
         if current == UInt8(ascii: "-") {
             position += 1
-            if current == UInt8(ascii: "I") { throw failure("NaN and Infinity are not JSON numbers (JSON numbers are finite)") }
+            if current == UInt8(ascii: "I") { throw failure("NaN and Infinity are not JSON numbers (JSON numbers are finite)", at: start) }
         }
         guard let first = current, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9") else { throw expected("a digit") }
         if first == UInt8(ascii: "0") {
