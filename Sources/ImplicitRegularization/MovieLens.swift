@@ -58,8 +58,12 @@ public struct MovieLens: Sendable {
 
     /// Reads `ua.base` and `ua.test` from `folder`.
     public static func load(from folder: URL) throws -> MovieLens {
-        MovieLens(training: try ratings(folder.appendingPathComponent("ua.base")),
-                  test: try ratings(folder.appendingPathComponent("ua.test")))
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw LoadError.unreadable(file: folder.path, reason: "it is a file, not the folder holding ua.base and ua.test")
+        }
+        return MovieLens(training: try ratings(folder.appendingPathComponent("ua.base")),
+                         test: try ratings(folder.appendingPathComponent("ua.test")))
     }
 
     /// The ratings of `url`: UTF-8 text, one rating a line (LF or CRLF), each (user, movie) at most once.

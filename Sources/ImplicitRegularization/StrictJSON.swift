@@ -8,7 +8,7 @@ import Foundation
 /// An array of numbers only is kept as `[Double]` (8 bytes a number), and the document may hold
 /// at most ``maximumNumbers`` numbers: what it builds is bounded before it is built.
 struct StrictJSON {
-    indirect enum Value {
+    enum Value {
         case object(Object)
         case array([Value], line: Int)
         case numbers([Double], line: Int)
@@ -60,7 +60,10 @@ struct StrictJSON {
         return try reader.document()
     }
 
+    /// The document and a NUL after it (so that `strtod` can read a number in place).
     private let bytes: [UInt8]
+    /// The document's length.
+    private let end: Int
     private let maximumNumbers: Int
     private var position = 0
     private var line = 1
@@ -68,14 +71,15 @@ struct StrictJSON {
     private var numberCount = 0
 
     private init(bytes: [UInt8], maximumNumbers: Int) {
-        self.bytes = bytes
+        self.bytes = bytes + [0]
+        self.end = bytes.count
         self.maximumNumbers = maximumNumbers
     }
 
     // MARK: - Errors
 
     private func failure(_ message: String, at offset: Int? = nil) -> SyntaxError {
-        let offset = min(offset ?? position, bytes.count)
+        let offset = min(offset ?? position, end)
         // Columns count characters (UTF-8 lead bytes), from 1.
         var column = 1
         var k = lineStart
@@ -86,7 +90,7 @@ struct StrictJSON {
         return SyntaxError(line: line, column: column, message: message)
     }
 
-    private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
+    private var current: UInt8? { position < end ? bytes[position] : nil }
 
     private func describeCurrent() -> String {
         guard let c = current else { return "the end of the file" }
@@ -99,12 +103,12 @@ struct StrictJSON {
     // MARK: - Grammar
 
     private mutating func document() throws -> Value {
-        if bytes.count >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF)
+        if end >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF)
             || bytes[0] == 0 || bytes[1] == 0 {
             throw SyntaxError(line: 1, column: 1, message: "the file is UTF-16 or UTF-32, not UTF-8 (JSON files are UTF-8)")
         }
         // A UTF-8 byte order mark is allowed (RFC 8259 §8.1: parsers may ignore it).
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+        if end >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
             position = 3
             lineStart = 3
         }
@@ -212,10 +216,10 @@ struct StrictJSON {
         while true {
             skipWhitespace()
             if current == UInt8(ascii: "]") { throw failure("a trailing comma before ']' is not JSON") }
-            let element = try value(depth: depth + 1)
-            if values == nil, case let .number(x, _) = element {
-                numbers.append(x)
+            if values == nil, let c = current, c == UInt8(ascii: "-") || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) {
+                numbers.append(try number())  // the common case, without a Value per number
             } else {
+                let element = try value(depth: depth + 1)
                 if values == nil { values = numbers.map { .number($0, line: startLine) } }
                 values!.append(element)
             }
@@ -268,7 +272,7 @@ struct StrictJSON {
                 case UInt8(ascii: "u"):
                     var code = try hex4()
                     if (0xD800..<0xDC00).contains(code) {
-                        guard current == UInt8(ascii: "\\"), position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "u") else {
+                        guard current == UInt8(ascii: "\\"), position + 1 < end, bytes[position + 1] == UInt8(ascii: "u") else {
                             throw failure("a \\u escape of a high surrogate must be followed by a low surrogate")
                         }
                         position += 2
@@ -322,7 +326,7 @@ struct StrictJSON {
             case 0xF0...0xF4: (4, 0x10000)
             default: (0, 0)
             }
-        guard length > 0, position + length <= bytes.count else { throw invalid }
+        guard length > 0, position + length <= end else { throw invalid }
         var code = UInt32(lead) & (0xFF >> (length + 1))
         for k in 1..<length {
             let b = bytes[position + k]
@@ -363,11 +367,10 @@ struct StrictJSON {
         if numberCount > maximumNumbers {
             throw failure("more than \(maximumNumbers) numbers in the file, beyond \(ProblemSize.boundDescription)", at: start)
         }
-        // The token is a JSON number; strtod reads exactly it (correctly rounded, C locale).
-        var token = Array(bytes[start..<position])
-        token.append(0)
-        let value = token.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { strtod($0, nil) }
+        // The token is a JSON number followed by a delimiter or the NUL: strtod reads exactly it
+        // (correctly rounded, C locale).
+        let value = bytes.withUnsafeBufferPointer { buffer in
+            UnsafeRawPointer(buffer.baseAddress! + start).withMemoryRebound(to: CChar.self, capacity: position - start + 1) { strtod($0, nil) }
         }
         guard value.isFinite else {
             throw failure("the number \(String(decoding: bytes[start..<position], as: UTF8.self)) is too large for a Float64", at: start)
