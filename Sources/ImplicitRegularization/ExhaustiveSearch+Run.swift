@@ -40,11 +40,13 @@ extension ExhaustiveSearch {
     /// Why a run failed (not the input's fault): a file could not be written or read back.
     public enum RunError: Error, CustomStringConvertible {
         case write(file: String, reason: String)
+        case createFolder(path: String, reason: String)
         case inconsistent(reason: String)
 
         public var description: String {
             switch self {
             case let .write(file, reason): "\(file): cannot write the file: \(reason)"
+            case let .createFolder(path, reason): "\(path): cannot create the folder: \(reason)"
             case let .inconsistent(reason): "exhaustive search: \(reason)"
             }
         }
@@ -55,6 +57,21 @@ extension ExhaustiveSearch {
     func chunkKey(codeDigest: String) -> String {
         let text = "v\(Self.algorithmVersion)|\(codeDigest)|\(initNorms.map { "\($0)" }.joined(separator: ","))|\(flow)"
         return String(Self.checksum(Array(text.utf8)), radix: 16)
+    }
+
+    /// `mkdir -p path`, with the system's reason when it fails.
+    static func makeFolder(_ path: String) throws {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            if mkdir(prefix, 0o755) != 0, errno != EEXIST {
+                throw RunError.createFolder(path: path, reason: String(cString: strerror(errno)).lowercased())
+            }
+        }
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+            throw RunError.createFolder(path: path, reason: "not a directory")
+        }
     }
 
     /// FNV-1a, 64 bits.
@@ -84,11 +101,7 @@ extension ExhaustiveSearch {
         let chunkCount = (indices.count + chunkSize - 1) / chunkSize
         let tag = initNorms.map { "\($0)" }.joined(separator: "_")
         let chunks = folder.appendingPathComponent("chunks-\(tag)", isDirectory: true)
-        do {
-            try FileManager.default.createDirectory(at: chunks, withIntermediateDirectories: true)
-        } catch {
-            throw RunError.write(file: chunks.path, reason: (error as NSError).localizedFailureReason ?? "cannot create the folder")
-        }
+        try Self.makeFolder(chunks.path)
         let key = chunkKey(codeDigest: codeDigest)
         @Sendable func part(_ c: Int) -> ArraySlice<Int> {
             indices[(c * chunkSize)..<min((c + 1) * chunkSize, indices.count)]
