@@ -51,7 +51,14 @@ public enum ProblemFile {
                 throw ProblemFileError.unreadable(file: path, reason: systemReason(errno))
             }
             if count == 0 { break }
+            let wasEmpty = bytes.isEmpty
             bytes += buffer[0..<count]
+            // A stream that does not start like JSON (/dev/zero, a binary file) is refused by the
+            // parser at its first byte: no need to read gigabytes of it first.
+            if wasEmpty, let first = bytes.drop(while: { [0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }).first,
+               !Array("{[\"-0123456789tfn".utf8).contains(first) {
+                break
+            }
             if bytes.count > maximumFileBytes {
                 throw ProblemFileError.unreadable(file: path, reason: "it is larger than the \(maximumFileBytes >> 30) GiB a problem file may have")
             }

@@ -104,7 +104,7 @@ struct StrictJSON {
 
     private mutating func document() throws -> Value {
         if end >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF)
-            || bytes[0] == 0 || bytes[1] == 0 {
+            || (bytes[0] == 0) != (bytes[1] == 0) {
             throw SyntaxError(line: 1, column: 1, message: "the file is UTF-16 or UTF-32, not UTF-8 (JSON files are UTF-8)")
         }
         // A UTF-8 byte order mark is allowed (RFC 8259 §8.1: parsers may ignore it).
