@@ -17,9 +17,9 @@ struct Factorize: ParsableCommand {
             Reads a problem file (strict JSON, UTF-8, see SPEC.md) and prints one JSON object on stdout.
 
             Exit codes:
-              0  a result, whatever it says (a solver that stopped at its iteration limit, a step that diverged, an infeasible problem);
-              1  a failure: a solver could not vouch for an answer (e.g. LAPACK failed), or the output could not be written;
-              2  bad input: a problem file, an option or a data file refused, with one line on stderr naming the file and line, the field or the option.
+            0  a result, whatever it says (an iteration limit reached, a diverged step, an infeasible problem);
+            1  a failure: a solver that cannot vouch for its answer (e.g. LAPACK failing), or output that cannot be written;
+            2  bad input: a problem file, an option or a data file refused, with one line on stderr naming the file and line, the field or the option.
 
             Sizes: no dense array may exceed 1 GiB (2^27 numbers): n ≤ \(ProblemSize.maximumDimension), m·n² ≤ 2^27 for sensing \
             (and m² ≤ 2^27 for min-nuclear-norm); problem files up to 4 GiB. Larger problems are refused before anything is allocated.
