@@ -72,6 +72,10 @@ public struct MovieLens: Sendable {
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { throw LoadError.missing(file: url.path) }
         if isDirectory.boolValue { throw LoadError.unreadable(file: url.path, reason: "it is a directory, not a file") }
         guard FileManager.default.isReadableFile(atPath: url.path) else { throw LoadError.unreadable(file: url.path, reason: "permission denied") }
+        // 943 × 1682 distinct ratings of at most ~40 bytes a line: a larger file cannot be MovieLens-100k.
+        if let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size]) as? Int, size > 256 << 20 {
+            throw LoadError.unreadable(file: url.path, reason: "it has \(size) bytes, more than any MovieLens-100k file (256 MiB at most)")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: url)
