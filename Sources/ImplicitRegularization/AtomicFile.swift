@@ -7,6 +7,17 @@ import Glibc
 /// (`.NAME.tmp-PID-RANDOM`), which is flushed to disk and renamed over `url`. A reader never sees a
 /// half-written file; a failed write leaves the old file (if any) in place and removes the temporary.
 public enum AtomicFile {
+    /// Removes the temporary files in `folder` left by writers that died (their process is gone).
+    public static func removeAbandonedTemporaries(in folder: URL) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.hasPrefix(".") {
+            guard let marker = name.range(of: ".tmp-", options: .backwards) else { continue }
+            let fields = name[marker.upperBound...].split(separator: "-")
+            guard fields.count == 2, let pid = Int32(fields[0]), UInt32(fields[1]) != nil else { continue }
+            if kill(pid, 0) != 0, errno == ESRCH { unlink(folder.appendingPathComponent(name).path) }
+        }
+    }
+
     public static func write(_ text: String, to url: URL) throws {
         try write(Array(text.utf8), to: url)
     }

@@ -102,6 +102,7 @@ extension ExhaustiveSearch {
         let tag = initNorms.map { "\($0)" }.joined(separator: "_")
         let chunks = folder.appendingPathComponent("chunks-\(tag)", isDirectory: true)
         try Self.makeFolder(chunks.path)
+        AtomicFile.removeAbandonedTemporaries(in: chunks)
         let key = chunkKey(codeDigest: codeDigest)
         @Sendable func part(_ c: Int) -> ArraySlice<Int> {
             indices[(c * chunkSize)..<min((c + 1) * chunkSize, indices.count)]

@@ -285,8 +285,16 @@ extension FactorizeEndToEndTests {
             XCTAssertEqual(again.json?["feasible"] as? Int, first.json?["feasible"] as? Int, reason)
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: chunk)), intact, "recomputed as before")
         }
+        // A temporary file of a writer that died is removed; the finished chunk is read back.
+        let dead = Process()
+        dead.executableURL = URL(fileURLWithPath: "/bin/true")
+        try dead.run()
+        dead.waitUntilExit()
+        let abandoned = folder.path + "/chunks-0.001/.chunk-0-135000-10.tsv.tmp-\(dead.processIdentifier)-42"
+        XCTAssertTrue(FileManager.default.createFile(atPath: abandoned, contents: Data("0\t".utf8)))
         let resumed = try run(arguments)
         XCTAssertEqual(resumed.json?["computed"] as? Int, 0)
         XCTAssertFalse(resumed.stderr.contains("again"), resumed.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: abandoned), "the abandoned temporary is removed")
     }
 }
