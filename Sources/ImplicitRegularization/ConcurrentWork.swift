@@ -43,3 +43,11 @@ final class Counter: @unchecked Sendable {
     var value: Int { lock.withLock { count } }
     @discardableResult func increment() -> Int { lock.withLock { count += 1; return count } }
 }
+
+/// The first error recorded by any of several threads.
+final class FirstError: @unchecked Sendable {
+    private let lock = NSLock()
+    private var error: Error?
+    func record(_ error: Error) { lock.withLock { if self.error == nil { self.error = error } } }
+    var first: Error? { lock.withLock { error } }
+}

@@ -33,20 +33,77 @@ extension ExhaustiveSearch {
     /// The histogram's bin edges for Δ: below 0, then width 0.01 up to 1, then 1 and above.
     public static let histogramEdges: [Double] = [-.infinity] + (0...100).map { Double($0) / 100 } + [.infinity]
 
+    /// The version of the computation a chunk records: bump it whenever what ``solve(_:)`` computes
+    /// changes (the SDP, the flow, the rows written), so that chunks computed before are recomputed.
+    public static let algorithmVersion = 3
+
+    /// Why a run failed (not the input's fault): a file could not be written or read back.
+    public enum RunError: Error, CustomStringConvertible {
+        case write(file: String, reason: String)
+        case createFolder(path: String, reason: String)
+        case inconsistent(reason: String)
+
+        public var description: String {
+            switch self {
+            case let .write(file, reason): "\(file): cannot write the file: \(reason)"
+            case let .createFolder(path, reason): "\(path): cannot create the folder: \(reason)"
+            case let .inconsistent(reason): "exhaustive search: \(reason)"
+            }
+        }
+    }
+
+    /// What a chunk is keyed by: the algorithm's version, `codeDigest` (e.g. a digest of the
+    /// library's sources), the ᾱ values and the flow's options.
+    func chunkKey(codeDigest: String) -> String {
+        let text = "v\(Self.algorithmVersion)|\(codeDigest)|\(initNorms.map { "\($0)" }.joined(separator: ","))|\(flow)"
+        return String(Self.checksum(Array(text.utf8)), radix: 16)
+    }
+
+    /// `mkdir -p path`, with the system's reason when it fails.
+    static func makeFolder(_ path: String) throws {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            if mkdir(prefix, 0o755) != 0, errno != EEXIST {
+                throw RunError.createFolder(path: path, reason: String(cString: strerror(errno)).lowercased())
+            }
+        }
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+            throw RunError.createFolder(path: path, reason: "not a directory")
+        }
+    }
+
+    /// FNV-1a, 64 bits.
+    static func checksum(_ bytes: [UInt8]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
+    }
+
     /// Runs `indices` (all 150,000 by default, or every K-th with `subsample`) in chunks of 500
-    /// spread over `workers` threads. Each finished chunk is written to `folder/chunks/` at once,
-    /// so an interrupted run resumes where it stopped; then `instances.tsv` (one row per
-    /// instance) and `histogram.tsv` (counts of Δ per bin, a column per ᾱ) are written.
+    /// spread over `workers` threads. Each finished chunk is written to `folder/chunks-…/` at once
+    /// (a temporary file renamed into place), so an interrupted run resumes where it stopped; then
+    /// `instances.tsv` (one row per instance) and `histogram.tsv` (counts of Δ per bin, a column
+    /// per ᾱ) are written, also atomically.
+    ///
+    /// A chunk records its key (``algorithmVersion``, `codeDigest`, the ᾱ and the flow's options),
+    /// its instances (first, last, count) and ends with a line holding its row count and checksum.
+    /// A chunk that is truncated, emptied, edited or keyed otherwise is reported through `notice`
+    /// (stderr by default) and computed again.
     public func run(
-        subsample: Int = 1, folder: URL, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
-        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+        subsample: Int = 1, folder: URL, workers: Int = ProcessInfo.processInfo.activeProcessorCount, codeDigest: String = "",
+        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in },
+        notice: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
     ) throws -> Summary {
         let indices = Array(stride(from: 0, to: Self.instanceCount, by: max(subsample, 1)))
         let chunkSize = 500
         let chunkCount = (indices.count + chunkSize - 1) / chunkSize
         let tag = initNorms.map { "\($0)" }.joined(separator: "_")
         let chunks = folder.appendingPathComponent("chunks-\(tag)", isDirectory: true)
-        try FileManager.default.createDirectory(at: chunks, withIntermediateDirectories: true)
+        try Self.makeFolder(chunks.path)
+        AtomicFile.removeAbandonedTemporaries(in: chunks)
+        let key = chunkKey(codeDigest: codeDigest)
         @Sendable func part(_ c: Int) -> ArraySlice<Int> {
             indices[(c * chunkSize)..<min((c + 1) * chunkSize, indices.count)]
         }
@@ -54,33 +111,55 @@ extension ExhaustiveSearch {
             let part = part(c)
             return chunks.appendingPathComponent("chunk-\(part.first!)-\(part.last!)-\(part.count).tsv")
         }
-        let pending = (0..<chunkCount).filter { !FileManager.default.fileExists(atPath: chunkFile($0).path) }
-        let done = Counter(chunkCount - pending.count)
-        progress(done.value, chunkCount)
-        let failure = Counter(0)
-        let workerCount = max(1, min(workers, pending.count))
-        _ = ConcurrentWork.map(Array(0..<workerCount)) { worker in
-            for c in stride(from: worker, to: pending.count, by: workerCount).map({ pending[$0] }) {
-                let rows = part(c).map { row(solve($0)) }.joined()
-                do {
-                    try Data(rows.utf8).write(to: chunkFile(c), options: .atomic)
-                } catch {
-                    failure.increment()
-                }
-                progress(done.increment(), chunkCount)
+        var finished: [Int: [Outcome]] = [:]
+        var pending: [Int] = []
+        for c in 0..<chunkCount {
+            let file = chunkFile(c)
+            guard FileManager.default.fileExists(atPath: file.path) else {
+                pending.append(c)
+                continue
+            }
+            switch readChunk(file, key: key, indices: part(c)) {
+            case let .success(outcomes): finished[c] = outcomes
+            case let .failure(damage):
+                notice("exhaustive: \(file.path): \(damage.reason); computing it again")
+                pending.append(c)
             }
         }
-        if failure.value > 0 { throw CocoaError(.fileWriteUnknown) }
-
+        let done = Counter(chunkCount - pending.count)
+        progress(done.value, chunkCount)
+        let failures = FirstError()
+        let workerCount = max(1, min(workers, pending.count))
+        let toCompute = pending
+        let computed = ConcurrentWork.map(Array(0..<workerCount)) { worker in
+            var mine: [(Int, [Outcome])] = []
+            for c in stride(from: worker, to: toCompute.count, by: workerCount).map({ toCompute[$0] }) {
+                let outcomes = part(c).map { solve($0) }
+                do {
+                    try AtomicFile.write(chunkText(outcomes, key: key, indices: part(c)), to: chunkFile(c))
+                } catch {
+                    failures.record(error)
+                }
+                mine.append((c, outcomes))
+                progress(done.increment(), chunkCount)
+            }
+            return mine
+        }
+        if let error = failures.first { throw error }
+        for (c, outcomes) in computed.joined() { finished[c] = outcomes }
         var outcomes: [Outcome] = []
+        outcomes.reserveCapacity(indices.count)
         for c in 0..<chunkCount {
-            let text = try String(contentsOf: chunkFile(c), encoding: .utf8)
-            outcomes += text.split(separator: "\n").compactMap { parse(String($0)) }
+            guard let chunk = finished[c] else { throw RunError.inconsistent(reason: "chunk \(c) has no outcomes") }
+            outcomes += chunk
+        }
+        guard outcomes.map(\.index) == indices else {
+            throw RunError.inconsistent(reason: "\(outcomes.count) outcomes for \(indices.count) instances")
         }
         let header = ["index", "mask", "values", "verdict", "min_nuclear_norm"]
             + initNorms.flatMap { ["nuclear_norm_\($0)", "delta_\($0)", "status_\($0)", "steps_\($0)"] }
-        try Data((header.joined(separator: "\t") + "\n" + outcomes.map(row).joined()).utf8)
-            .write(to: folder.appendingPathComponent("instances.tsv"), options: .atomic)
+        try AtomicFile.write(
+            header.joined(separator: "\t") + "\n" + outcomes.map(row).joined(), to: folder.appendingPathComponent("instances.tsv"))
 
         let feasible = outcomes.filter { $0.verdict == .feasible }
         let histogram = (0..<(Self.histogramEdges.count - 1)).map { bin in
@@ -92,7 +171,7 @@ extension ExhaustiveSearch {
         let histogramText = ([["lower", "upper"] + initNorms.map { "count_\($0)" }]
             + histogram.map { ["\($0.lower)", "\($0.upper)"] + $0.counts.map(String.init) })
             .map { $0.joined(separator: "\t") + "\n" }.joined()
-        try Data(histogramText.utf8).write(to: folder.appendingPathComponent("histogram.tsv"), options: .atomic)
+        try AtomicFile.write(histogramText, to: folder.appendingPathComponent("histogram.tsv"))
 
         let perInitNorm = initNorms.indices.map { k -> Summary.PerInitNorm in
             let deltas = feasible.map { $0.deltas[k] }.sorted()
@@ -106,6 +185,54 @@ extension ExhaustiveSearch {
             infeasible: outcomes.filter { $0.verdict == .infeasible }.count,
             undecided: outcomes.filter { $0.verdict == .undecided }.count,
             perInitNorm: perInitNorm, computed: pending.reduce(0) { $0 + part($1).count }, histogram: histogram)
+    }
+
+    struct ChunkDamage: Error {
+        var reason: String
+    }
+
+    private static let chunkMagic = "# exhaustive-search chunk"
+
+    /// A chunk: a header with its key and instances, one row per instance, and an end line with
+    /// the row count and the rows' checksum.
+    func chunkText(_ outcomes: [Outcome], key: String, indices: ArraySlice<Int>) -> String {
+        let rows = outcomes.map(row).joined()
+        return "\(Self.chunkMagic)\n# key \(key)\n# instances \(indices.first!) \(indices.last!) \(indices.count)\n"
+            + rows + "# end \(outcomes.count) \(String(Self.checksum(Array(rows.utf8)), radix: 16))\n"
+    }
+
+    /// The outcomes of a chunk file, or why it cannot be trusted.
+    func readChunk(_ file: URL, key: String, indices: ArraySlice<Int>) -> Result<[Outcome], ChunkDamage> {
+        guard let data = try? Data(contentsOf: file) else { return .failure(.init(reason: "cannot be read")) }
+        if data.isEmpty { return .failure(.init(reason: "is empty")) }
+        guard let text = String(data: data, encoding: .utf8) else { return .failure(.init(reason: "is not UTF-8 text")) }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.last == "" else { return .failure(.init(reason: "is truncated (no final newline)")) }
+        lines.removeLast()
+        guard lines.count >= 4, lines[0] == Self.chunkMagic else {
+            return .failure(.init(reason: "is not a chunk of this version of the search (no header)"))
+        }
+        guard lines[1] == "# key \(key)" else {
+            return .failure(.init(reason: "was computed by another version of the search or other options (\(lines[1].dropFirst(2)), expected key \(key))"))
+        }
+        guard lines[2] == "# instances \(indices.first!) \(indices.last!) \(indices.count)" else {
+            return .failure(.init(reason: "holds other instances (\(lines[2].dropFirst(2)))"))
+        }
+        let rows = lines[3..<(lines.count - 1)]
+        let rowsText = rows.map { $0 + "\n" }.joined()
+        guard lines.last! == "# end \(indices.count) \(String(Self.checksum(Array(rowsText.utf8)), radix: 16))" else {
+            if !lines.last!.hasPrefix("# end ") { return .failure(.init(reason: "is truncated (no end line)")) }
+            return .failure(.init(reason: "is damaged: \(rows.count) rows or their checksum do not match its end line (\(lines.last!.dropFirst(2)))"))
+        }
+        var outcomes: [Outcome] = []
+        for (line, index) in zip(rows, indices) {
+            guard let outcome = parse(String(line)), outcome.index == index else {
+                return .failure(.init(reason: "is damaged: a row for instance \(index) does not parse"))
+            }
+            outcomes.append(outcome)
+        }
+        guard outcomes.count == indices.count else { return .failure(.init(reason: "has \(outcomes.count) rows, not \(indices.count)")) }
+        return .success(outcomes)
     }
 
     private func row(_ outcome: Outcome) -> String {
@@ -132,7 +259,9 @@ extension ExhaustiveSearch {
         for k in initNorms.indices {
             outcome.nuclearNorms.append(Double(fields[5 + 4 * k]) ?? .nan)
             outcome.deltas.append(Double(fields[6 + 4 * k]) ?? .nan)
-            outcome.statuses.append(SolverStatus(rawValue: fields[7 + 4 * k]) ?? .inaccurate)
+            // A feasible instance's flows carry their status; the others "none".
+            guard let status = SolverStatus(rawValue: fields[7 + 4 * k]) ?? (verdict == .feasible ? nil : .inaccurate) else { return nil }
+            outcome.statuses.append(status)
             outcome.steps.append(Int(fields[8 + 4 * k]) ?? 0)
         }
         return outcome

@@ -23,6 +23,8 @@ public struct MovieLens: Sendable {
 
     public enum LoadError: Error, CustomStringConvertible {
         case missing(file: String)
+        case unreadable(file: String, reason: String)
+        case empty(file: String)
         case malformed(file: String, line: Int, reason: String)
 
         public var description: String {
@@ -31,6 +33,10 @@ public struct MovieLens: Sendable {
                 "\(file) is missing. MovieLens-100k cannot be redistributed, so it is not in the repository: "
                     + "download ml-100k.zip from GroupLens (grouplens.org/datasets/movielens/100k), unzip it, and put "
                     + "ua.base and ua.test in data/ml-100k/ (or pass --data DIR, or set MOVIELENS_DIR)."
+            case let .unreadable(file, reason):
+                "\(file): cannot read the file: \(reason)"
+            case let .empty(file):
+                "\(file): has no ratings (expected lines of: user id 1…943, movie id 1…1682, rating 1…5, timestamp, tab-separated)"
             case let .malformed(file, line, reason):
                 "\(file):\(line): \(reason) (expected: user id 1…943, movie id 1…1682, rating 1…5, timestamp, tab-separated)"
             }
@@ -52,24 +58,62 @@ public struct MovieLens: Sendable {
 
     /// Reads `ua.base` and `ua.test` from `folder`.
     public static func load(from folder: URL) throws -> MovieLens {
-        MovieLens(training: try ratings(folder.appendingPathComponent("ua.base")),
-                  test: try ratings(folder.appendingPathComponent("ua.test")))
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw LoadError.unreadable(file: folder.path, reason: "it is a file, not the folder holding ua.base and ua.test")
+        }
+        return MovieLens(training: try ratings(folder.appendingPathComponent("ua.base")),
+                         test: try ratings(folder.appendingPathComponent("ua.test")))
     }
 
+    /// The ratings of `url`: UTF-8 text, one rating a line (LF or CRLF), each (user, movie) at most once.
     static func ratings(_ url: URL) throws -> [Rating] {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { throw LoadError.missing(file: url.path) }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { throw LoadError.missing(file: url.path) }
+        if isDirectory.boolValue { throw LoadError.unreadable(file: url.path, reason: "it is a directory, not a file") }
+        guard FileManager.default.isReadableFile(atPath: url.path) else { throw LoadError.unreadable(file: url.path, reason: "permission denied") }
+        // 943 × 1682 distinct ratings of at most ~40 bytes a line: a larger file cannot be MovieLens-100k.
+        if let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size]) as? Int, size > 256 << 20 {
+            throw LoadError.unreadable(file: url.path, reason: "it has \(size) bytes, more than any MovieLens-100k file (256 MiB at most)")
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw LoadError.unreadable(file: url.path, reason: (error as NSError).localizedFailureReason ?? "the read failed")
+        }
+        return try ratings(Array(data), file: url.path)
+    }
+
+    /// The ratings of a file's bytes; `file` names it in errors.
+    static func ratings(_ bytes: [UInt8], file: String) throws -> [Rating] {
         var ratings: [Rating] = []
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
-            let fields = line.split(separator: "\t")
+        var seen: [Int: Int] = [:]  // user · movies + movie → line
+        var number = 0
+        for var line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            number += 1
+            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+            guard let text = String(validating: line, as: UTF8.self) else {
+                let bad = line.first { $0 >= 0x80 } ?? 0
+                throw LoadError.malformed(file: file, line: number, reason: String(format: "not UTF-8 text (byte 0x%02X)", bad))
+            }
+            if text.allSatisfy(\.isWhitespace) { continue }
+            let fields = text.split(separator: "\t", omittingEmptySubsequences: false)
             guard fields.count == 4 else {
-                throw LoadError.malformed(file: url.path, line: number + 1, reason: "\(fields.count) fields, not 4")
+                throw LoadError.malformed(file: file, line: number, reason: "\(fields.count) tab-separated fields, not 4")
             }
             guard let user = Int(fields[0]), (1...users).contains(user), let movie = Int(fields[1]), (1...movies).contains(movie),
-                  let value = Double(fields[2]), (1...5).contains(value) else {
-                throw LoadError.malformed(file: url.path, line: number + 1, reason: "'\(line)' is out of range or not numbers")
+                  let value = Double(fields[2]), (1...5).contains(value), Int(fields[3]) != nil else {
+                throw LoadError.malformed(file: file, line: number, reason: "'\(text)' is out of range or not numbers")
             }
+            let key = (user - 1) * movies + (movie - 1)
+            if let first = seen[key] {
+                throw LoadError.malformed(file: file, line: number, reason: "user \(user) rates movie \(movie) again (first on line \(first))")
+            }
+            seen[key] = number
             ratings.append(Rating(user: user - 1, movie: movie - 1, value: value))
         }
+        if ratings.isEmpty { throw LoadError.empty(file: file) }
         return ratings
     }
 

@@ -1,23 +1,21 @@
-/// Why a problem file was refused. Every case names the file, and the field or the place.
+/// Why a problem file was refused. Every case names the file, and the line and field.
 public enum ProblemFileError: Error, Equatable, CustomStringConvertible {
-    /// The file could not be read.
+    /// The file could not be read (missing, a directory, unreadable, too large).
     case unreadable(file: String, reason: String)
-    /// The file is not JSON (the detail says where the parser stopped, with line and column).
-    case malformedJSON(file: String, detail: String)
-    /// A required field is missing.
-    case missingField(file: String, field: String)
-    /// A field has the wrong JSON type.
-    case wrongType(file: String, field: String, expected: String)
-    /// A field has a value the problem cannot have (wrong size, not symmetric, not finite, …).
-    case invalidValue(file: String, field: String, reason: String)
+    /// The file is not strict JSON: where the reader stopped, and why.
+    case malformedJSON(file: String, line: Int, column: Int, detail: String)
+    /// A required field is missing from the object that starts on `line`.
+    case missingField(file: String, line: Int, field: String)
+    /// A field (starting on `line`) has the wrong type or a value the problem cannot have
+    /// (wrong size, not symmetric, too large, …); `reason` reads after the field's name.
+    case invalidValue(file: String, line: Int, field: String, reason: String)
 
     public var description: String {
         switch self {
         case let .unreadable(file, reason): "\(file): cannot read the file: \(reason)"
-        case let .malformedJSON(file, detail): "\(file): malformed JSON: \(detail)"
-        case let .missingField(file, field): "\(file): missing field \"\(field)\""
-        case let .wrongType(file, field, expected): "\(file): field \"\(field)\" must be \(expected)"
-        case let .invalidValue(file, field, reason): "\(file): field \"\(field)\": \(reason)"
+        case let .malformedJSON(file, line, column, detail): "\(file):\(line):\(column): malformed JSON: \(detail)"
+        case let .missingField(file, line, field): "\(file):\(line): missing field \"\(field)\""
+        case let .invalidValue(file, line, field, reason): "\(file):\(line): field \"\(field)\" \(reason)"
         }
     }
 }

@@ -10,7 +10,9 @@ struct ExhaustiveCommand: ParsableCommand {
         discussion: """
         Writes DIR/instances.tsv (one row per instance) and DIR/histogram.tsv (Δ counts per bin, a column per ᾱ), \
         keeps finished chunks in DIR/chunks-*/ so an interrupted run resumes, shows progress on stderr, \
-        and prints a JSON summary on stdout.
+        and prints a JSON summary on stdout. Every file is written to a temporary file and renamed into place. \
+        Each chunk records its instances, the version of the search that computed it and a checksum: a damaged \
+        chunk, or one computed by another version, is reported on stderr and computed again.
         """)
 
     @Option(help: ArgumentHelp("The ᾱ = ‖U0‖_F values, comma separated.", valueName: "a,b,c"))
@@ -25,15 +27,30 @@ struct ExhaustiveCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output folder.", valueName: "dir"))
     var out: String
 
-    func run() throws {
-        let norms = initNorms.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard !norms.isEmpty, norms.allSatisfy({ ($0 ?? 0) > 0 }) else {
-            throw ValidationError("--init-norms: expected positive numbers separated by commas, got '\(initNorms)'")
+    /// The ᾱ values of `--init-norms`: positive, finite, distinct.
+    var norms: [Double] {
+        get throws {
+            let norms = initNorms.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard !norms.isEmpty, norms.allSatisfy({ $0.map { $0.isFinite && $0 > 0 } ?? false }), Set(norms).count == norms.count else {
+                throw ValidationError("--init-norms must be distinct positive numbers separated by commas, got \"\(initNorms)\"")
+            }
+            return norms.map { $0! }
         }
-        guard subsample >= 1 else { throw ValidationError("--subsample must be at least 1, got \(subsample)") }
-        guard workers >= 1 else { throw ValidationError("--workers must be at least 1, got \(workers)") }
+    }
+
+    func validate() throws {
+        _ = try norms
+        try OptionCheck.positive(subsample, "--subsample")
+        guard (1...256).contains(workers) else { throw ValidationError("--workers must be an integer in 1…256, got \(workers)") }
+        var isDirectory: ObjCBool = false
+        guard !out.isEmpty, !FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory) || isDirectory.boolValue else {
+            throw ValidationError("--out must name a folder, and \(out) is a file")
+        }
+    }
+
+    func run() throws {
         BLASThreads.set(1)
-        let search = ExhaustiveSearch(initNorms: norms.map { $0! })
+        let search = ExhaustiveSearch(initNorms: try norms)
         let (summary, seconds) = try timed {
             try search.run(subsample: subsample, folder: URL(fileURLWithPath: out, isDirectory: true), workers: workers) { done, total in
                 FileHandle.standardError.write(Data("\rexhaustive: \(done)/\(total) chunks".utf8))

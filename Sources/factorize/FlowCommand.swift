@@ -10,9 +10,12 @@ struct FlowStartOptions: ParsableArguments {
     @Option(help: "The seed of the Gaussian start.")
     var seed: UInt64 = 1
 
+    func validate() throws {
+        if let initNorm { try OptionCheck.positive(initNorm, "--init-norm") }
+    }
+
     func start(for problem: MeasurementProblem, file: String) throws -> Matrix {
         if let initNorm {
-            guard initNorm > 0, initNorm.isFinite else { throw ValidationError("--init-norm must be positive, got \(initNorm)") }
             return FactorInitialization.gaussian(dimension: problem.dimension, rank: problem.dimension, norm: initNorm, seed: seed)
         }
         guard let flow = problem.flow else {
@@ -44,10 +47,15 @@ struct FlowCommand: ParsableCommand {
     @Option(help: "The integrator's relative tolerance.")
     var rtol: Double = 1e-10
 
+    func validate() throws {
+        if let time { try OptionCheck.positive(time, "--time") }
+        try OptionCheck.positive(tolerance, "--tolerance")
+        guard rtol.isFinite, rtol > 0, rtol < 1 else { throw ValidationError("--rtol must be a number in (0, 1), got \(rtol)") }
+    }
+
     func run() throws {
         let loaded = try problem.load()
         let initial = try start.start(for: loaded, file: problem.file)
-        if let time, !(time > 0 && time.isFinite) { throw ValidationError("--time must be positive, got \(time)") }
         let horizon = time ?? (start.initNorm == nil ? loaded.flow?.horizon : nil)
         var options = GradientFlow.Options()
         options.residualTolerance = tolerance

@@ -11,7 +11,10 @@ struct GenerateCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "sensing",
             abstract: "A planted Gaussian sensing problem: A_i = (G_i + G_iᵀ)/(2√m), X* of rank r or with a decaying spectrum, ‖X*‖_F = 1.",
-            discussion: "The paper's settings: (a) --n 50 --rank 2 --measurements 300; (b) the same with --spectrum decaying; (c) --measurements 25.")
+            discussion: """
+                The paper's settings: (a) --n 50 --rank 2 --measurements 300; (b) the same with --spectrum decaying; (c) --measurements 25. \
+                The file lists m·n² numbers: m·n² ≤ 2^27 (1 GiB as Float64), as factorize reads them.
+                """)
 
         @Option(name: .customLong("n"), help: "n, the side of X.")
         var dimension: Int
@@ -29,9 +32,14 @@ struct GenerateCommand: ParsableCommand {
         var seed: UInt64
 
         func validate() throws {
-            guard dimension >= 1 else { throw ValidationError("--n must be at least 1, got \(dimension)") }
-            guard rank >= 1, rank <= dimension else { throw ValidationError("--rank must be in 1…n = \(dimension), got \(rank)") }
-            guard measurements >= 1 else { throw ValidationError("--measurements must be at least 1, got \(measurements)") }
+            try OptionCheck.positive(dimension, "--n")
+            try OptionCheck.positive(rank, "--rank")
+            guard rank <= dimension else { throw ValidationError("--rank must be in 1…n = \(dimension), got \(rank)") }
+            try OptionCheck.positive(measurements, "--measurements")
+            // The file holds m·n² numbers, as the reader will hold them: checked before anything is drawn.
+            if let reason = ProblemSize.sensingRefusal(dimension: Double(dimension), measurements: Double(measurements)) {
+                throw ValidationError("--n and --measurements: \(reason)")
+            }
             guard PlantedSensing.Spectrum(rawValue: spectrum) != nil else {
                 throw ValidationError("--spectrum must be one of \(PlantedSensing.Spectrum.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(spectrum)\"")
             }

@@ -36,21 +36,21 @@ struct GradientDescentCommand: ParsableCommand {
     @OptionGroup var stopping: StoppingOptions
 
     func validate() throws {
-        guard rank >= 1 else { throw ValidationError("--rank must be at least 1, got \(rank)") }
+        try OptionCheck.positive(rank, "--rank")
         switch (step, lineSearch) {
         case (nil, false): throw ValidationError("give a step policy: --step S or --line-search")
         case (.some, true): throw ValidationError("--step and --line-search exclude each other")
         case let (.some(step), false):
-            guard step.isFinite, step > 0 else { throw ValidationError("--step must be a positive number, got \(step)") }
+            try OptionCheck.positive(step, "--step")
             if maxStep != nil { throw ValidationError("--max-step goes with --line-search") }
         case (nil, true):
-            if let maxStep, !(maxStep.isFinite && maxStep > 0) { throw ValidationError("--max-step must be a positive number, got \(maxStep)") }
+            if let maxStep { try OptionCheck.positive(maxStep, "--max-step") }
         }
         switch (initNorm, svdInit) {
         case (nil, false): throw ValidationError("give --init-norm A (or --svd-init)")
         case (.some, true): throw ValidationError("--init-norm and --svd-init exclude each other")
         case let (.some(alpha), false):
-            guard alpha.isFinite, alpha > 0 else { throw ValidationError("--init-norm must be a positive number, got \(alpha)") }
+            try OptionCheck.positive(alpha, "--init-norm")
         case (nil, true): break
         }
     }

@@ -17,6 +17,9 @@ struct MinimumNuclearNormCommand: ParsableCommand {
 
     func run() throws {
         let problem = try problem.load()
+        if let reason = ProblemSize.minimumNuclearNormRefusal(dimension: Double(problem.dimension), measurements: Double(problem.count)) {
+            throw FactorizeError.invalidOption(option: self.problem.file, reason: "too large for min-nuclear-norm: \(reason)")
+        }
         let (outcome, seconds) = try timed {
             do {
                 return try MinimumNuclearNorm(problem: problem).solve()

@@ -61,6 +61,19 @@ struct MovieLensCommand: ParsableCommand {
     @Option(help: .hidden)
     var memory: Int = 5
 
+    func validate() throws {
+        try OptionCheck.positive(step, "--step")
+        try OptionCheck.positive(initNorm, "--init-norm")
+        guard (1...MovieLens.users).contains(rank) else { throw ValidationError("--rank must be an integer in 1…\(MovieLens.users), got \(rank)") }
+        if let lossScale { try OptionCheck.positive(lossScale, "--loss-scale") }
+        try OptionCheck.positive(tolerance, "--tolerance")
+        try OptionCheck.nonNegative(maxIterations, "--max-iterations")
+        try OptionCheck.positive(gap, "--gap")
+        try OptionCheck.positive(outerIterations, "--outer-iterations")
+        try OptionCheck.positive(innerIterations, "--inner-iterations")
+        try OptionCheck.positive(memory, "--memory")
+    }
+
     func run() throws {
         let folder = MovieLens.folder(given: data)
         let movieLens: MovieLens
@@ -106,9 +119,6 @@ struct MovieLensCommand: ParsableCommand {
             report.add("seconds", seconds)
             report.print()
         case .gd:
-            guard (1...MovieLens.users).contains(rank) else {
-                throw FactorizeError.invalidOption(option: "--rank", reason: "must be in 1…\(MovieLens.users), got \(rank)")
-            }
             let entries = movieLens.trainingEntries
             let scale = try lossScale ?? AsymmetricGradientDescent.defaultLossScale(for: entries)
             let (u0, v0) = AsymmetricGradientDescent.initialFactors(

@@ -18,8 +18,8 @@ struct StoppingOptions: ParsableArguments {
     var maxIterations: Int = StoppingRule.standard.maxIterations
 
     func validate() throws {
-        guard tolerance.isFinite, tolerance > 0 else { throw ValidationError("--tolerance must be a positive number, got \(tolerance)") }
-        guard maxIterations >= 0 else { throw ValidationError("--max-iterations must be at least 0, got \(maxIterations)") }
+        try OptionCheck.positive(tolerance, "--tolerance")
+        try OptionCheck.nonNegative(maxIterations, "--max-iterations")
     }
 
     var rule: StoppingRule { StoppingRule(tolerance: tolerance, maxIterations: maxIterations) }

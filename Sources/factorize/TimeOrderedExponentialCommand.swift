@@ -14,8 +14,11 @@ struct TimeOrderedExponentialCommand: ParsableCommand {
     @Option(help: "The step η.")
     var step: Double = 0.1
 
+    func validate() throws {
+        try OptionCheck.positive(step, "--step")
+    }
+
     func run() throws {
-        guard step > 0, step.isFinite else { throw ValidationError("--step must be positive, got \(step)") }
         let loaded = try problem.load()
         let initial = try start.start(for: loaded, file: problem.file)
         let (result, seconds) = try timed {

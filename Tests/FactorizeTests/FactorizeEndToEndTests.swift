@@ -123,11 +123,11 @@ final class FactorizeEndToEndTests: XCTestCase {
         }
         let cases: [([String], String)] = [
             (["xgd", directory.appendingPathComponent("missing.json").path], "missing.json: cannot read the file"),
-            (["xgd", try file("malformed.json", "{\"kind\": \"sensing\",\n\"n\": 2,,}")], "malformed.json: malformed JSON: line 2, column 8"),
-            (["xgd", try file("sizes.json", "{\"kind\": \"sensing\", \"n\": 2, \"measurements\": [[1, 0, 0]], \"y\": [1]}")], "field \"measurements[0]\": has 3 entries"),
-            (["xgd", try file("asym.json", "{\"kind\": \"sensing\", \"n\": 2, \"measurements\": [[1, 2, 0, 1]], \"y\": [1]}")], "field \"measurements[0]\": is not symmetric"),
-            (["xgd", try file("nan.json", "{\"kind\": \"sensing\", \"n\": 1, \"measurements\": [[1]], \"y\": [NaN]}")], "field \"y[0]\": is nan"),
-            (["gd", "\(Self.fixtures)/psd3-1.json", "--rank", "0", "--init-norm", "1", "--step", "1e-3"], "--rank must be at least 1"),
+            (["xgd", try file("malformed.json", "{\"kind\": \"sensing\",\n\"n\": 2,,}")], "malformed.json:2:8: malformed JSON"),
+            (["xgd", try file("sizes.json", "{\"kind\": \"sensing\", \"n\": 2, \"measurements\": [[1, 0, 0]], \"y\": [1]}")], "field \"measurements[0]\" has 3 numbers; n·n = 4"),
+            (["xgd", try file("asym.json", "{\"kind\": \"sensing\", \"n\": 2, \"measurements\": [[1, 2, 0, 1]], \"y\": [1]}")], "field \"measurements[0]\" is not symmetric"),
+            (["xgd", try file("nan.json", "{\"kind\": \"sensing\", \"n\": 1, \"measurements\": [[1]], \"y\": [NaN]}")], "nan.json:1:58: malformed JSON: NaN and Infinity are not JSON numbers"),
+            (["gd", "\(Self.fixtures)/psd3-1.json", "--rank", "0", "--init-norm", "1", "--step", "1e-3"], "--rank must be a positive integer, got 0"),
             (["gd", "\(Self.fixtures)/psd3-1.json", "--rank", "9", "--init-norm", "1", "--step", "1e-3"], "--rank: must be at most n = 3"),
             (["gd", "\(Self.fixtures)/psd3-1.json", "--rank", "2", "--init-norm", "1"], "--step S or --line-search"),
             (["gd", "\(Self.fixtures)/psd3-1.json", "--rank", "2", "--init-norm=-1", "--step", "1"], "--init-norm must be a positive number"),

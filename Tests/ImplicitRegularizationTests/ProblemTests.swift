@@ -138,20 +138,63 @@ final class ProblemTests: XCTestCase {
                 return "accepted"
             } catch { return "\(error)" }
         }
-        XCTAssertEqual(refusal("{\"kind\": \"sensing\",\n\"n\": 1,\n\"y\": [1,,]}"), "p.json: malformed JSON: line 3, column 9: expected a value")
-        XCTAssertEqual(refusal("{\"kind\": \"sensing\", \"n\": 1, \"measurements\": [[1]], \"y\": [NaN]}"), "p.json: field \"y[0]\": is nan, not a finite number")
+        XCTAssertEqual(refusal("{\"kind\": \"sensing\",\n\"n\": 1,\n\"y\": [1,,]}"), "p.json:3:9: malformed JSON: expected a value, found ','")
         XCTAssertEqual(refusal("{\"kind\": \"sensing\", \"n\": 2, \"measurements\": [[1, 0, 1, 1]], \"y\": [1]}"),
-                       "p.json: field \"measurements[0]\": is not symmetric (max |A_ij − A_ji| = 1.0)")
+                       "p.json:1: field \"measurements[0]\" is not symmetric (max |A_ij − A_ji| = 1.0)")
         XCTAssertEqual(refusal("{\"kind\": \"sensing\", \"n\": 2, \"measurements\": [[1, 0, 0]], \"y\": [1]}"),
-                       "p.json: field \"measurements[0]\": has 3 entries; n·n = 4")
-        XCTAssertEqual(refusal("{\"kind\": \"sensing\", \"n\": 1, \"measurements\": [[1]], \"y\": [1, 2]}"),
-                       "p.json: field \"y\": has 2 entries but there are 1 measurements")
+                       "p.json:1: field \"measurements[0]\" has 3 numbers; n·n = 4")
+        XCTAssertEqual(refusal("{\"kind\": \"sensing\", \"n\": 1, \"measurements\": [[1]],\n\"y\": [1, 2]}"),
+                       "p.json:2: field \"y\" has 2 numbers but there are 1 measurements")
         XCTAssertEqual(refusal("{\"kind\": \"sensing\", \"n\": 1, \"measurements\": [[\"a\"]], \"y\": [1]}"),
-                       "p.json: field \"measurements[0][0]\" must be a number")
+                       "p.json:1: field \"measurements[0]\" must be an array of numbers, but measurements[0][0] is a string")
         XCTAssertEqual(refusal("{\"kind\": \"completion\", \"rows\": 3, \"cols\": 3, \"entries\": [[0, 3, 1]]}"),
-                       "p.json: field \"entries[0]\": indices (0.0, 3.0) must be integers in 0..<3 and 0..<3")
-        XCTAssertEqual(refusal("{\"kind\": \"matrix\"}"), "p.json: field \"kind\": \"matrix\" is neither \"sensing\" nor \"completion\"")
-        XCTAssertEqual(refusal("{\"n\": 1}"), "p.json: missing field \"kind\"")
+                       "p.json:1: field \"entries[0]\" has indices (0, 3); they must be whole numbers in 0…2")
+        XCTAssertEqual(refusal("{\"kind\": \"matrix\"}"), "p.json:1: field \"kind\" must be \"sensing\" or \"completion\", got \"matrix\"")
+        XCTAssertEqual(refusal("{\"n\": 1}"), "p.json:1: missing field \"kind\"")
+    }
+
+    /// Only strict JSON (RFC 8259): JSON5's hexadecimal, comments, unquoted keys and trailing
+    /// commas, NaN and Infinity, and duplicate fields are refused at their line and column.
+    func testOnlyStrictJSONIsRead() {
+        func refusal(_ json: String) -> String {
+            do {
+                _ = try ProblemFile.decode(Data(json.utf8), file: "p.json")
+                return "accepted"
+            } catch { return "\(error)" }
+        }
+        let tail = "\"measurements\": [[1]], \"y\": [1]}"
+        XCTAssertEqual(refusal("{\"kind\": \"sensing\", \"n\": 1, \"measurements\": [[1]], \"y\": [0x10]}"), "p.json:1:59: malformed JSON: hexadecimal numbers are not JSON")
+        XCTAssertEqual(refusal("{\"kind\": \"sensing\", /* a */ \"n\": 1, " + tail), "p.json:1:21: malformed JSON: expected a field name in double quotes, found '/'")
+        XCTAssertEqual(refusal("{\"kind\": \"sensing\", n: 1, " + tail), "p.json:1:21: malformed JSON: expected a field name in double quotes, found 'n'")
+        XCTAssertEqual(refusal("{\"kind\": \"sensing\", \"n\": 1, \"measurements\": [[1],], \"y\": [1]}"), "p.json:1:50: malformed JSON: a trailing comma before ']' is not JSON")
+        XCTAssertEqual(refusal("{\"kind\": \"sensing\",\n\"n\": 1,\n  \"n\": 2, " + tail), "p.json:3:3: malformed JSON: duplicate field \"n\" (first on line 2)")
+        XCTAssertEqual(refusal("{\"kind\": \"sensing\", \"n\": 1, \"measurements\": [[1]], \"y\": [-Infinity]}"), "p.json:1:58: malformed JSON: NaN and Infinity are not JSON numbers (JSON numbers are finite)")
+        XCTAssertEqual(refusal("{\"kind\": \"sensing\", \"n\": 1, \"measurements\": [[1]], \"y\": [1], \"reference\": {\"x\": NaN}}"), "p.json:1:81: malformed JSON: NaN and Infinity are not JSON numbers (JSON numbers are finite)")
+        XCTAssertEqual(refusal("{\"kind\": \"sensing\", \"n\": 1, \"measurements\": [[1]], \"y\": [1e999]}"), "p.json:1:58: malformed JSON: the number 1e999 is too large for a Float64")
+        XCTAssertEqual(refusal("{\"kind\": \"sensing\", \"name\": \"\\ud800\", \"n\": 1, " + tail), "p.json:1:36: malformed JSON: a \\u escape of a high surrogate must be followed by a low surrogate")
+        XCTAssertEqual(refusal("{\"kind\": \"sensing\", \"name\": \"é\\u00e9\\ud83d\\ude00\", \"n\": 1, " + tail), "accepted")
+    }
+
+    /// Sizes are compared as Float64 before any conversion or allocation: these used to trap
+    /// (`Int(1e20)`, `n * n` overflowing) or to allocate 8e18 bytes.
+    func testSizesAreCheckedBeforeConversionOrAllocation() {
+        func refusal(_ json: String) -> String {
+            do {
+                _ = try ProblemFile.decode(Data(json.utf8), file: "p.json")
+                return "accepted"
+            } catch { return "\(error)" }
+        }
+        XCTAssertEqual(refusal("{\"kind\": \"sensing\", \"n\": 4000000000, \"measurements\": [[1]], \"y\": [1]}"),
+                       "p.json:1: field \"n\" is 4000000000: an n × n matrix would take 1.16e+08 TiB, beyond factorize's bound of 1 GiB (2^27 numbers) per array (at most 11585)")
+        XCTAssertTrue(refusal("{\"kind\": \"completion\", \"rows\": 1e9, \"cols\": 1e9, \"entries\": [[0, 0, 1]]}").hasPrefix("p.json:1: field \"rows\" is 1000000000: an n × n matrix would take"))
+        XCTAssertEqual(refusal("{\"kind\": \"completion\", \"rows\": 3, \"cols\": 3, \"entries\": [[1e20, 0, 1]]}"),
+                       "p.json:1: field \"entries[0]\" has indices (1e+20, 0); they must be whole numbers in 0…2")
+        XCTAssertEqual(refusal("{\"kind\": \"completion\", \"rows\": 3, \"cols\": 3, \"entries\": [[0, -9.3e18, 1]]}"),
+                       "p.json:1: field \"entries[0]\" has indices (0, -9.3e+18); they must be whole numbers in 0…2")
+        XCTAssertEqual(ProblemSize.sensingRefusal(dimension: 50, measurements: 1e9),
+                       "m = 1000000000 measurements of n × n = 50 × 50: their m·n² numbers would take 18.2 TiB, beyond factorize's bound of 1 GiB (2^27 numbers) per array")
+        XCTAssertNil(ProblemSize.sensingRefusal(dimension: 50, measurements: 300))
+        XCTAssertNotNil(ProblemSize.dimensionRefusal(.nan))
     }
 
     /// Figure 3's completion problems: m distinct entries of the upper triangle of the same X*
