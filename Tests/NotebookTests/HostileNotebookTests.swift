@@ -203,7 +203,9 @@ final class HostileNotebookTests: XCTestCase {
             try FileManager.default.createDirectory(at: pids, withIntermediateDirectories: true)
             var arguments = ["run", "Notebooks/orphan.md", "--out", "out", "--cache", "cache"]
             if ending == "timeout" { arguments += ["--timeout", "4"] }
-            let (runner, errors) = try scratch.start(exactly: arguments, environment: ["PIDS_DIR": pids.path])
+            // Standard error to a file: a pipe would stay open as long as an orphan holds it.
+            let (runner, _) = try scratch.start(
+                exactly: arguments, environment: ["PIDS_DIR": pids.path], standardError: pids.appendingPathComponent("stderr.txt"))
             let childFile = pids.appendingPathComponent("child.pid")
             let deadline = Date().addingTimeInterval(60)
             while !FileManager.default.fileExists(atPath: childFile.path) && Date() < deadline && runner.isRunning {
@@ -218,8 +220,13 @@ final class HostileNotebookTests: XCTestCase {
             case "SIGTERM": kill(runner.processIdentifier, SIGTERM)
             default: break
             }
-            _ = errors.fileHandleForReading.readDataToEndOfFile()
-            runner.waitUntilExit()
+            let exitBy = Date().addingTimeInterval(30)
+            while runner.isRunning && Date() < exitBy { Thread.sleep(forTimeInterval: 0.05) }
+            if runner.isRunning {
+                XCTFail("the runner did not end (\(ending))")
+                kill(runner.processIdentifier, SIGKILL)
+                runner.waitUntilExit()
+            }
             // The watcher notices a SIGKILLed runner at once; give it a moment.
             let gone = Date().addingTimeInterval(5)
             while (NotebookProcess.isAlive(program) || NotebookProcess.isAlive(child)) && Date() < gone {

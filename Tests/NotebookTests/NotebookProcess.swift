@@ -43,14 +43,20 @@ struct NotebookProcess {
     }
 
     /// Starts `notebook` and returns at once: the process and the pipe of its standard error.
-    func start(exactly arguments: [String], environment: [String: String] = [:]) throws -> (Process, Pipe) {
+    /// With `standardError`, the process writes its standard error to that file instead (the pipe is unused).
+    func start(exactly arguments: [String], environment: [String: String] = [:], standardError: URL? = nil) throws -> (Process, Pipe) {
         let process = Process()
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.executableURL = Self.executable
         process.arguments = arguments
         process.currentDirectoryURL = folder
         let errors = Pipe()
-        process.standardError = errors
+        if let standardError {
+            _ = FileManager.default.createFile(atPath: standardError.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: standardError)
+        } else {
+            process.standardError = errors
+        }
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         return (process, errors)

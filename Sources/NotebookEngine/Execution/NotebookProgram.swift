@@ -181,7 +181,24 @@ struct NotebookProgram {
             return message
         }
         if let crash = lines.first(where: { $0.hasPrefix("*** Program crashed:") }) {
-            return crash.replacingOccurrences(of: "*** ", with: "").replacingOccurrences(of: " ***", with: "")
+            // An optimised library traps without a message: name the function it trapped in.
+            let message = crash.replacingOccurrences(of: "*** ", with: "").replacingOccurrences(of: " ***", with: "")
+            return message + (crashingFunction(lines).map { " in \($0)" } ?? "")
+        }
+        return nil
+    }
+
+    /// The first backtrace frame outside the Swift runtime: `Matrix.init(rows:columns:repeating:)`
+    /// from `  1 [ra] 0x00007f… Matrix.init(rows:columns:repeating:) + 240 in libNotebookRuntime.so at …`.
+    static func crashingFunction(_ lines: [String]) -> String? {
+        for line in lines {
+            let words = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard let first = words.first, Int(first) != nil,
+                  let address = words.firstIndex(where: { $0.hasPrefix("0x") }),
+                  let plus = words[address...].firstIndex(of: "+"), plus > address + 1,
+                  let library = words[plus...].firstIndex(of: "in").map({ $0 + 1 }), library < words.count,
+                  !words[library].hasPrefix("libswift"), !words[library].hasPrefix("libc.so") else { continue }
+            return words[(address + 1)..<plus].joined(separator: " ")
         }
         return nil
     }
