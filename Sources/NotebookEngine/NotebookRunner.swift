@@ -64,10 +64,18 @@ public struct NotebookRunner {
 
     /// Parses every notebook and checks the `--param` overrides against each,
     /// before anything runs: a malformed notebook or an unknown parameter stops here.
+    ///
+    /// Two notebooks with the same stem (`a/x.md`, `b/x.md`) would write the same report,
+    /// tables and cache, and two drawing the same figure name the same files: both are
+    /// refused, among the notebooks given and against those already rendered into the
+    /// output folder from another file that still exists.
     public func prepare(_ files: [URL]) -> (documents: [NotebookDocument], errors: [NotebookError]) {
         var documents: [NotebookDocument] = []
         var errors: [NotebookError] = []
+        var seenFiles: Set<String> = []
         for file in files {
+            // The same file given twice is one notebook.
+            guard seenFiles.insert(file.standardizedFileURL.resolvingSymlinksInPath().path).inserted else { continue }
             do {
                 let document = try NotebookParser().parse(contentsOf: file, displayPath: Self.displayPath(file))
                 _ = try resolvedParameters(document)
@@ -78,7 +86,50 @@ public struct NotebookRunner {
                 errors.append(.unreadable(path: file.path, reason: "\(error)"))
             }
         }
+        errors += nameClashes(documents)
         return (documents, errors)
+    }
+
+    /// Notebooks (given, or rendered before into the output folder) sharing a stem or a figure name.
+    func nameClashes(_ documents: [NotebookDocument]) -> [NotebookError] {
+        var errors: [NotebookError] = []
+        var stems: [String: String] = [:]
+        var figures: [String: String] = [:]
+        for document in documents {
+            if let other = stems[document.stem] {
+                errors.append(.duplicateNotebook(stem: document.stem, first: other, second: document.path))
+            } else {
+                stems[document.stem] = document.path
+            }
+            for block in document.gnuplotBlocks {
+                if let other = figures[block.figure], other != document.path {
+                    errors.append(.duplicateFigureAcrossNotebooks(figure: block.figure, first: other, second: document.path))
+                } else {
+                    figures[block.figure] = document.path
+                }
+            }
+        }
+        // Rendered earlier from another file that still exists (a file that moved is not a clash).
+        let given = Set(documents.map(\.stem))
+        for entry in IndexPage(folder: options.outputFolder).entries() {
+            let exists = FileManager.default.fileExists(atPath: entry.path)
+            guard exists else { continue }
+            if let path = stems[entry.stem], !Self.samePath(path, entry.path) {
+                errors.append(.duplicateNotebook(stem: entry.stem, first: entry.path, second: path))
+            }
+            guard !given.contains(entry.stem) else { continue }
+            for figure in entry.figures ?? [] {
+                if let path = figures[figure] {
+                    errors.append(.duplicateFigureAcrossNotebooks(figure: figure, first: entry.path, second: path))
+                }
+            }
+        }
+        return errors
+    }
+
+    private static func samePath(_ a: String, _ b: String) -> Bool {
+        URL(fileURLWithPath: a).standardizedFileURL.resolvingSymlinksInPath().path
+            == URL(fileURLWithPath: b).standardizedFileURL.resolvingSymlinksInPath().path
     }
 
     /// The path as messages and `#sourceLocation` show it: relative to the current folder when inside it.
@@ -95,6 +146,9 @@ public struct NotebookRunner {
                 throw NotebookError.unknownParameter(path: document.path, name: name, declared: resolved.map(\.name))
             }
             let value = ParameterValue(parsing: text)
+            if ParameterValue.isNonFiniteNumber(text), case .text = resolved[index].value {} else if ParameterValue.isNonFiniteNumber(text) {
+                throw NotebookError.badParameterValue(path: document.path, name: name, value: text, expected: "a finite number")
+            }
             guard resolved[index].value.accepts(value) else {
                 let expected: String
                 switch resolved[index].value {
@@ -120,18 +174,25 @@ public struct NotebookRunner {
         let blocks = document.swiftBlocks
 
         var record: ExecutionRecord?
-        var tablesFolder: URL?
-        var scratch: URL?
+        var tables: [String: String] = [:]
         var cached = false
         var blocksRun = 0
-        if !options.force, let kept = cache.record(stem: document.stem, key: key) {
-            record = kept
-            tablesFolder = cache.runFolder(stem: document.stem, key: key).appendingPathComponent("tables")
+        let dataFolder = options.outputFolder.appendingPathComponent("data/\(document.stem)", isDirectory: true)
+        /// Where the whole output of each cut block is, to copy beside the report.
+        var cutOutputs: [(block: Int, copy: (URL) throws -> Void)] = []
+        cache.sweepAbandonedScratch(stem: document.stem)
+        if !options.force, let kept = cache.load(stem: document.stem, key: key) {
+            record = kept.record
+            tables = kept.tables
             cached = true
+            for (index, block) in kept.record.blocks.enumerated() where block.outputIsCut {
+                cutOutputs.append((index, { try cache.copy(stem: document.stem, key: key, file: "block-\(index).txt", to: $0) }))
+            }
         } else if !blocks.isEmpty {
             try toolchain.prepareRuntime(log: say)
             let folder = try cache.scratchFolder(stem: document.stem)
-            scratch = folder
+            // Removed however this ends (a thrown error too); a no-op once stored (renamed away).
+            defer { cache.removeScratch(folder) }
             let timeout = options.timeout ?? document.timeout ?? Self.defaultTimeout
             let outcome = try NotebookProgram(document: document, blocks: blocks).execute(
                 toolchain: toolchain, folder: folder, dataFolder: options.outputFolder.appendingPathComponent("data", isDirectory: true),
@@ -141,31 +202,35 @@ public struct NotebookRunner {
                 key: key, blocks: outcome.blocks, tables: outcome.tables, compileSeconds: outcome.compileSeconds,
                 runSeconds: outcome.runSeconds, commit: commit(), toolchain: toolchain.compilerVersion(), finished: Date())
             record = fresh
+            for table in fresh.tables {
+                if let text = try? Data(contentsOf: folder.appendingPathComponent("tables/\(table.name).tsv")) {
+                    tables[table.name] = LossyText.decode(text)
+                }
+            }
+            // Copy the cut outputs beside the report now: the scratch folder goes when this scope ends.
+            for (index, block) in fresh.blocks.enumerated() where block.outputIsCut {
+                try AtomicFile.copyStreaming(
+                    folder.appendingPathComponent("block-\(index).txt"),
+                    to: dataFolder.appendingPathComponent(NotebookReport.outputFileName(block: index)))
+            }
             if fresh.succeeded {
                 try cache.store(fresh, from: folder, stem: document.stem)
-                scratch = nil
-                tablesFolder = cache.runFolder(stem: document.stem, key: key).appendingPathComponent("tables")
-            } else {
-                tablesFolder = folder.appendingPathComponent("tables")
             }
         }
-        defer { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
+        for (index, copy) in cutOutputs {
+            try copy(dataFolder.appendingPathComponent(NotebookReport.outputFileName(block: index)))
+        }
 
-        var tables: [String: String] = [:]
-        for table in record?.tables ?? [] {
-            if let folder = tablesFolder,
-               let text = try? String(contentsOf: folder.appendingPathComponent("\(table.name).tsv"), encoding: .utf8) {
-                tables[table.name] = text
-            }
-        }
-        let dataFolder = options.outputFolder.appendingPathComponent("data/\(document.stem)", isDirectory: true)
         for (name, text) in tables {
             try AtomicFile.write(Data(text.utf8), to: dataFolder.appendingPathComponent("\(name).tsv"))
         }
         if record?.succeeded == true {
+            let cut = Set((record?.blocks ?? []).indices.filter { record!.blocks[$0].outputIsCut }.map(NotebookReport.outputFileName))
             let stale = (try? FileManager.default.contentsOfDirectory(atPath: dataFolder.path)) ?? []
-            for name in stale where name.hasSuffix(".tsv") && tables[String(name.dropLast(4))] == nil {
-                try? FileManager.default.removeItem(at: dataFolder.appendingPathComponent(name))
+            for name in stale {
+                let staleTable = name.hasSuffix(".tsv") && tables[String(name.dropLast(4))] == nil
+                let staleOutput = name.hasPrefix("block-") && name.hasSuffix("-output.txt") && !cut.contains(name)
+                if staleTable || staleOutput { try? FileManager.default.removeItem(at: dataFolder.appendingPathComponent(name)) }
             }
         }
 
@@ -181,7 +246,7 @@ public struct NotebookRunner {
         let succeeded = (record?.succeeded ?? true) && !figures.contains { $0.status == .failed || $0.status == .notRun }
         try IndexPage(folder: options.outputFolder).update(with: [.init(
             stem: document.stem, title: document.title, path: document.path, succeeded: succeeded,
-            firstFigure: document.gnuplotBlocks.first?.figure, updated: Date())])
+            firstFigure: document.gnuplotBlocks.first?.figure, updated: Date(), figures: document.gnuplotBlocks.map(\.figure))])
 
         let reportPath = Self.displayPath(reportURL)
         if let failure = firstFailure(document, record: record, figures: figures) {
@@ -216,7 +281,7 @@ public struct NotebookRunner {
         let start = Date()
         let svgURL = options.outputFolder.appendingPathComponent("\(block.figure).svg")
         let pngURL = options.outputFolder.appendingPathComponent("\(block.figure).png")
-        let lastGood = { try? String(contentsOf: svgURL, encoding: .utf8) }
+        let lastGood = { (try? Data(contentsOf: svgURL)).map(LossyText.decode) }
         let missing = block.data.filter { tables[$0] == nil }
         if !missing.isEmpty {
             let allRan = record?.succeeded ?? false
@@ -245,8 +310,8 @@ public struct NotebookRunner {
                     detail: ""), seconds: 0)
             }
             say("drawing \(block.figure)…")
-            let folder = try cache.scratchFolder(stem: "\(document.stem)-figure")
-            defer { try? FileManager.default.removeItem(at: folder) }
+            let folder = try cache.scratchFolder(stem: document.stem)
+            defer { cache.removeScratch(folder) }
             if let diagnostic = try gnuplot.render(block, tables: tables, in: folder) {
                 return FigureResult(status: .failed, svg: lastGood(), diagnostic: diagnostic, seconds: Date().timeIntervalSince(start))
             }
@@ -258,7 +323,7 @@ public struct NotebookRunner {
         if (try? Data(contentsOf: svgURL)) != svg { try AtomicFile.write(svg, to: svgURL) }
         let png = try Data(contentsOf: cachedPNG)
         if (try? Data(contentsOf: pngURL)) != png { try AtomicFile.write(png, to: pngURL) }
-        return FigureResult(status: status, svg: String(decoding: svg, as: UTF8.self), diagnostic: nil, seconds: Date().timeIntervalSince(start))
+        return FigureResult(status: status, svg: LossyText.decode(svg), diagnostic: nil, seconds: Date().timeIntervalSince(start))
     }
 
     private func executionKey(_ document: NotebookDocument, parameters: [String: ParameterValue]) -> String {

@@ -28,23 +28,44 @@ public enum NotebookSession {
     /// that a change to the library recomputes them, as it reruns the notebook.
     public static let library = ProcessInfo.processInfo.environment["NOTEBOOK_LIBRARY"] ?? "unversioned"
 
-    /// The terminal the runner was started from (a duplicate of standard error
-    /// taken before the first block redirects it); progress bars draw here.
-    nonisolated(unsafe) static var terminal: Int32 = -1
-    nonisolated(unsafe) private static var blockStart: Double = 0
-    nonisolated(unsafe) private(set) static var currentBlock = 0
+    /// The session's mutable state, behind `lock`: blocks may start worker threads that emit
+    /// tables (reading the current block) or draw progress (reading the terminal).
+    private struct State {
+        var terminal: Int32 = -1
+        var blockStart: Double = 0
+        var currentBlock = 0
+    }
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var state = State()
+
+    /// The terminal the runner was started from (descriptor 3 when the runner hands it over
+    /// as `NOTEBOOK_TERMINAL_FD`, else a duplicate of standard error taken before the first
+    /// block redirects it); progress bars draw here.
+    static var terminal: Int32 { lock.withLock { state.terminal } }
+    /// The block running now (0-based).
+    static var currentBlock: Int { lock.withLock { state.currentBlock } }
     private static let redirects = ProcessInfo.processInfo.environment["NOTEBOOK_OUTPUT"] != nil
 
     /// Starts block `index` (0-based, in notebook order).
     public static func begin(block index: Int) {
-        if terminal < 0 {
-            terminal = dup(STDERR_FILENO)
+        let first = lock.withLock { () -> Bool in
+            guard state.terminal < 0 else { return false }
+            if let given = ProcessInfo.processInfo.environment["NOTEBOOK_TERMINAL_FD"].flatMap({ Int32($0) }),
+               fcntl(given, F_GETFD) >= 0 {
+                state.terminal = given
+                _ = fcntl(given, F_SETFD, FD_CLOEXEC)
+            } else {
+                state.terminal = dup(STDERR_FILENO)
+            }
+            return true
+        }
+        if first {
             setvbuf(stdout, nil, _IOLBF, 0)
             try? FileManager.default.createDirectory(
                 at: outputDirectory.appendingPathComponent("tables"), withIntermediateDirectories: true)
         }
         fflush(stdout)
-        currentBlock = index
+        lock.withLock { state.currentBlock = index }
         if redirects {
             let path = outputDirectory.appendingPathComponent("block-\(index).txt").path
             let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
@@ -54,14 +75,15 @@ public enum NotebookSession {
                 close(descriptor)
             }
         }
-        blockStart = monotonicSeconds()
+        lock.withLock { state.blockStart = monotonicSeconds() }
         record(.began(block: index))
     }
 
     /// Ends block `index`, recording how long it ran.
     public static func end(block index: Int) {
         fflush(stdout)
-        record(.ended(block: index, seconds: monotonicSeconds() - blockStart))
+        let start = lock.withLock { state.blockStart }
+        record(.ended(block: index, seconds: monotonicSeconds() - start))
     }
 
     static func record(_ event: NotebookEvent) {

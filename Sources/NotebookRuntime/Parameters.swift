@@ -77,16 +77,25 @@ public enum ParameterValue: Codable, Equatable, Sendable, CustomStringConvertibl
     case real(Double)
     case text(String)
 
-    /// Reads `text` as YAML would read a plain scalar: true/false, an integer, a number, else a string.
+    /// Reads `text` as YAML would read a plain scalar: true/false, an integer, a finite number,
+    /// else a string. `nan` and `inf` are text here (JSON, which carries parameters to the
+    /// program, has no such numbers); the runner refuses them where a number is declared.
     public init(parsing text: String) {
         switch text.lowercased() {
         case "true", "yes": self = .boolean(true)
         case "false", "no": self = .boolean(false)
         default:
             if let integer = Int(text) { self = .integer(integer) }
-            else if let real = Double(text) { self = .real(real) }
+            else if let real = Double(text), real.isFinite { self = .real(real) }
             else { self = .text(text) }
         }
+    }
+
+    /// Whether `text` reads as a number that is not finite (`nan`, `inf`, `-infinity`, `1e999`).
+    public static func isNonFiniteNumber(_ text: String) -> Bool {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let real = Double(trimmed) { return !real.isFinite }
+        return [".nan", ".inf", "+.inf", "-.inf"].contains(trimmed.lowercased())
     }
 
     public var description: String {
@@ -120,7 +129,12 @@ public enum ParameterValue: Codable, Equatable, Sendable, CustomStringConvertibl
         switch self {
         case .boolean(let value): try container.encode(value)
         case .integer(let value): try container.encode(value)
-        case .real(let value): try container.encode(value)
+        case .real(let value):
+            // JSON has no NaN or infinity; `init(parsing:)` never makes one, so this only guards the API.
+            guard value.isFinite else {
+                throw EncodingError.invalidValue(value, .init(codingPath: encoder.codingPath, debugDescription: "a parameter is a finite number"))
+            }
+            try container.encode(value)
         case .text(let value): try container.encode(value)
         }
     }

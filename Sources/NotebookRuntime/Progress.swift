@@ -15,11 +15,13 @@ import Darwin
 ///
 /// It draws at most ten times a second, only when that terminal is a TTY, and
 /// never into the block's output: the report shows results, not bars. Worker threads
-/// may advance it (a lock guards it).
+/// may advance it and read ``done``: every mutable field is read and written under `lock`.
 public final class Progress: @unchecked Sendable {
     public let label: String
     public let total: Int
-    public private(set) var done = 0
+    /// How many steps are done (read under the lock, like every write).
+    public var done: Int { lock.withLock { count } }
+    private var count = 0
     private let started = NotebookSession.monotonicSeconds()
     private var lastDrawn = 0.0
     private let lock = NSLock()
@@ -32,9 +34,9 @@ public final class Progress: @unchecked Sendable {
     public func advance(by count: Int = 1) {
         lock.lock()
         defer { lock.unlock() }
-        done = min(done + count, total)
+        self.count = min(self.count + count, total)
         let now = NotebookSession.monotonicSeconds()
-        if now - lastDrawn >= 0.1 || done == total {
+        if now - lastDrawn >= 0.1 || self.count == total {
             lastDrawn = now
             draw(now: now)
         }
@@ -43,12 +45,14 @@ public final class Progress: @unchecked Sendable {
     public func finish() {
         lock.lock()
         defer { lock.unlock() }
-        done = total
+        count = total
         draw(now: NotebookSession.monotonicSeconds())
         write("\n")
     }
 
+    /// Called with the lock held.
     private func draw(now: Double) {
+        let done = count
         let fraction = Double(done) / Double(total)
         let width = 30
         let filled = Int(fraction * Double(width))
@@ -58,6 +62,7 @@ public final class Progress: @unchecked Sendable {
         write("\r  \(label) \(bar) \(done)/\(total)  \(Int(elapsed)) s elapsed, ~\(Int(remaining)) s left ")
     }
 
+    /// Called with the lock held, so two bars' lines never interleave.
     private func write(_ text: String) {
         let descriptor = NotebookSession.terminal >= 0 ? NotebookSession.terminal : STDERR_FILENO
         guard isatty(descriptor) == 1 else { return }

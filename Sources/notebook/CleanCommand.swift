@@ -9,8 +9,18 @@ struct CleanCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The cache folder.", valueName: "dir"))
     var cache = ".notebook-cache"
 
+    /// Removes the folder only when it is recognisably a notebook cache (the `CACHEDIR.TAG`
+    /// that `notebook run` writes); anything else is refused with exit status 2.
     func run() throws {
-        try RunCache(root: URL(fileURLWithPath: cache, isDirectory: true)).clear()
-        print("notebook: removed \(cache)")
+        do {
+            if try RunCache(root: URL(fileURLWithPath: cache, isDirectory: true)).clear() {
+                print("notebook: removed \(cache)")
+            } else {
+                print("notebook: no cache at \(cache): nothing to remove")
+            }
+        } catch let error as NotebookError {
+            FileHandle.standardError.write(Data("notebook: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
     }
 }

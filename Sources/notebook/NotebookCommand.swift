@@ -16,4 +16,29 @@ struct NotebookCommand: ParsableCommand {
         subcommands: [RunCommand.self, CleanCommand.self],
         defaultSubcommand: RunCommand.self
     )
+
+    /// As ArgumentParser's, but a usage error exits 2 (not 64) with one line on standard
+    /// error, like every other kind of bad input.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || error is ExitCode || error is CleanExit {
+                exit(withError: error)
+            }
+            if code == .validationFailure {
+                let message = message(for: error).textLines.first { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? "bad arguments"
+                let stripped = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
+                FileHandle.standardError.write(Data("notebook: \(stripped) (see notebook --help)\n".utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+private extension String {
+    var textLines: [String] { split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init) }
 }

@@ -24,13 +24,22 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Time limit of each notebook's program, in seconds (default: the notebook's own, else 3600).", valueName: "seconds"))
     var timeout: Double?
 
-    func run() throws {
-        let overrides = try parameters.map { text -> (name: String, value: String) in
-            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty else {
+    func validate() throws {
+        if let timeout, !NotebookParser.acceptsTimeout(timeout) {
+            throw ValidationError(
+                "--timeout \(timeout): expected a number of seconds, more than 0 and at most \(Int(NotebookParser.longestTimeout))")
+        }
+        for text in parameters {
+            guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
                 throw ValidationError("--param '\(text)': expected KEY=VALUE")
             }
-            return (parts[0], parts[1])
+        }
+    }
+
+    func run() throws {
+        let overrides = parameters.map { text -> (name: String, value: String) in
+            let equals = text.firstIndex(of: "=")!
+            return (String(text[..<equals]), String(text[text.index(after: equals)...]))
         }
         let urls = try notebookFiles()
         let toolchain: NotebookToolchain
@@ -40,19 +49,28 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data("notebook: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        let cacheFolder = RunCache(root: URL(fileURLWithPath: cache, isDirectory: true))
         let runner = NotebookRunner(
             toolchain: toolchain,
             options: .init(
                 outputFolder: URL(fileURLWithPath: out, isDirectory: true),
-                cacheFolder: URL(fileURLWithPath: cache, isDirectory: true),
+                cacheFolder: cacheFolder.root,
                 parameters: overrides, force: force, timeout: timeout),
             log: { FileHandle.standardError.write(Data("notebook: \($0)\n".utf8)) })
+        // Bad input of any kind (a malformed notebook, an unknown parameter, two notebooks of one
+        // name, a folder that is not a cache) stops everything before anything runs: exit 2.
         let (documents, errors) = runner.prepare(urls)
         for error in errors { FileHandle.standardError.write(Data("\(error)\n".utf8)) }
-        if errors.contains(where: { if case .unknownParameter = $0 { return true }; if case .badParameterValue = $0 { return true }; return false }) {
+        if !errors.isEmpty { throw ExitCode(2) }
+        do {
+            try cacheFolder.prepare()
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(2)
         }
-        var failed = !errors.isEmpty
+        // Ctrl-C, SIGTERM, SIGHUP: kill the programs this run started, remove its scratch folders.
+        RunnerCleanup.shared.installSignalHandlers()
+        var failed = false
         for document in NotebookRunner.dependencyOrder(documents) {
             do {
                 let summary = try runner.run(document)
@@ -62,14 +80,17 @@ struct RunCommand: ParsableCommand {
                 failed = true
             }
         }
-        if !errors.isEmpty { throw ExitCode(2) }
         if failed { throw ExitCode(1) }
     }
 
     private func notebookFiles() throws -> [URL] {
         if !files.isEmpty {
-            for file in files where !FileManager.default.fileExists(atPath: file) {
-                throw ValidationError("no such notebook: \(file)")
+            for file in files {
+                var isFolder: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: file, isDirectory: &isFolder) else {
+                    throw ValidationError("no such notebook: \(file)")
+                }
+                if isFolder.boolValue { throw ValidationError("\(file) is a folder, not a notebook") }
             }
             return files.map { URL(fileURLWithPath: $0) }
         }

@@ -30,18 +30,47 @@ struct NotebookProcess {
 
     @discardableResult
     func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
-        let process = Process()
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.executableURL = Self.executable
-        process.arguments = arguments + ["--out", "out", "--cache", "cache"]
-        process.currentDirectoryURL = folder
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        try run(exactly: arguments + ["--out", "out", "--cache", "cache"], environment: environment)
+    }
+
+    /// Runs `notebook` with these arguments only (no `--out`, `--cache`).
+    @discardableResult
+    func run(exactly arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+        let (process, errors) = try start(exactly: arguments, environment: environment)
         let data = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Outcome(status: process.terminationStatus, stderr: String(decoding: data, as: UTF8.self))
+    }
+
+    /// Starts `notebook` and returns at once: the process and the pipe of its standard error.
+    /// With `standardError`, the process writes its standard error to that file instead (the pipe is unused).
+    func start(exactly arguments: [String], environment: [String: String] = [:], standardError: URL? = nil) throws -> (Process, Pipe) {
+        let process = Process()
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        let errors = Pipe()
+        if let standardError {
+            _ = FileManager.default.createFile(atPath: standardError.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: standardError)
+        } else {
+            process.standardError = errors
+        }
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return (process, errors)
+    }
+
+    func exists(_ path: String) -> Bool {
+        FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path)
+    }
+
+    /// Whether process `pid` is running (a zombie, dead but not yet reaped, is not).
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+        guard let close = stat.lastIndex(of: ")") else { return false }
+        return !stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 
     func read(_ path: String) throws -> String {
@@ -53,7 +82,13 @@ struct NotebookProcess {
     }
 
     func write(_ path: String, _ text: String) throws {
-        try Data(text.utf8).write(to: folder.appendingPathComponent(path))
+        try write(path, Data(text.utf8))
+    }
+
+    func write(_ path: String, _ data: Data) throws {
+        let url = folder.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try data.write(to: url)
     }
 
     func edit(_ path: String, _ change: (String) -> String) throws {

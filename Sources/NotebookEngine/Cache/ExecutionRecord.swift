@@ -27,8 +27,13 @@ public struct BlockResult: Codable, Sendable, Equatable {
     public var output: String
     public var seconds: Double?
     public var diagnostic: Diagnostic?
+    /// The size of everything the block printed, when more than ``output`` holds (it is cut at
+    /// ``NotebookProgram/outputShown`` bytes; the whole is `block-K.txt` in the run's folder).
+    public var outputBytes: Int?
 
-    public static let notRun = BlockResult(status: .notRun, output: "", seconds: nil, diagnostic: nil)
+    public var outputIsCut: Bool { (outputBytes ?? 0) > output.utf8.count }
+
+    public static let notRun = BlockResult(status: .notRun, output: "", seconds: nil, diagnostic: nil, outputBytes: nil)
 }
 
 /// An error placed at a notebook line, with the tool's full text behind it.

@@ -1,20 +1,100 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
 import Foundation
 
 /// The folder that keeps each notebook's program runs and figures by content key,
 /// so an unchanged notebook runs nothing and switching parameters back and forth
 /// re-uses both results.
 ///
-/// Layout: `ROOT/STEM/runs/KEY/{record.json,tables/}` for successful runs
-/// (failed runs are never cached: they re-run, so a fix is seen at once), and
-/// `ROOT/STEM/figures/KEY.{svg,png}` for gnuplot outputs. At most
-/// ``runsKept`` runs are kept per notebook, the newest.
+/// Layout: `ROOT/CACHEDIR.TAG` (the marker: `notebook clean` removes only a folder
+/// holding it), `ROOT/STEM/runs/KEY/{record.json,tables/,block-K.txt}` for successful
+/// runs (failed runs are never cached: they re-run, so a fix is seen at once),
+/// `ROOT/STEM/figures/KEY.{svg,png}` for gnuplot outputs, `ROOT/STEM/scratch-PID-UUID/`
+/// for a run in progress, and `ROOT/STEM/.lock`. At most ``runsKept`` runs are kept per
+/// notebook, the newest.
+///
+/// Safe under concurrent runners: each run has its own scratch folder, removed when it
+/// ends (and by the next runner when its process died); a run enters the cache by
+/// `rename(2)` under the notebook's lock held exclusively (replacing an entry with the
+/// same key by moving it aside first), and a cached run is read under the lock held
+/// shared, so neither a replacement nor pruning pulls a run from under its reader.
 public struct RunCache {
     public let root: URL
     public static let runsKept = 4
+    /// The marker's name and first line, from the Cache Directory Tagging Specification
+    /// (so backup tools skip the folder too).
+    public static let markerName = "CACHEDIR.TAG"
+    static let markerSignature = "Signature: 8a477f597d28d172789f06886806bc55"
 
     public init(root: URL) {
         self.root = root
     }
+
+    var marker: URL { root.appendingPathComponent(Self.markerName) }
+
+    /// Whether the folder is one the runner made: it holds the marker, or (a cache from before
+    /// the marker) only notebook folders of `runs/`, `figures/` and scratch folders.
+    public func isRecognisable() -> Bool {
+        if let data = try? Data(contentsOf: marker), LossyText.decode(data).hasPrefix(Self.markerSignature) { return true }
+        let manager = FileManager.default
+        guard let stems = try? manager.contentsOfDirectory(atPath: root.path), !stems.isEmpty else { return false }
+        var sawCache = false
+        for stem in stems {
+            var isFolder: ObjCBool = false
+            let folder = root.appendingPathComponent(stem)
+            guard manager.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue,
+                  let entries = try? manager.contentsOfDirectory(atPath: folder.path) else { return false }
+            for entry in entries {
+                if entry == "runs" || entry == "figures" { sawCache = true; continue }
+                if entry.hasPrefix("scratch-") || entry == ".lock" { continue }
+                return false
+            }
+        }
+        return sawCache
+    }
+
+    /// Creates the folder with its marker, or checks that an existing one is a cache (or
+    /// empty): a runner never writes its marker into a folder of other files, so that
+    /// `notebook clean` can never be pointed at one.
+    public func prepare() throws {
+        let manager = FileManager.default
+        for _ in 0..<3 {
+            var isFolder: ObjCBool = false
+            if manager.fileExists(atPath: root.path, isDirectory: &isFolder) {
+                guard isFolder.boolValue else {
+                    throw NotebookError.notACache(path: root.path, reason: "--cache names a file, not a folder")
+                }
+                if isRecognisable() {
+                    if !manager.fileExists(atPath: marker.path) { try AtomicFile.write(Self.markerText, to: marker) }
+                    return
+                }
+                guard ((try? manager.contentsOfDirectory(atPath: root.path)) ?? []).isEmpty else {
+                    throw NotebookError.notACache(
+                        path: root.path,
+                        reason: "--cache names a folder that is not a notebook cache (no \(Self.markerName) from notebook in it); give a new or empty folder")
+                }
+            }
+            // A new folder with its marker, renamed into place: it replaces nothing but an empty
+            // folder, so runners starting at once never see a cache without its marker.
+            let parent = root.deletingLastPathComponent()
+            try manager.createDirectory(at: parent, withIntermediateDirectories: true)
+            let fresh = parent.appendingPathComponent(".\(root.lastPathComponent).new-\(UUID().uuidString.prefix(8))", isDirectory: true)
+            try manager.createDirectory(at: fresh, withIntermediateDirectories: false)
+            try Self.markerText.write(to: fresh.appendingPathComponent(Self.markerName))
+            if rename(fresh.path, root.path) == 0 { return }
+            try? manager.removeItem(at: fresh)
+            // Another runner made it first (or a file appeared): look again.
+        }
+        throw NotebookError.notACache(path: root.path, reason: "cannot create the cache folder")
+    }
+
+    static let markerText = Data("""
+        \(markerSignature)
+        # This file was created by `notebook run`: this folder caches notebook runs and figures.
+        # `notebook clean` removes it; see https://bford.info/cachedir/
+
+        """.utf8)
 
     func runFolder(stem: String, key: String) -> URL {
         root.appendingPathComponent("\(stem)/runs/\(key)", isDirectory: true)
@@ -24,40 +104,113 @@ public struct RunCache {
         root.appendingPathComponent("\(stem)/figures/\(key).\(ext)")
     }
 
+    /// A new folder for one run (or drawing) of this process, which nothing else uses;
+    /// removed by ``removeScratch(_:)``, or by a later runner when this process died.
     func scratchFolder(stem: String) throws -> URL {
-        let url = root.appendingPathComponent("\(stem)/scratch-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)
-        try? FileManager.default.removeItem(at: url)
+        let name = "scratch-\(getpid())-\(UUID().uuidString.prefix(8))"
+        let url = root.appendingPathComponent("\(stem)/\(name)", isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        RunnerCleanup.shared.add(folder: url)
         return url
     }
 
-    /// The record of a successful run with this key, if one is kept.
-    func record(stem: String, key: String) -> ExecutionRecord? {
-        let url = runFolder(stem: stem, key: key).appendingPathComponent("record.json")
-        guard let data = try? Data(contentsOf: url) else { return nil }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try? decoder.decode(ExecutionRecord.self, from: data)
+    func removeScratch(_ url: URL) {
+        try? FileManager.default.removeItem(at: url)
+        RunnerCleanup.shared.remove(folder: url)
     }
 
-    /// Moves a successful run's folder (holding `tables/`) into the cache under its key.
+    /// Removes the scratch folders of runners that are no longer running.
+    func sweepAbandonedScratch(stem: String) {
+        let folder = root.appendingPathComponent(stem, isDirectory: true)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix("scratch-") {
+            let digits = name.dropFirst("scratch-".count).prefix(while: \.isNumber)
+            guard let pid = pid_t(digits), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+            }
+        }
+    }
+
+    /// Runs `body` holding `ROOT/STEM/.lock`, shared or exclusive (`flock(2)`: released if the runner dies).
+    func withLock<T>(stem: String, exclusive: Bool, _ body: () throws -> T) throws -> T {
+        let folder = root.appendingPathComponent(stem, isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let fd = open(folder.appendingPathComponent(".lock").path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: folder.path]) }
+        defer { close(fd) }
+        while flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0 {
+            guard errno == EINTR else { throw CocoaError(.fileLocking, userInfo: [NSFilePathErrorKey: folder.path]) }
+        }
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+
+    /// The record of a successful run with this key and its tables' text, read together
+    /// under the lock, if one is kept.
+    func load(stem: String, key: String) -> (record: ExecutionRecord, tables: [String: String])? {
+        try? withLock(stem: stem, exclusive: false) { () -> (ExecutionRecord, [String: String])? in
+            let folder = runFolder(stem: stem, key: key)
+            guard let data = try? Data(contentsOf: folder.appendingPathComponent("record.json")) else { return nil }
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            guard let record = try? decoder.decode(ExecutionRecord.self, from: data) else { return nil }
+            var tables: [String: String] = [:]
+            for table in record.tables {
+                guard let text = try? Data(contentsOf: folder.appendingPathComponent("tables/\(table.name).tsv")) else { return nil }
+                tables[table.name] = LossyText.decode(text)
+            }
+            return (record, tables)
+        } ?? nil
+    }
+
+    /// Copies a cached run's file (a block's whole output) to `destination`, under the lock.
+    func copy(stem: String, key: String, file: String, to destination: URL) throws {
+        try withLock(stem: stem, exclusive: false) {
+            try AtomicFile.copyStreaming(runFolder(stem: stem, key: key).appendingPathComponent(file), to: destination)
+        }
+    }
+
+    /// Moves a successful run's folder (holding `tables/`) into the cache under its key, by
+    /// rename, replacing a kept run of the same key.
     func store(_ record: ExecutionRecord, from folder: URL, stem: String) throws {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(record).write(to: folder.appendingPathComponent("record.json"))
+        // The program and its source are not results.
+        for name in ["program", "main.swift"] { try? FileManager.default.removeItem(at: folder.appendingPathComponent(name)) }
         let destination = runFolder(stem: stem, key: record.key)
-        try FileManager.default.createDirectory(
-            at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try? FileManager.default.removeItem(at: destination)
-        try FileManager.default.moveItem(at: folder, to: destination)
-        prune(stem: stem)
+        try withLock(stem: stem, exclusive: true) {
+            try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            var aside: URL?
+            if FileManager.default.fileExists(atPath: destination.path) {
+                let replaced = destination.deletingLastPathComponent().appendingPathComponent(".replaced-\(UUID().uuidString)")
+                guard rename(destination.path, replaced.path) == 0 else { throw Self.renameError(destination, errno) }
+                aside = replaced
+            }
+            guard rename(folder.path, destination.path) == 0 else {
+                let code = errno
+                if let aside { _ = rename(aside.path, destination.path) }
+                throw Self.renameError(destination, code)
+            }
+            if let aside { try? FileManager.default.removeItem(at: aside) }
+            RunnerCleanup.shared.remove(folder: folder)
+            prune(stem: stem)
+        }
     }
 
+    private static func renameError(_ url: URL, _ code: Int32) -> Error {
+        CocoaError(.fileWriteUnknown, userInfo: [
+            NSFilePathErrorKey: url.path, NSLocalizedDescriptionKey: "cannot move a run to \(url.path): \(String(cString: strerror(code)))",
+        ])
+    }
+
+    /// Called with the notebook's lock held exclusively.
     private func prune(stem: String) {
         let runs = root.appendingPathComponent("\(stem)/runs", isDirectory: true)
-        let folders = (try? FileManager.default.contentsOfDirectory(
-            at: runs, includingPropertiesForKeys: [.contentModificationDateKey])) ?? []
+        let folders = ((try? FileManager.default.contentsOfDirectory(
+            at: runs, includingPropertiesForKeys: [.contentModificationDateKey])) ?? [])
+            .filter { !$0.lastPathComponent.hasPrefix(".") }
         let byAge = folders.sorted {
             let a = (try? $0.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast
             let b = (try? $1.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast
@@ -66,10 +219,18 @@ public struct RunCache {
         for old in byAge.dropFirst(Self.runsKept) { try? FileManager.default.removeItem(at: old) }
     }
 
-    /// Removes everything the cache holds.
-    public func clear() throws {
-        if FileManager.default.fileExists(atPath: root.path) {
-            try FileManager.default.removeItem(at: root)
+    /// Removes everything the cache holds; refuses a folder that is not recognisably a
+    /// notebook cache (``isRecognisable()``). Returns false when there was nothing to remove.
+    @discardableResult
+    public func clear() throws -> Bool {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isFolder) else { return false }
+        guard isFolder.boolValue, isRecognisable() else {
+            throw NotebookError.notACache(
+                path: root.path,
+                reason: "not removed: it is not a notebook cache (no \(Self.markerName) written by notebook run in it)")
         }
+        try FileManager.default.removeItem(at: root)
+        return true
     }
 }

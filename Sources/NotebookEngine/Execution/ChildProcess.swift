@@ -1,14 +1,38 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
 import Foundation
 
-/// Runs a program to completion with an optional time limit, capturing its
-/// standard output and error together (or leaving them to the terminal).
+/// Runs a program to completion with an optional time limit, capturing its standard
+/// output and error together (the first ``outputLimit`` bytes), or sending them to a file,
+/// or leaving them to the terminal.
+///
+/// No process it starts outlives the runner. Each child runs in a process group of its
+/// own, led by a watcher (`/bin/sh`, ignoring SIGINT, SIGTERM and SIGHUP) that reads a
+/// pipe only the runner holds open: when the runner ends in any way, SIGKILL included,
+/// the pipe reaches end of file and the watcher kills the whole group, the child's own
+/// children too. On a time limit the runner sends SIGTERM to the group, then SIGKILL
+/// after two seconds; on SIGINT, SIGTERM or SIGHUP it kills every group it started
+/// (``RunnerCleanup``). When the child exits, whatever it left running in its group is
+/// killed too.
 struct ChildProcess {
     struct Outcome {
+        /// The exit status, or 128 + the signal when a signal ended the child.
         var status: Int32
         var output: String
+        /// How many bytes the child wrote in all (``output`` holds at most ``outputLimit`` of them).
+        var outputBytes: Int
         var timedOut: Bool
-        var signalled: Bool
+        /// The signal that ended the child, if one did.
+        var signal: Int32?
         var seconds: Double
+        var signalled: Bool { signal != nil }
+
+        /// "exit status 3" or "killed by SIGILL (trap)".
+        var ending: String {
+            if let signal { return "killed by \(ChildProcess.signalName(signal))" }
+            return "exit status \(status)"
+        }
     }
 
     var executable: URL
@@ -17,57 +41,235 @@ struct ChildProcess {
     var environment: [String: String]?
     var input: String?
     var timeout: Double?
-    /// When false, the child writes to the runner's own standard output and error.
+    /// When false, the child writes to the runner's own standard output and error (or to ``outputFile``).
     var capturesOutput = true
+    /// With ``capturesOutput`` false: the child's standard output and error go to this file,
+    /// and the runner's standard error is handed to it as descriptor 3 (for progress bars).
+    var outputFile: URL?
+    /// The most output kept in memory.
+    var outputLimit = 1 << 20
+
+    init(
+        executable: URL, arguments: [String], directory: URL? = nil, environment: [String: String]? = nil,
+        input: String? = nil, timeout: Double? = nil, capturesOutput: Bool = true, outputFile: URL? = nil
+    ) {
+        self.executable = executable
+        self.arguments = arguments
+        self.directory = directory
+        self.environment = environment
+        self.input = input
+        self.timeout = timeout
+        self.capturesOutput = capturesOutput
+        self.outputFile = outputFile
+    }
+
+    struct SpawnError: Error, CustomStringConvertible {
+        var what: String
+        var code: Int32
+        var description: String { "cannot start \(what): \(String(cString: strerror(code)))" }
+    }
 
     func run() throws -> Outcome {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        if let environment { process.environment = environment }
-        let outputPipe = Pipe()
-        if capturesOutput {
-            process.standardOutput = outputPipe
-            process.standardError = outputPipe
-        }
-        let inputPipe = Pipe()
-        process.standardInput = input == nil ? FileHandle.nullDevice : inputPipe
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
         let start = Date()
-        try process.run()
-        let collected = OutputCollector()
-        let reading = DispatchGroup()
+        // The watcher's pipe: the runner keeps the write end, open only here (close-on-exec).
+        let watch = try Self.pipe()
+        var watcherEnds = [watch.read]
+        defer { for fd in watcherEnds { close(fd) } }
+        let watcher = try Self.spawn(
+            path: "/bin/sh",
+            arguments: ["sh", "-c", "trap '' INT TERM HUP; while read -r _; do :; done; kill -KILL 0"],
+            environment: ["PATH=/usr/bin:/bin"], directory: nil, group: 0,
+            descriptors: [.open(0, watch.read), .devNull(1), .devNull(2)])
+        close(watch.read)
+        watcherEnds = [watch.write]
+        let group = watcher
+        RunnerCleanup.shared.add(group: group)
+        defer {
+            RunnerCleanup.shared.remove(group: group)
+            kill(-group, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(watcher, &status, 0) < 0 && errno == EINTR {}
+        }
+
+        var descriptors: [Descriptor] = []
+        var output: (read: Int32, write: Int32)?
+        var inputPipe: (read: Int32, write: Int32)?
         if capturesOutput {
+            output = try Self.pipe()
+            descriptors += [.open(1, output!.write), .open(2, output!.write)]
+        } else if let outputFile {
+            let fd = open(outputFile.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw SpawnError(what: outputFile.path, code: errno) }
+            descriptors += [.open(3, STDERR_FILENO), .open(1, fd), .open(2, fd), .closeAfter(fd)]
+        }
+        if input != nil {
+            inputPipe = try Self.pipe()
+            descriptors.append(.open(0, inputPipe!.read))
+        } else {
+            descriptors.append(.devNull(0))
+        }
+        var environmentLines = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+        if outputFile != nil && !capturesOutput { environmentLines.append("NOTEBOOK_TERMINAL_FD=3") }
+        let pid: pid_t
+        do {
+            pid = try Self.spawn(
+                path: executable.path, arguments: [executable.lastPathComponent] + arguments,
+                environment: environmentLines, directory: directory?.path, group: group, descriptors: descriptors)
+        } catch {
+            for case .closeAfter(let fd) in descriptors { close(fd) }
+            if let output { close(output.read); close(output.write) }
+            if let inputPipe { close(inputPipe.read); close(inputPipe.write) }
+            throw error
+        }
+        for case .closeAfter(let fd) in descriptors { close(fd) }
+
+        let collected = OutputCollector(limit: outputLimit)
+        let reading = DispatchGroup()
+        if let output {
+            close(output.write)
             DispatchQueue.global().async(group: reading) {
-                collected.data = outputPipe.fileHandleForReading.readDataToEndOfFile()
+                collected.read(from: output.read)
+                close(output.read)
             }
         }
-        if let input {
+        if let inputPipe, let input {
+            close(inputPipe.read)
             DispatchQueue.global().async {
-                inputPipe.fileHandleForWriting.write(Data(input.utf8))
-                try? inputPipe.fileHandleForWriting.close()
+                let bytes = Array(input.utf8)
+                var offset = 0
+                while offset < bytes.count {
+                    let written = bytes[offset...].withUnsafeBytes { Glibc.write(inputPipe.write, $0.baseAddress, $0.count) }
+                    if written < 0 && errno == EINTR { continue }
+                    if written <= 0 { break }
+                    offset += written
+                }
+                close(inputPipe.write)
             }
+        }
+
+        let exited = DispatchSemaphore(value: 0)
+        let waitStatus = WaitStatus()
+        DispatchQueue.global().async {
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            waitStatus.value = status
+            exited.signal()
         }
         var timedOut = false
-        if let timeout, finished.wait(timeout: .now() + timeout) == .timedOut {
-            timedOut = true
-            process.terminate()
-            if finished.wait(timeout: .now() + 2) == .timedOut {
-                kill(process.processIdentifier, SIGKILL)
-                finished.wait()
+        if let timeout {
+            if exited.wait(timeout: .now() + timeout) == .timedOut {
+                timedOut = true
+                kill(-group, SIGTERM)
+                if exited.wait(timeout: .now() + 2) == .timedOut {
+                    kill(-group, SIGKILL)
+                    exited.wait()
+                }
             }
-        } else if timeout == nil {
-            finished.wait()
+        } else {
+            exited.wait()
         }
-        reading.wait()
+        // The child is gone: whatever it left in its group goes too, so the output pipe closes.
+        kill(-group, SIGKILL)
+        if reading.wait(timeout: .now() + 5) == .timedOut { collected.stop() ; reading.wait() }
+
+        let status = waitStatus.value
+        let signalled = (status & 0x7f) != 0 && (status & 0x7f) != 0x7f
+        let signal = signalled ? status & 0x7f : nil
         return Outcome(
-            status: process.terminationStatus,
-            output: String(decoding: collected.data, as: UTF8.self),
-            timedOut: timedOut,
-            signalled: process.terminationReason == .uncaughtSignal,
+            status: signal.map { 128 + $0 } ?? ((status >> 8) & 0xff),
+            output: LossyText.decode(collected.data),
+            outputBytes: collected.total,
+            timedOut: timedOut, signal: signal,
             seconds: Date().timeIntervalSince(start))
+    }
+
+    /// A file descriptor of the child: `fd` made a copy of the runner's `from`, or /dev/null.
+    enum Descriptor {
+        case open(Int32, Int32)
+        case devNull(Int32)
+        /// The runner's descriptor to close once the child started (not an action in the child).
+        case closeAfter(Int32)
+    }
+
+    /// A pipe whose two ends close on exec.
+    static func pipe() throws -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [0, 0]
+        guard Glibc.pipe(&fds) == 0 else { throw SpawnError(what: "a pipe", code: errno) }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return (fds[0], fds[1])
+    }
+
+    private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+    // glibc ≥ 2.34 and ≥ 2.29; not in Swift's Glibc module (they need _GNU_SOURCE), so looked up.
+    private static let closeFrom: CloseFrom? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+        .map { unsafeBitCast($0, to: CloseFrom.self) }
+    private static let addChdir: AddChdir? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np")
+        .map { unsafeBitCast($0, to: AddChdir.self) }
+
+    /// posix_spawn into process group `group` (0: a new group it leads), signals at their
+    /// defaults and unblocked, only the given descriptors open.
+    static func spawn(
+        path: String, arguments: [String], environment: [String], directory: String?, group: pid_t, descriptors: [Descriptor]
+    ) throws -> pid_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var all = sigset_t()
+        sigfillset(&all)
+        sigdelset(&all, SIGKILL)
+        sigdelset(&all, SIGSTOP)
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setpgroup(&attributes, group)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        var highest: Int32 = 2
+        for descriptor in descriptors {
+            switch descriptor {
+            case .open(let fd, let from):
+                posix_spawn_file_actions_adddup2(&actions, from, fd)
+                highest = max(highest, fd)
+            case .devNull(let fd):
+                posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
+                highest = max(highest, fd)
+            case .closeAfter:
+                break
+            }
+        }
+        if let closeFrom { _ = closeFrom(&actions, highest + 1) }
+        if let directory {
+            guard let addChdir else { throw SpawnError(what: path + " in " + directory, code: ENOSYS) }
+            _ = addChdir(&actions, directory)
+        }
+
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup($0) } + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+        guard result == 0 else { throw SpawnError(what: path, code: result) }
+        return pid
+    }
+
+    /// `SIGILL (trap)`: the signal's name and what it usually means here.
+    static func signalName(_ signal: Int32) -> String {
+        let names: [Int32: String] = [
+            SIGILL: "SIGILL (trap)", SIGTRAP: "SIGTRAP (trap)", SIGSEGV: "SIGSEGV (segmentation fault)",
+            SIGBUS: "SIGBUS (bus error)", SIGABRT: "SIGABRT (abort)", SIGFPE: "SIGFPE (arithmetic exception)",
+            SIGKILL: "SIGKILL (killed)", SIGTERM: "SIGTERM (terminated)", SIGINT: "SIGINT (interrupted)",
+            SIGHUP: "SIGHUP (hang-up)", SIGPIPE: "SIGPIPE (broken pipe)", SIGXCPU: "SIGXCPU (CPU time limit)",
+            SIGXFSZ: "SIGXFSZ (file size limit)", SIGQUIT: "SIGQUIT (quit)", SIGSYS: "SIGSYS (bad system call)",
+        ]
+        return names[signal] ?? "signal \(signal)"
     }
 
     /// The first `name` on `PATH`.
@@ -81,6 +283,87 @@ struct ChildProcess {
     }
 }
 
+private final class WaitStatus: @unchecked Sendable {
+    private let lock = NSLock()
+    private var status: Int32 = 0
+    var value: Int32 {
+        get { lock.withLock { status } }
+        set { lock.withLock { status = newValue } }
+    }
+}
+
+/// The first `limit` bytes a child wrote, and how many it wrote in all: memory stays bounded
+/// however much it prints.
 private final class OutputCollector: @unchecked Sendable {
-    var data = Data()
+    private let lock = NSLock()
+    private let limit: Int
+    private var kept = Data()
+    private var count = 0
+    private var stopped = false
+
+    init(limit: Int) { self.limit = limit }
+
+    var data: Data { lock.withLock { kept } }
+    var total: Int { lock.withLock { count } }
+    func stop() { lock.withLock { stopped = true } }
+
+    func read(from fd: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while !lock.withLock({ stopped }) {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&poller, 1, 200)
+            if ready < 0 && errno == EINTR { continue }
+            if ready == 0 { continue }
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
+            lock.withLock {
+                count += n
+                if kept.count < limit { kept.append(contentsOf: buffer[0..<min(n, limit - kept.count)]) }
+            }
+        }
+    }
+}
+
+/// What the runner must undo when SIGINT, SIGTERM or SIGHUP ends it: the process groups it
+/// started (killed) and its scratch folders (removed).
+public final class RunnerCleanup: @unchecked Sendable {
+    public static let shared = RunnerCleanup()
+    private let lock = NSLock()
+    private var groups: Set<pid_t> = []
+    private var folders: Set<String> = []
+    private var sources: [DispatchSourceSignal] = []
+
+    func add(group: pid_t) { lock.withLock { _ = groups.insert(group) } }
+    func remove(group: pid_t) { lock.withLock { _ = groups.remove(group) } }
+    func add(folder: URL) { lock.withLock { _ = folders.insert(folder.path) } }
+    func remove(folder: URL) { lock.withLock { _ = folders.remove(folder.path) } }
+
+    /// Kills every group, removes every folder, then ends the runner by `signal` as if unhandled.
+    func terminate(by signal: Int32) -> Never {
+        let (groups, folders) = lock.withLock { (self.groups, self.folders) }
+        for group in groups { kill(-group, SIGKILL) }
+        for folder in folders { try? FileManager.default.removeItem(atPath: folder) }
+        Glibc.signal(signal, SIG_DFL)
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, signal)
+        sigprocmask(SIG_UNBLOCK, &set, nil)
+        kill(getpid(), signal)
+        _exit(128 + signal)
+    }
+
+    /// Handles SIGINT, SIGTERM and SIGHUP as ``terminate(by:)``.
+    public func installSignalHandlers() {
+        lock.withLock {
+            guard sources.isEmpty else { return }
+            for signal in [SIGINT, SIGTERM, SIGHUP] {
+                Glibc.signal(signal, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: signal, queue: .global())
+                source.setEventHandler { RunnerCleanup.shared.terminate(by: signal) }
+                source.resume()
+                sources.append(source)
+            }
+        }
+    }
 }

@@ -58,7 +58,7 @@ struct NotebookProgram {
                 compileSeconds += earlier.compileSeconds
             }
             if results.prefix(failing).allSatisfy({ $0.status == .succeeded }) {
-                results[failing] = BlockResult(status: .failed, output: "", seconds: nil, diagnostic: diagnostic)
+                results[failing] = BlockResult(status: .failed, output: "", seconds: nil, diagnostic: diagnostic, outputBytes: nil)
             }
             return (results, tables, compileSeconds, runSeconds)
         }
@@ -67,15 +67,26 @@ struct NotebookProgram {
         var environment = ProcessInfo.processInfo.environment
         environment["NOTEBOOK_OUTPUT"] = folder.path
         environment["NOTEBOOK_DATA"] = dataFolder.standardizedFileURL.path
-        environment["NOTEBOOK_PARAMETERS"] = String(decoding: try JSONEncoder().encode(parameters), as: UTF8.self)
+        let encodedParameters: Data
+        do {
+            encodedParameters = try JSONEncoder().encode(parameters)
+        } catch {
+            throw NotebookError.badParameterValue(
+                path: document.path, name: parameters.first { !($0.value.isFiniteOrNotNumber) }?.key ?? "?",
+                value: "\(error)", expected: "a finite number")
+        }
+        environment["NOTEBOOK_PARAMETERS"] = String(decoding: encodedParameters, as: UTF8.self)
         environment["NOTEBOOK_LIBRARY"] = library
         environment["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none"
         if environment["OPENBLAS_NUM_THREADS"] == nil { environment["OPENBLAS_NUM_THREADS"] = "1" }
         let events = folder.appendingPathComponent("events.jsonl")
         try? FileManager.default.removeItem(at: events)
+        // Standard output and error outside the blocks (before the first, a crash in the
+        // generated code) go to program-output.txt; progress bars get the terminal as descriptor 3.
         let ran = try ChildProcess(
             executable: folder.appendingPathComponent("program"), arguments: [],
-            directory: toolchain.projectRoot, environment: environment, timeout: timeout, capturesOutput: false
+            directory: toolchain.projectRoot, environment: environment, timeout: timeout, capturesOutput: false,
+            outputFile: folder.appendingPathComponent(Self.programOutput)
         ).run()
         let recorded = readEvents(events)
         return (interpret(ran, events: recorded, folder: folder, timeout: timeout), tables(in: recorded), compiled.seconds, ran.seconds)
@@ -83,7 +94,7 @@ struct NotebookProgram {
 
     /// The first error's block and a diagnostic at its notebook line.
     private func compileDiagnostic(_ output: String) -> (block: Int, Diagnostic) {
-        let errors = output.split(separator: "\n").map(String.init).filter { $0.contains(": error: ") }
+        let errors = output.textLines.filter { $0.contains(": error: ") }
         for error in errors {
             let parts = error.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
             guard parts.count == 4, parts[0] == document.path, let line = Int(parts[1]) else { continue }
@@ -96,7 +107,19 @@ struct NotebookProgram {
         return (blocks.last!.index, Diagnostic(line: blocks.last?.fenceLine, message: "error: \(message)", detail: output))
     }
 
-    /// Reads the events and block files into one result per block.
+    /// The most of a block's output a report shows (and a record keeps); the rest stays in
+    /// `block-K.txt` of the run's folder, which the runner copies beside the report.
+    static let outputShown = 1 << 20
+    /// What the program printed outside its blocks.
+    static let programOutput = "program-output.txt"
+
+    /// A block's output, cut at ``outputShown`` bytes (invalid UTF-8 replaced), and its whole size.
+    static func blockOutput(_ folder: URL, block: Int) -> (text: String, bytes: Int) {
+        LossyText.read(folder.appendingPathComponent("block-\(block).txt"), limit: outputShown) ?? ("", 0)
+    }
+
+    /// Reads the events and block files into one result per block. A program that did not end
+    /// well always leaves a block failed or timed out: never a run that looks like a success.
     private func interpret(_ ran: ChildProcess.Outcome, events: [NotebookEvent], folder: URL, timeout: Double) -> [BlockResult] {
         var began: Set<Int> = []
         var seconds: [Int: Double] = [:]
@@ -107,67 +130,117 @@ struct NotebookProgram {
             case .table: break
             }
         }
+        let outside = LossyText.read(folder.appendingPathComponent(Self.programOutput), limit: 64 << 10)?.text ?? ""
+        let timedOutDiagnostic = { (block: SwiftBlock) in
+            Diagnostic(
+                line: block.fenceLine,
+                message: "did not finish within the time limit of \(Self.format(seconds: timeout)) (the notebook's 'timeout', or --timeout)",
+                detail: "")
+        }
         var results = Array(repeating: BlockResult.notRun, count: document.swiftBlocks.count)
         for block in blocks where began.contains(block.index) {
-            let text = (try? String(contentsOf: folder.appendingPathComponent("block-\(block.index).txt"), encoding: .utf8)) ?? ""
+            let (text, bytes) = Self.blockOutput(folder, block: block.index)
             if let time = seconds[block.index] {
-                results[block.index] = BlockResult(status: .succeeded, output: text, seconds: time, diagnostic: nil)
+                results[block.index] = BlockResult(status: .succeeded, output: text, seconds: time, diagnostic: nil, outputBytes: bytes)
             } else if ran.timedOut {
                 results[block.index] = BlockResult(
-                    status: .timedOut, output: text, seconds: ran.seconds,
-                    diagnostic: Diagnostic(
-                        line: block.fenceLine,
-                        message: "did not finish within the time limit of \(Self.format(seconds: timeout)) (the notebook's 'timeout', or --timeout)",
-                        detail: ""))
+                    status: .timedOut, output: text, seconds: ran.seconds, diagnostic: timedOutDiagnostic(block), outputBytes: bytes)
             } else {
-                results[block.index] = crashResult(text, status: ran.status, block: block)
+                results[block.index] = crashResult(text, bytes: bytes, ran: ran, block: block, outside: outside)
             }
         }
-        if ran.status != 0 && !ran.timedOut && results.allSatisfy({ $0.status != .failed }),
-           let last = blocks.last(where: { began.contains($0.index) }) {
-            results[last.index] = BlockResult(
-                status: .failed, output: results[last.index].output, seconds: nil,
-                diagnostic: Diagnostic(line: last.fenceLine, message: "the program exited with status \(ran.status)", detail: ""))
+        let ok = ran.status == 0 && !ran.timedOut
+        if !ok && !results.contains(where: { $0.status == .failed || $0.status == .timedOut }) {
+            // Stopped outside any block: before the first began, or between two.
+            let blame = blocks.first(where: { seconds[$0.index] == nil }) ?? blocks.last!
+            var result = results[blame.index]
+            result.status = ran.timedOut ? .timedOut : .failed
+            result.diagnostic = ran.timedOut ? timedOutDiagnostic(blame) : Diagnostic(
+                line: blame.fenceLine,
+                message: "the program stopped (\(ran.ending))\(began.contains(blame.index) ? "" : " before this block began")"
+                    + Self.crashMessage(outside.textLines).map { ": " + $0 }.orEmpty,
+                detail: outside.trimmingCharacters(in: .whitespacesAndNewlines))
+            results[blame.index] = result
         }
         return results
     }
 
-    /// Splits a crashed block's text into what it printed and the trap, and finds the notebook line.
-    private func crashResult(_ text: String, status: Int32, block: SwiftBlock) -> BlockResult {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let bannerIndex = lines.firstIndex(where: { $0.hasPrefix("*** Signal") || $0.hasPrefix("💣") || $0.hasPrefix("*** Program crashed") })
-        let fatalIndex = lines.firstIndex(where: { $0.contains("Fatal error:") })
+    /// The line a crash names: Swift's `Fatal error:`, `Precondition failed:`, `Assertion
+    /// failed:`, a runtime failure (`*** Swift runtime failure: arithmetic overflow ***`)
+    /// or the backtracer's `*** Program crashed: …`, in that order of preference.
+    static func crashMessage(_ lines: [String]) -> String? {
+        for marker in ["Fatal error:", "Precondition failed:", "Assertion failed:", "Swift runtime failure:"] {
+            guard let line = lines.first(where: { $0.contains(marker) }) else { continue }
+            var message = marker + line.components(separatedBy: marker).dropFirst().joined(separator: marker)
+            message = message.replacingOccurrences(of: " ***", with: "").trimmingCharacters(in: .whitespaces)
+            // `File.swift:12: Fatal error: …` names where in the library: keep it after the message.
+            let location = line.components(separatedBy: ": " + marker).first ?? ""
+            if !location.isEmpty && location != line && !location.hasPrefix("***") {
+                message += " (at \(location))"
+            }
+            return message
+        }
+        if let crash = lines.first(where: { $0.hasPrefix("*** Program crashed:") }) {
+            // An optimised library traps without a message: name the function it trapped in.
+            let message = crash.replacingOccurrences(of: "*** ", with: "").replacingOccurrences(of: " ***", with: "")
+            return message + (crashingFunction(lines).map { " in \($0)" } ?? "")
+        }
+        return nil
+    }
+
+    /// The first backtrace frame outside the Swift runtime: `Matrix.init(rows:columns:repeating:)`
+    /// from `  1 [ra] 0x00007f… Matrix.init(rows:columns:repeating:) + 240 in libNotebookRuntime.so at …`.
+    static func crashingFunction(_ lines: [String]) -> String? {
+        for line in lines {
+            let words = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard let first = words.first, Int(first) != nil,
+                  let address = words.firstIndex(where: { $0.hasPrefix("0x") }),
+                  let plus = words[address...].firstIndex(of: "+"), plus > address + 1,
+                  let library = words[plus...].firstIndex(of: "in").map({ $0 + 1 }), library < words.count,
+                  !words[library].hasPrefix("libswift"), !words[library].hasPrefix("libc.so") else { continue }
+            return words[(address + 1)..<plus].joined(separator: " ")
+        }
+        return nil
+    }
+
+    /// Splits a crashed block's text into what it printed and the crash, names the crash (its
+    /// message and the signal) and finds the notebook line.
+    private func crashResult(_ text: String, bytes: Int, ran: ChildProcess.Outcome, block: SwiftBlock, outside: String) -> BlockResult {
+        let lines = text.textLines
+        let markers = ["*** Signal", "💣", "*** Program crashed", "*** Swift runtime failure"]
+        let bannerIndex = lines.firstIndex(where: { line in markers.contains { line.hasPrefix($0) } })
+        let fatalIndex = lines.firstIndex(where: { line in
+            ["Fatal error:", "Precondition failed:", "Assertion failed:"].contains { line.contains($0) }
+        })
         let cut = [bannerIndex, fatalIndex].compactMap { $0 }.min() ?? lines.count
         let printed = lines[..<cut].joined(separator: "\n").trimmingCharacters(in: .newlines)
+        let crashLines = Array(lines[cut...]) + outside.textLines
         var line: Int?
-        var message = "the program stopped (exit status \(status)) without finishing this block"
+        var message = Self.crashMessage(crashLines).map { $0 + " — " } ?? "the program stopped without finishing this block: "
+        message += ran.ending
         if let fatalIndex {
-            let fatal = lines[fatalIndex]
-            let location = fatal.components(separatedBy: ": Fatal error:").first ?? ""
+            let location = lines[fatalIndex].components(separatedBy: ": ").first ?? ""
             if location.hasPrefix(document.path + ":"), let number = Int(location.dropFirst(document.path.count + 1)) {
                 line = number
             }
-            message = "Fatal error:" + fatal.components(separatedBy: "Fatal error:").dropFirst().joined(separator: "Fatal error:")
-        } else if let crash = lines.first(where: { $0.hasPrefix("*** Program crashed:") }) {
-            message = crash.replacingOccurrences(of: "*** ", with: "").replacingOccurrences(of: " ***", with: "")
         }
         if line == nil {
             let marker = " at \(document.path):"
-            for frame in lines[cut...] {
+            for frame in crashLines {
                 guard let range = frame.range(of: marker) else { continue }
                 let digits = frame[range.upperBound...].prefix(while: \.isNumber)
                 if let number = Int(digits) { line = number; break }
             }
         }
-        let detail = lines[cut...].joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        let detail = crashLines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
         return BlockResult(
             status: .failed, output: printed, seconds: nil,
-            diagnostic: Diagnostic(line: line ?? block.fenceLine, message: message, detail: detail))
+            diagnostic: Diagnostic(line: line ?? block.fenceLine, message: message, detail: detail), outputBytes: bytes)
     }
 
     private func readEvents(_ url: URL) -> [NotebookEvent] {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(NotebookEvent.self, from: Data($0.utf8)) }
+        guard let data = try? Data(contentsOf: url) else { return [] }
+        return data.split(separator: 0x0A).compactMap { try? JSONDecoder().decode(NotebookEvent.self, from: Data($0)) }
     }
 
     private func tables(in events: [NotebookEvent]) -> [TableRecord] {
@@ -181,5 +254,16 @@ struct NotebookProgram {
 
     static func format(seconds: Double) -> String {
         seconds < 1 ? String(format: "%.0f ms", seconds * 1000) : seconds < 100 ? String(format: "%.1f s", seconds) : String(format: "%.0f s", seconds)
+    }
+}
+
+private extension Optional where Wrapped == String {
+    var orEmpty: String { self ?? "" }
+}
+
+private extension ParameterValue {
+    var isFiniteOrNotNumber: Bool {
+        if case .real(let value) = self { return value.isFinite }
+        return true
     }
 }

@@ -83,7 +83,7 @@ public struct NotebookToolchain {
     /// The compiler's own version line, for reports.
     public func compilerVersion() -> String {
         let outcome = try? ChildProcess(executable: swiftc, arguments: ["--version"], timeout: 30).run()
-        return outcome?.output.split(separator: "\n").first.map(String.init) ?? "swiftc (version unknown)"
+        return outcome?.output.textLines.first ?? "swiftc (version unknown)"
     }
 
     /// Builds the runtime with SwiftPM when it is missing or older than its sources.

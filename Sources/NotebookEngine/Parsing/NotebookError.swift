@@ -10,6 +10,13 @@ public enum NotebookError: Error, CustomStringConvertible, Equatable {
     case malformedParameterArgument(String)
     case duplicateFigure(path: String, line: Int, figure: String)
     case runtimeMissing(reason: String)
+    case badText(path: String, line: Int, reason: String)
+    /// Two notebooks would write the same report, tables and cache (`a/x.md`, `b/x.md`).
+    case duplicateNotebook(stem: String, first: String, second: String)
+    /// Two notebooks draw a figure of the same name (`FIGURE.svg`).
+    case duplicateFigureAcrossNotebooks(figure: String, first: String, second: String)
+    /// A `--cache` folder that is not one the runner made.
+    case notACache(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -35,6 +42,14 @@ public enum NotebookError: Error, CustomStringConvertible, Equatable {
             return "\(path):\(line): error: the figure name '\(figure)' is used by an earlier block"
         case .runtimeMissing(let reason):
             return "cannot prepare the notebook runtime: \(reason)"
+        case .badText(let path, let line, let reason):
+            return "\(path):\(line): error: \(reason)"
+        case .duplicateNotebook(let stem, let first, let second):
+            return "\(second): error: \(first) has the same name '\(stem)': both would write \(stem).html, data/\(stem)/ and the same cache (rename one)"
+        case .duplicateFigureAcrossNotebooks(let figure, let first, let second):
+            return "\(second): error: the figure name '\(figure)' is also drawn by \(first): both would write \(figure).svg (rename one with figure=)"
+        case .notACache(let path, let reason):
+            return "\(path): error: \(reason)"
         }
     }
 }

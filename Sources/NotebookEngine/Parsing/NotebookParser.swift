@@ -9,26 +9,38 @@ public struct NotebookParser {
     public init() {}
 
     public func parse(contentsOf url: URL, displayPath: String) throws -> NotebookDocument {
-        let text: String
+        let data: Data
         do {
-            text = try String(contentsOf: url, encoding: .utf8)
+            data = try Data(contentsOf: url)
         } catch {
             throw NotebookError.unreadable(path: displayPath, reason: error.localizedDescription)
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            // Name the first line that is not UTF-8 rather than guess what it meant.
+            var line = 1
+            for piece in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
+                if String(validating: piece, as: UTF8.self) == nil { break }
+                line += 1
+            }
+            throw NotebookError.badText(path: displayPath, line: line, reason: "this line is not UTF-8")
         }
         return try parse(text, path: displayPath)
     }
 
     public func parse(_ text: String, path: String) throws -> NotebookDocument {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
-        }
+        // LF, CRLF (one `Character`, which `split(separator: "\n")` would not split) or CR; a BOM is not text.
+        var lines = (text.hasPrefix("\u{FEFF}") ? String(text.unicodeScalars.dropFirst()) : text).textLines
+        if text.hasSuffix("\n") || text.hasSuffix("\r") { lines.append("") }
         let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         var document = NotebookDocument(
             path: path, stem: stem, title: stem, parameters: [], timeout: nil, inputs: [], segments: [])
         var cursor = 0
         var declaredTitle: String?
-        if lines.first == "---" {
-            guard let close = lines.indices.dropFirst().first(where: { lines[$0] == "---" || lines[$0] == "..." }) else {
+        func isFrontMatterLine(_ line: String, _ marks: [String]) -> Bool {
+            marks.contains(line.trimmingCharacters(in: .whitespaces))
+        }
+        if let first = lines.first, isFrontMatterLine(first, ["---"]) {
+            guard let close = lines.indices.dropFirst().first(where: { isFrontMatterLine(lines[$0], ["---", "..."]) }) else {
                 throw NotebookError.badFrontMatter(path: path, line: 1, reason: "the '---' opened here is never closed")
             }
             declaredTitle = try readFrontMatter(lines[1..<close].joined(separator: "\n"), into: &document)
@@ -70,9 +82,18 @@ public struct NotebookParser {
                 let options = try InfoString.options(
                     Array(words.dropFirst()), allowed: ["data", "figure", "caption", "size"], path: path, line: fenceLine)
                 let figure = options["figure"] ?? "\(stem)-\(gnuplotCount + 1)"
-                guard figure.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), !figure.isEmpty else {
+                guard figure.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }),
+                      let head = figure.first, head != ".", figure.count <= 100 else {
                     throw NotebookError.badBlockOption(
-                        path: path, line: fenceLine, option: "figure", reason: "'\(figure)' is not a file name (letters, digits, - _ .)")
+                        path: path, line: fenceLine, option: "figure",
+                        reason: "'\(InfoString.shown(figure))' is not a file name (ASCII letters, digits, - _ ., not starting with ., at most 100)")
+                }
+                let data = (options["data"] ?? "").split(separator: ",", omittingEmptySubsequences: false)
+                    .map { $0.trimmingCharacters(in: .whitespaces) }.filter { options["data"] != nil || !$0.isEmpty }
+                for name in data where !InfoString.isTableName(name) {
+                    throw NotebookError.badBlockOption(
+                        path: path, line: fenceLine, option: "data",
+                        reason: "'\(InfoString.shown(name))' is not a table name (ASCII letters, digits and _, not starting with a digit)")
                 }
                 guard figures.insert(figure).inserted else {
                     throw NotebookError.duplicateFigure(path: path, line: fenceLine, figure: figure)
@@ -80,7 +101,7 @@ public struct NotebookParser {
                 flushProse(before: close + 2)
                 document.segments.append(.gnuplot(GnuplotBlock(
                     index: gnuplotCount, fenceLine: fenceLine, script: body,
-                    data: (options["data"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
+                    data: data,
                     figure: figure, caption: options["caption"],
                     size: try InfoString.size(options["size"], path: path, line: fenceLine))))
                 gnuplotCount += 1
@@ -117,20 +138,33 @@ public struct NotebookParser {
             throw NotebookError.badFrontMatter(path: path, line: 2, reason: "expected 'key: value' lines")
         }
         var title: String?
+        var seen: Set<String> = []
         for (key, value) in mapping {
             let line = (key.mark?.line ?? 0) + 1
-            switch key.string ?? "" {
+            guard let name = key.scalar?.string else {
+                throw NotebookError.badFrontMatter(path: path, line: line, reason: "a key is a plain word (title, parameters, …)")
+            }
+            guard seen.insert(name).inserted else {
+                throw NotebookError.badFrontMatter(path: path, line: line, reason: "'\(InfoString.shown(name))' is given twice")
+            }
+            switch name {
             case "title":
-                title = value.string
+                guard let text = value.scalar?.string else {
+                    throw NotebookError.badFrontMatter(path: path, line: line, reason: "title is one line of text")
+                }
+                title = text
             case "author", "description", "date":
-                break
+                guard value.scalar != nil || value.sequence?.allSatisfy({ $0.scalar != nil }) == true else {
+                    throw NotebookError.badFrontMatter(path: path, line: line, reason: "\(name) is text")
+                }
             case "timeout":
-                guard let seconds = value.float, seconds > 0 else {
-                    throw NotebookError.badFrontMatter(path: path, line: line, reason: "timeout is a number of seconds")
+                guard let seconds = value.scalar.flatMap({ Double($0.string) }), Self.acceptsTimeout(seconds) else {
+                    throw NotebookError.badFrontMatter(path: path, line: line, reason: "timeout is a number of seconds, more than 0 and at most \(Int(Self.longestTimeout))")
                 }
                 document.timeout = seconds
             case "inputs":
-                guard let list = value.sequence?.compactMap(\.string) ?? value.string.map({ [$0] }) else {
+                guard let list = value.sequence.map({ $0.compactMap(\.scalar?.string) }) ?? value.scalar.map({ [$0.string] }),
+                      list.count == (value.sequence?.count ?? 1), !list.contains(where: \.isEmpty) else {
                     throw NotebookError.badFrontMatter(path: path, line: line, reason: "inputs is a list of paths")
                 }
                 document.inputs = list
@@ -138,23 +172,40 @@ public struct NotebookParser {
                 guard let parameters = value.mapping else {
                     throw NotebookError.badFrontMatter(path: path, line: line, reason: "parameters is a mapping of names to defaults")
                 }
-                for (name, defaultValue) in parameters {
-                    guard let name = name.string, let scalar = defaultValue.scalar else {
+                for (nameNode, defaultValue) in parameters {
+                    let parameterLine = (nameNode.mark?.line ?? 0) + 1
+                    guard let name = nameNode.scalar?.string, !name.isEmpty, let scalar = defaultValue.scalar else {
                         throw NotebookError.badFrontMatter(
                             path: path, line: (defaultValue.mark?.line ?? 0) + 1,
                             reason: "a parameter's default is a single value (number, true/false or text)")
                     }
+                    guard !document.parameters.contains(where: { $0.name == name }) else {
+                        throw NotebookError.badFrontMatter(path: path, line: parameterLine, reason: "parameter '\(InfoString.shown(name))' is declared twice")
+                    }
                     let parsed: ParameterValue = scalar.style == .plain
                         ? ParameterValue(parsing: scalar.string) : .text(scalar.string)
+                    if ParameterValue.isNonFiniteNumber(scalar.string) && scalar.style == .plain {
+                        throw NotebookError.badFrontMatter(
+                            path: path, line: parameterLine,
+                            reason: "parameter '\(InfoString.shown(name))': '\(scalar.string)' is not a finite number (quote it to mean text)")
+                    }
                     document.parameters.append((name, parsed))
                 }
             case let other:
                 throw NotebookError.badFrontMatter(
                     path: path, line: line,
-                    reason: "unknown key '\(other)' (known: title, parameters, timeout, inputs, author, date, description)")
+                    reason: "unknown key '\(InfoString.shown(other))' (known: title, parameters, timeout, inputs, author, date, description)")
             }
         }
         return title
+    }
+
+    /// The longest time limit accepted, in seconds (a year): more is a typo, and overflows timers.
+    public static let longestTimeout = 31_536_000.0
+
+    /// Whether `seconds` is a usable time limit: finite, above 0, at most ``longestTimeout``.
+    public static func acceptsTimeout(_ seconds: Double) -> Bool {
+        seconds.isFinite && seconds > 0 && seconds <= longestTimeout
     }
 
     private static func line(of error: YamlError) -> Int {
@@ -215,26 +266,55 @@ enum InfoString {
             }
         }
         guard !quoted else {
-            throw NotebookError.badBlockOption(path: path, line: line, option: info, reason: "a quote is not closed")
+            throw NotebookError.badBlockOption(path: path, line: line, option: shown(info), reason: "a quote is not closed")
         }
         if !current.isEmpty { words.append(current) }
         return words
     }
 
+    /// `NAME=VALUE` words into options: each name known and given once, each value non-empty.
     @discardableResult
     static func options(_ words: [String], allowed: [String], path: String, line: Int) throws -> [String: String] {
         var options: [String: String] = [:]
         for word in words {
-            let parts = word.split(separator: "=", maxSplits: 1).map(String.init)
-            guard allowed.contains(parts[0]) else {
-                throw NotebookError.unknownBlockOption(path: path, line: line, option: parts[0], allowed: allowed)
+            guard let equals = word.firstIndex(of: "=") else {
+                guard allowed.contains(word) else {
+                    throw NotebookError.unknownBlockOption(path: path, line: line, option: shown(word), allowed: allowed)
+                }
+                throw NotebookError.badBlockOption(path: path, line: line, option: word, reason: "expected \(word)=VALUE")
             }
-            guard parts.count == 2, !parts[1].isEmpty else {
-                throw NotebookError.badBlockOption(path: path, line: line, option: parts[0], reason: "expected \(parts[0])=VALUE")
+            let name = String(word[..<equals])
+            let value = String(word[word.index(after: equals)...])
+            guard !name.isEmpty else {
+                throw NotebookError.badBlockOption(
+                    path: path, line: line, option: shown(word), reason: "expected NAME=VALUE (\(allowed.isEmpty ? "this block takes no options" : "names: " + allowed.joined(separator: ", ")))")
             }
-            options[parts[0]] = parts[1]
+            guard allowed.contains(name) else {
+                throw NotebookError.unknownBlockOption(path: path, line: line, option: shown(name), allowed: allowed)
+            }
+            guard !value.isEmpty else {
+                throw NotebookError.badBlockOption(path: path, line: line, option: name, reason: "expected \(name)=VALUE")
+            }
+            guard options[name] == nil else {
+                throw NotebookError.badBlockOption(path: path, line: line, option: name, reason: "given twice")
+            }
+            options[name] = value
         }
         return options
+    }
+
+    /// A table name gnuplot can call `$NAME`.
+    static func isTableName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
+        return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+    }
+
+    /// `text` for a one-line message: at most 60 characters, control characters escaped.
+    static func shown(_ text: String) -> String {
+        let visible = String(String.UnicodeScalarView(text.unicodeScalars.flatMap { scalar -> [Unicode.Scalar] in
+            scalar.properties.generalCategory == .control ? Array(scalar.escaped(asASCII: true).unicodeScalars) : [scalar]
+        }))
+        return visible.count > 60 ? String(visible.prefix(57)) + "…" : visible
     }
 
     static func size(_ text: String?, path: String, line: Int) throws -> (width: Int, height: Int) {

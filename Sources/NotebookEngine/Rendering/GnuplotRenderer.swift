@@ -47,7 +47,7 @@ struct GnuplotRenderer {
 
     /// gnuplot's `"block.gp" line K: message` becomes the notebook line of the block's K-th line.
     private func diagnostic(_ outcome: ChildProcess.Outcome, block: GnuplotBlock) -> Diagnostic {
-        let lines = outcome.output.split(separator: "\n").map(String.init)
+        let lines = outcome.output.textLines.filter { !$0.isEmpty }
         var line: Int?
         var message = outcome.timedOut ? "gnuplot did not finish within 120 s" : "gnuplot failed (exit status \(outcome.status))"
         if let located = lines.first(where: { $0.contains("\"block.gp\" line ") }),

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
 import Foundation
 import Plot
 
@@ -12,6 +15,8 @@ struct IndexPage {
         var succeeded: Bool
         var firstFigure: String?
         var updated: Date
+        /// Every figure it draws (absent in manifests written before it was kept).
+        var figures: [String]?
     }
 
     let folder: URL
@@ -25,8 +30,13 @@ struct IndexPage {
         return (try? decoder.decode([Entry].self, from: data)) ?? []
     }
 
-    /// Records `updated` and rewrites the page.
+    /// Records `updated` and rewrites the page, holding `.notebooks.lock` so that runners
+    /// updating the same folder at once keep each other's entries.
     func update(with updated: [Entry]) throws {
+        try AtomicFile.withLock(folder.appendingPathComponent(".notebooks.lock")) { try rewrite(with: updated) }
+    }
+
+    private func rewrite(with updated: [Entry]) throws {
         var all = entries().filter { old in !updated.contains { $0.stem == old.stem } } + updated
         all = all.filter { FileManager.default.fileExists(atPath: folder.appendingPathComponent("\($0.stem).html").path) }
         all.sort { $0.stem < $1.stem }
@@ -41,16 +51,17 @@ struct IndexPage {
         let formatter = ISO8601DateFormatter()
         return HTML(
             .lang(.english),
-            .head(.meta(.charset(.utf8)), .title("Notebooks"), .style(Self.css)),
+            .head(.meta(.charset(.utf8)), .element(named: "title", nodes: [.raw("Notebooks")]), .style(Self.css)),
             .body(
                 .h1("Notebooks"),
-                .p(.class("lead"), .text("Reports rendered by `notebook run`; each links its figures and tables.")),
+                .p(.class("lead"), .safe("Reports rendered by `notebook run`; each links its figures and tables.")),
                 .div(.class("grid"), .forEach(entries) { entry in
-                    .a(.class("card"), .href("\(entry.stem).html"),
-                       .unwrap(entry.firstFigure, { .img(.src("\($0).png"), .alt($0)) },
-                               else: .div(.class("nofigure"), .text("no figure"))),
-                       .h2(.text(entry.title)),
-                       .p(.text(entry.path + " · " + (entry.succeeded ? "succeeded" : "FAILED")
+                    .a(.class("card"), .href(HTMLEscape.escape(HTMLEscape.link("\(entry.stem).html"))),
+                       .unwrap(entry.firstFigure, {
+                           .img(.src(HTMLEscape.escape(HTMLEscape.link("\($0).png"))), .alt(HTMLEscape.escape($0)))
+                       }, else: .div(.class("nofigure"), .safe("no figure"))),
+                       .h2(.safe(entry.title)),
+                       .p(.safe(entry.path + " · " + (entry.succeeded ? "succeeded" : "FAILED")
                            + " · " + formatter.string(from: entry.updated))))
                 })
             )
@@ -78,6 +89,36 @@ enum AtomicFile {
     }
 
     static func copy(_ source: URL, to destination: URL) throws {
-        try write(Data(contentsOf: source), to: destination)
+        try copyStreaming(source, to: destination)
+    }
+
+    /// Copies without reading the file into memory: to a unique temporary beside the
+    /// destination, then a rename.
+    static func copyStreaming(_ source: URL, to destination: URL) throws {
+        try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let temporary = destination.deletingLastPathComponent()
+            .appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString.prefix(8)).part")
+        do {
+            try FileManager.default.copyItem(at: source, to: temporary)
+            guard rename(temporary.path, destination.path) == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: destination.path])
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+    }
+
+    /// Runs `body` holding an exclusive `flock(2)` on `lockFile`.
+    static func withLock<T>(_ lockFile: URL, _ body: () throws -> T) throws -> T {
+        try FileManager.default.createDirectory(at: lockFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let fd = open(lockFile.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: lockFile.path]) }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw CocoaError(.fileLocking, userInfo: [NSFilePathErrorKey: lockFile.path]) }
+        }
+        defer { flock(fd, LOCK_UN) }
+        return try body()
     }
 }

@@ -44,19 +44,19 @@ struct NotebookReport {
             .head(
                 .meta(.charset(.utf8)),
                 .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
-                .title(document.title),
+                .element(named: "title", nodes: [.raw(HTMLEscape.escape(document.title))]),
                 .style(Self.css)
             ),
             .body(
                 .header(
-                    .p(.class("path"), .text(document.path)),
+                    .p(.class("path"), .safe(document.path)),
                     .p(.class("status"), statusNode()),
-                    .if(run.parameters.contains { !$0.isDefault }, .p(.class("banner"), .text(
+                    .if(run.parameters.contains { !$0.isDefault }, .p(.class("banner"), .safe(
                         "Run with non-default parameters: "
                             + run.parameters.filter { !$0.isDefault }.map { "\($0.name) = \($0.value)" }.joined(separator: ", "))))
                 ),
                 .if(toc.count > 1, .nav(.class("toc"), .h2("Contents"), .ul(.forEach(toc) { entry in
-                    .li(.class("level\(entry.level)"), .a(.href("#\(entry.id)"), .text(entry.text)))
+                    .li(.class("level\(entry.level)"), .a(.href(Self.attribute("#\(entry.id)")), .safe(entry.text)))
                 }))),
                 .main(.group(body)),
                 footer()
@@ -95,8 +95,9 @@ struct NotebookReport {
     }
 
     private static func unescape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&amp;", with: "&").replacingOccurrences(of: "&lt;", with: "<")
-            .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&quot;", with: "\"")
+        text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+            .replacingOccurrences(of: "&amp;", with: "&")
     }
 
     // MARK: Swift blocks
@@ -114,17 +115,37 @@ struct NotebookReport {
         return .section(
             .class("cell swift \(Self.cssClass(result.status))"), .id("block-\(block.index + 1)"),
             .details(
-                .summary(.text("Swift · line \(block.fenceLine)\(time)"), badge(result.status)),
-                .pre(.code(.class("language-swift"), .text(block.code)))
+                .summary(.safe("Swift · line \(block.fenceLine)\(time)"), badge(result.status)),
+                .pre(.code(.class("language-swift"), .safe(block.code)))
             ),
-            .if(!result.output.isEmpty, .pre(.class("output"), .text(result.output))),
+            .if(!result.output.isEmpty, .pre(.class("output"), .safe(result.output))),
+            .if(result.outputIsCut, outputCutNode(block, result: result)),
             .unwrap(result.diagnostic) { errorNode($0) },
             .forEach(tables) { tableNode($0) }
         )
     }
 
+    /// The note under a block whose output was cut, linking the whole output beside the report.
+    private func outputCutNode(_ block: SwiftBlock, result: BlockResult) -> Node<HTML.BodyContext> {
+        let name = Self.outputFileName(block: block.index)
+        let link = Self.attribute(HTMLEscape.link("\(run.dataLink)/\(name)"))
+        return .p(.class("more"),
+            .safe("… output cut at \(Self.bytes(result.output.utf8.count)) of \(Self.bytes(result.outputBytes ?? 0)); the whole output is in "),
+            .a(.href(link), .safe(name)))
+    }
+
+    /// The file beside the report holding block `block`'s whole output, when it was cut.
+    static func outputFileName(block: Int) -> String { "block-\(block + 1)-output.txt" }
+
+    static func bytes(_ count: Int) -> String {
+        count < 1 << 20 ? "\(count / 1024) KB" : String(format: "%.1f MB", Double(count) / Double(1 << 20))
+    }
+
+    /// An attribute value: Plot writes attribute values as given, unescaped.
+    static func attribute(_ value: String) -> String { HTMLEscape.escape(value) }
+
     private func badge(_ status: BlockResult.Status) -> Node<HTML.BodyContext> {
-        status == .succeeded ? .empty : .span(.class("badge \(Self.cssClass(status))"), .text(status.rawValue))
+        status == .succeeded ? .empty : .span(.class("badge \(Self.cssClass(status))"), .safe(status.rawValue))
     }
 
     private static func cssClass(_ status: BlockResult.Status) -> String {
@@ -140,8 +161,8 @@ struct NotebookReport {
         let location = diagnostic.line.map { "\(document.path):\($0)" } ?? document.path
         return .div(
             .class("error"),
-            .p(.strong(.text(location)), .text(" "), .text(diagnostic.message)),
-            .if(!diagnostic.detail.isEmpty, .details(.summary("Full message"), .pre(.text(diagnostic.detail))))
+            .p(.strong(.safe(location)), .safe(" "), .safe(diagnostic.message)),
+            .if(!diagnostic.detail.isEmpty, .details(.summary("Full message"), .pre(.safe(diagnostic.detail))))
         )
     }
 
@@ -149,17 +170,17 @@ struct NotebookReport {
         let rows = (run.tables[table.name] ?? "").split(separator: "\n").dropFirst().map {
             $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
         }
-        let link = "\(run.dataLink)/\(table.name).tsv"
+        let link = Self.attribute(HTMLEscape.link("\(run.dataLink)/\(table.name).tsv"))
         return .div(
             .class("table"),
-            .p(.class("caption"), .text("Table "), .code(.text(table.name)),
-               .text(" · \(table.rows) row\(table.rows == 1 ? "" : "s") · "), .a(.href(link), .text("\(table.name).tsv"))),
+            .p(.class("caption"), .safe("Table "), .code(.safe(table.name)),
+               .safe(" · \(table.rows) row\(table.rows == 1 ? "" : "s") · "), .a(.href(link), .safe("\(table.name).tsv"))),
             .div(.class("scroll"), .table(
-                .tr(.forEach(table.columns) { .th(.text($0)) }),
-                .forEach(rows.prefix(Self.rowsShown)) { row in .tr(.forEach(row) { .td(.text(Self.shortNumber($0))) }) }
+                .tr(.forEach(table.columns) { .th(.safe($0)) }),
+                .forEach(rows.prefix(Self.rowsShown)) { row in .tr(.forEach(row) { .td(.safe(Self.shortNumber($0))) }) }
             )),
             .if(table.rows > Self.rowsShown, .p(.class("more"),
-                .text("… \(table.rows - Self.rowsShown) more rows in "), .a(.href(link), .text("\(table.name).tsv"))))
+                .safe("… \(table.rows - Self.rowsShown) more rows in "), .a(.href(link), .safe("\(table.name).tsv"))))
         )
     }
 
@@ -179,27 +200,31 @@ struct NotebookReport {
     private func gnuplotNode(_ block: GnuplotBlock) -> Node<HTML.BodyContext> {
         let result = figure(of: block)
         let status: BlockResult.Status = result.status == .failed ? .failed : result.status == .notRun ? .notRun : .succeeded
+        // A figure this run did not draw, shown from an earlier run's file.
+        let stale = result.svg != nil && (result.status == .failed || result.status == .notRun)
         let image: Node<HTML.BodyContext> = result.svg.map { svg in
             .img(.src("data:image/svg+xml;base64," + Data(svg.utf8).base64EncodedString()),
-                 .alt(block.caption ?? block.figure))
-        } ?? .div(.class("placeholder"), .text(result.status == .notRun ? "Not drawn: its data did not come." : "No figure."))
+                 .alt(Self.attribute(block.caption ?? block.figure)))
+        } ?? .div(.class("placeholder"), .safe(result.status == .notRun ? "Not drawn: its data did not come." : "No figure."))
         return .section(
-            .class("cell gnuplot \(Self.cssClass(status))"), .id("figure-\(block.figure)"),
+            .class("cell gnuplot \(Self.cssClass(status))\(stale ? " stale" : "")"), .id(Self.attribute("figure-\(block.figure)")),
             .unwrap(result.diagnostic) { errorNode($0) },
-            .if(result.status == .failed && result.svg != nil,
-                .p(.class("stale"), .text("Showing the last good figure; this run's drawing failed."))),
+            .if(stale, .p(.class("stale"), .strong(.safe("Stale figure. ")), .safe(
+                result.status == .failed
+                    ? "Showing the last good figure, from an earlier run; this run's drawing failed."
+                    : "Showing the last good figure, from an earlier run; this run did not redraw it (its data did not come: a Swift block failed)."))),
             .element(named: "figure", nodes: [
                 image,
                 .element(named: "figcaption", nodes: [
-                    .strong(.text(block.figure)),
-                    .text(block.caption.map { ": " + $0 } ?? ""),
-                    .text(" · "), .a(.href("\(block.figure).svg"), .text("SVG")),
-                    .text(" · "), .a(.href("\(block.figure).png"), .text("PNG")),
+                    .strong(.safe(block.figure)),
+                    .safe(block.caption.map { ": " + $0 } ?? ""),
+                    .safe(" · "), .a(.href(Self.attribute(HTMLEscape.link("\(block.figure).svg"))), .safe("SVG")),
+                    .safe(" · "), .a(.href(Self.attribute(HTMLEscape.link("\(block.figure).png"))), .safe("PNG")),
                 ]),
             ]),
             .details(
-                .summary(.text("gnuplot · line \(block.fenceLine)"), badge(status)),
-                .pre(.code(.class("language-gnuplot"), .text(block.script)))
+                .summary(.safe("gnuplot · line \(block.fenceLine)"), badge(status)),
+                .pre(.code(.class("language-gnuplot"), .safe(block.script)))
             )
         )
     }
@@ -207,13 +232,16 @@ struct NotebookReport {
     // MARK: Header and footer
 
     private func statusNode() -> Node<HTML.BodyContext> {
-        guard let record = run.record else { return .text("Not run.") }
-        let failed = record.blocks.contains { $0.status == .failed || $0.status == .timedOut }
-            || run.figures.contains { $0.status == .failed }
+        guard let record = run.record else { return .safe("Not run.") }
+        // Succeeded only when every block did and every figure was drawn: a block not run
+        // (after a time limit, a crash) or a figure not drawn is never a success.
+        let timedOut = record.blocks.contains { $0.status == .timedOut }
+        let failed = !record.succeeded || run.figures.contains { $0.status == .failed || $0.status == .notRun }
+        let label = timedOut ? "timed out" : failed ? "failed" : "succeeded"
         let when = ISO8601DateFormatter().string(from: record.finished)
         return .group(
-            .span(.class(failed ? "badge failed" : "badge ok"), .text(failed ? "failed" : "succeeded")),
-            .text(" Computed \(when) at commit \(record.commit)"
+            .span(.class(failed ? "badge failed" : "badge ok"), .safe(label)),
+            .safe(" Computed \(when) at commit \(record.commit)"
                 + (run.cached ? " (from the cache: nothing changed since)." : "."))
         )
     }
@@ -226,11 +254,11 @@ struct NotebookReport {
             .table(
                 .tr(.th("Parameter"), .th("Value"), .th("")),
                 .forEach(run.parameters) { parameter in
-                    .tr(.td(.code(.text(parameter.name))), .td(.text(parameter.value.description)),
-                        .td(.text(parameter.isDefault ? "default" : "set for this run")))
+                    .tr(.td(.code(.safe(parameter.name))), .td(.safe(parameter.value.description)),
+                        .td(.safe(parameter.isDefault ? "default" : "set for this run")))
                 }
             ),
-            .p(.text("Commit \(record?.commit ?? "unknown") · \(record?.toolchain ?? "") · compiled in "
+            .p(.safe("Commit \(record?.commit ?? "unknown") · \(record?.toolchain ?? "") · compiled in "
                 + NotebookProgram.format(seconds: record?.compileSeconds ?? 0) + ", ran in "
                 + NotebookProgram.format(seconds: record?.runSeconds ?? 0))),
             .table(
@@ -238,20 +266,20 @@ struct NotebookReport {
                 .forEach(swiftBlocks) { block in
                     let result = result(of: block)
                     return .tr(
-                        .td(.a(.href("#block-\(block.index + 1)"), .text("Swift \(block.index + 1)"))),
-                        .td(.text(String(block.fenceLine))), .td(.text(result.status.rawValue)),
-                        .td(.text(result.seconds.map { NotebookProgram.format(seconds: $0) } ?? "")))
+                        .td(.a(.href("#block-\(block.index + 1)"), .safe("Swift \(block.index + 1)"))),
+                        .td(.safe(String(block.fenceLine))), .td(.safe(result.status.rawValue)),
+                        .td(.safe(result.seconds.map { NotebookProgram.format(seconds: $0) } ?? "")))
                 },
                 .forEach(document.gnuplotBlocks) { block in
                     let result = figure(of: block)
                     return .tr(
-                        .td(.a(.href("#figure-\(block.figure)"), .text("gnuplot \(block.figure)"))),
-                        .td(.text(String(block.fenceLine))),
-                        .td(.text("\(result.status)")),
-                        .td(.text(NotebookProgram.format(seconds: result.seconds))))
+                        .td(.a(.href(Self.attribute("#figure-\(block.figure)")), .safe("gnuplot \(block.figure)"))),
+                        .td(.safe(String(block.fenceLine))),
+                        .td(.safe("\(result.status)")),
+                        .td(.safe(NotebookProgram.format(seconds: result.seconds))))
                 }
             ),
-            .p(.class("generated"), .text("Rendered by notebook from \(document.path)."))
+            .p(.class("generated"), .safe("Rendered by notebook from \(document.path)."))
         )
     }
 
@@ -280,6 +308,8 @@ struct NotebookReport {
     .error { border: 1px solid #f0b8b3; background: #fdf0ef; color: #5c1410; border-radius: 6px; padding: .5rem .75rem; margin: .5rem 0; }
     .error p { margin: 0; } .error pre { white-space: pre-wrap; font-size: 12px; }
     .stale { color: var(--bad); font-size: 14px; }
+    .cell.stale figure img { opacity: .45; filter: grayscale(1); border: 3px dashed var(--bad); }
+    .cell.stale figure::before { content: "STALE"; display: block; color: var(--bad); font-weight: bold; letter-spacing: .1em; }
     .table .caption { font-size: 13px; color: var(--muted); margin: .5rem 0 .25rem; }
     .scroll { overflow-x: auto; }
     table { border-collapse: collapse; font-size: 13.5px; font-variant-numeric: tabular-nums; }
@@ -293,4 +323,9 @@ struct NotebookReport {
     footer { margin-top: 3rem; border-top: 1px solid var(--line); font-size: 14px; color: var(--muted); }
     footer table { margin: .5rem 0 1rem; } footer td, footer th { text-align: left; }
     """
+}
+
+extension Node {
+    /// Text, escaped here: Plot's own `.text` leaves an `&` that looks like an entity as it is.
+    static func safe(_ text: String) -> Node { .raw(HTMLEscape.escape(text)) }
 }

@@ -1,0 +1,92 @@
+import Foundation
+
+extension StringProtocol {
+    /// The text's lines, split at LF, CRLF or a lone CR, without their terminators; a final
+    /// terminator adds no empty line. (`split(separator: "\n")` misses CRLF: `"\r\n"` is one `Character`.)
+    var textLines: [String] {
+        var lines: [String] = []
+        var current = String.UnicodeScalarView()
+        var previousWasCR = false
+        for scalar in unicodeScalars {
+            if scalar == "\n" && previousWasCR { previousWasCR = false; continue }
+            previousWasCR = scalar == "\r"
+            if scalar == "\n" || scalar == "\r" {
+                lines.append(String(current))
+                current = String.UnicodeScalarView()
+            } else {
+                current.append(scalar)
+            }
+        }
+        if !current.isEmpty { lines.append(String(current)) }
+        return lines
+    }
+}
+
+/// Reading what tools and notebook programs wrote: never all of a large file, never
+/// failing on invalid UTF-8 (invalid bytes become U+FFFD).
+enum LossyText {
+    /// Decodes `data` as UTF-8, replacing invalid bytes.
+    static func decode(_ data: Data) -> String { String(decoding: data, as: UTF8.self) }
+
+    /// The first `limit` bytes of a file (cut back to a whole UTF-8 character), decoded
+    /// lossily, and the file's whole size; nil when it cannot be read.
+    static func read(_ url: URL, limit: Int = .max) -> (text: String, bytes: Int)? {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
+        defer { try? handle.close() }
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+        var data = Data()
+        while data.count < limit {
+            guard let chunk = try? handle.read(upToCount: min(1 << 20, limit - data.count)), !chunk.isEmpty else { break }
+            data.append(chunk)
+        }
+        if data.count >= limit { data = trimmedToCharacter(data) }
+        return (decode(data), max(size, data.count))
+    }
+
+    /// `data` without a UTF-8 sequence cut at its end.
+    static func trimmedToCharacter(_ data: Data) -> Data {
+        var end = data.endIndex
+        var back = 0
+        while end > data.startIndex, back < 4, data[end - 1] & 0xC0 == 0x80 { end -= 1; back += 1 }
+        if end > data.startIndex, data[end - 1] >= 0xC0 {
+            let lead = data[end - 1]
+            let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+            if back + 1 < length { return data[data.startIndex..<(end - 1)] }
+        }
+        return data
+    }
+}
+
+/// Escaping for HTML built by hand or handed to Plot as raw: Plot escapes neither
+/// attribute values nor an `&` that looks like an entity, so every string that reaches
+/// a report goes through here.
+enum HTMLEscape {
+    /// Text or an attribute value (double- or single-quoted): & < > " ' escaped, NUL and
+    /// other C0 controls (but tab, LF, CR) replaced, as HTML forbids them.
+    static func escape(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            case "\t", "\n", "\r": result.unicodeScalars.append(scalar)
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F: result += "\u{FFFD}"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    /// A relative link to a file named `name`: each path component percent-encoded.
+    static func link(_ path: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#;")
+        return path.split(separator: "/", omittingEmptySubsequences: false).map {
+            String($0).addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+        }.joined(separator: "/")
+    }
+}
