@@ -14,7 +14,7 @@ struct StoppingOptions: ParsableArguments {
     @Option(help: "Stop when ‖A(X) − y‖/‖y‖ is at most this.")
     var tolerance: Double = StoppingRule.standard.tolerance
 
-    @Option(help: "Stop after this many iterations (reported as \"iteration-cap\").")
+    @Option(help: "Stop after this many iterations (reported as status \"iteration_limit\").")
     var maxIterations: Int = StoppingRule.standard.maxIterations
 
     func validate() throws {
