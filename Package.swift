@@ -14,7 +14,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
         .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
@@ -38,7 +37,6 @@ let package = Package(
             name: "NotebookEngine",
             dependencies: [
                 "NotebookRuntime",
-                .product(name: "Ink", package: "Ink"),
                 .product(name: "Plot", package: "Plot"),
                 .product(name: "Yams", package: "Yams"),
             ],

@@ -200,7 +200,8 @@ public struct NotebookRunner {
             blocksRun = outcome.blocks.filter { $0.status != .notRun }.count
             let fresh = ExecutionRecord(
                 key: key, blocks: outcome.blocks, tables: outcome.tables, compileSeconds: outcome.compileSeconds,
-                runSeconds: outcome.runSeconds, commit: commit(), toolchain: toolchain.compilerVersion(), finished: Date())
+                runSeconds: outcome.runSeconds, commit: commit(), toolchain: toolchain.compilerVersion(), finished: Date(),
+                inlines: outcome.inlines, claims: outcome.claims)
             record = fresh
             for table in fresh.tables {
                 if let text = try? Data(contentsOf: folder.appendingPathComponent("tables/\(table.name).tsv")) {
@@ -241,11 +242,12 @@ public struct NotebookRunner {
             parameters: parameters, record: record, cached: cached, tables: tables, figures: figures,
             dataLink: "data/\(document.stem)"))
         let reportURL = options.outputFolder.appendingPathComponent("\(document.stem).html")
-        try AtomicFile.write(Data(report.html().utf8), to: reportURL)
+        try AtomicFile.write(Data(try report.html().utf8), to: reportURL)
 
-        let succeeded = (record?.succeeded ?? true) && !figures.contains { $0.status == .failed || $0.status == .notRun }
+        let succeeded = (record?.succeeded ?? true) && (record?.claimsHeld ?? true)
+            && !figures.contains { $0.status == .failed || $0.status == .notRun }
         try IndexPage(folder: options.outputFolder).update(with: [.init(
-            stem: document.stem, title: document.title, path: document.path, succeeded: succeeded,
+            stem: document.stem, title: document.title, path: document.path, succeeded: succeeded, claims: record?.claims ?? [],
             firstFigure: document.gnuplotBlocks.first?.figure, updated: Date(), figures: document.gnuplotBlocks.map(\.figure))])
 
         let reportPath = Self.displayPath(reportURL)
@@ -270,6 +272,10 @@ public struct NotebookRunner {
             return "\(document.path):\(diagnostic.line ?? 0): \(diagnostic.message)"
         }
         if figures.contains(where: { $0.status == .notRun }) { return "a figure was not drawn: its data did not come" }
+        if let claim = record?.claims?.first(where: { !$0.held }) {
+            let count = record!.claims!.filter { !$0.held }.count
+            return "\(document.path):\(claim.line): the claim \"\(claim.text)\" failed" + (count > 1 ? " (and \(count - 1) more)" : "")
+        }
         return nil
     }
 
@@ -330,6 +336,7 @@ public struct NotebookRunner {
         var hash = ContentHash()
         hash.add("execution-v1")
         for block in document.swiftBlocks { hash.add("block \(block.index)"); hash.add(block.code) }
+        for inline in document.inlineExpressions { hash.add("inline after \(inline.afterBlock ?? -1)"); hash.add(inline.code) }
         for name in parameters.keys.sorted() { hash.add(name); hash.add("\(parameters[name]!)") }
         hash.add(libraryIdentity)
         for input in document.inputs {

@@ -6,4 +6,8 @@ public enum NotebookEvent: Codable, Equatable, Sendable {
     case ended(block: Int, seconds: Double)
     /// Block `block` emitted the table `name` (written to `tables/NAME.tsv`).
     case table(block: Int, name: String, columns: [String], rows: Int)
+    /// The inline expression `id` of the prose (`` `{swift} expr` ``) evaluated to `text`.
+    case inline(id: Int, text: String)
+    /// A claim stated with ``check(_:_:line:)`` at notebook line `line`, in block `block`: held or not.
+    case claim(block: Int, line: Int, text: String, held: Bool)
 }

@@ -13,8 +13,22 @@ public struct ExecutionRecord: Codable, Sendable {
     public var commit: String
     public var toolchain: String
     public var finished: Date
+    /// The prose's inline values, by ``InlineExpression/id`` (nil in records from before them).
+    public var inlines: [Int: String]?
+    /// The claims the blocks checked, in the order they were checked.
+    public var claims: [ClaimRecord]?
 
     public var succeeded: Bool { blocks.allSatisfy { $0.status == .succeeded } }
+    /// Whether every claim checked held.
+    public var claimsHeld: Bool { (claims ?? []).allSatisfy(\.held) }
+}
+
+/// A claim a block checked (``NotebookRuntime/check(_:_:line:)``), and whether it held.
+public struct ClaimRecord: Codable, Sendable, Equatable {
+    public var block: Int
+    public var line: Int
+    public var text: String
+    public var held: Bool
 }
 
 /// One Swift block's result.

@@ -16,14 +16,36 @@ struct NotebookProgram {
         var lines = [
             "import Foundation", "import NotebookRuntime", "import ImplicitRegularization", "import LinearAlgebra", "",
         ]
+        let inlines = document.inlineExpressions
+        // The prose's inline expressions, each at its own notebook line, after the block before it.
+        func evaluate(after block: Int?) {
+            for inline in inlines where inline.afterBlock == block {
+                lines.append("#sourceLocation(file: \(literal(document.path)), line: \(inline.line))")
+                lines.append("NotebookSession.inline(\(inline.id), \(inline.code))")
+                lines.append("#sourceLocation()")
+            }
+        }
+        evaluate(after: nil)
         for block in blocks {
             lines.append("NotebookSession.begin(block: \(block.index))")
             lines.append("#sourceLocation(file: \(literal(document.path)), line: \(block.firstCodeLine))")
             lines.append(block.code)
             lines.append("#sourceLocation()")
             lines.append("NotebookSession.end(block: \(block.index))")
+            evaluate(after: block.index)
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// What one execution produced: a result per block, the tables, the prose's inline values
+    /// and the claims checked.
+    struct Outcome {
+        var blocks: [BlockResult]
+        var tables: [TableRecord]
+        var compileSeconds: Double
+        var runSeconds: Double
+        var inlines: [Int: String] = [:]
+        var claims: [ClaimRecord] = []
     }
 
     private func literal(_ text: String) -> String {
@@ -37,7 +59,7 @@ struct NotebookProgram {
     func execute(
         toolchain: NotebookToolchain, folder: URL, dataFolder: URL, parameters: [String: ParameterValue], library: String,
         timeout: Double, log: (String) -> Void
-    ) throws -> (blocks: [BlockResult], tables: [TableRecord], compileSeconds: Double, runSeconds: Double) {
+    ) throws -> Outcome {
         try Data(source.utf8).write(to: folder.appendingPathComponent("main.swift"))
         log("compiling \(blocks.count) Swift block\(blocks.count == 1 ? "" : "s")…")
         let compiled = try toolchain.compile(in: folder)
@@ -45,6 +67,8 @@ struct NotebookProgram {
             let (failing, diagnostic) = compileDiagnostic(compiled.output)
             var results = Array(repeating: BlockResult.notRun, count: document.swiftBlocks.count)
             var tables: [TableRecord] = []
+            var inlines: [Int: String] = [:]
+            var claims: [ClaimRecord] = []
             var runSeconds = 0.0
             var compileSeconds = compiled.seconds
             if failing > 0 {
@@ -54,13 +78,15 @@ struct NotebookProgram {
                     timeout: timeout, log: log)
                 for (index, result) in earlier.blocks.enumerated() where index < failing { results[index] = result }
                 tables = earlier.tables
+                (inlines, claims) = (earlier.inlines, earlier.claims)
                 runSeconds = earlier.runSeconds
                 compileSeconds += earlier.compileSeconds
             }
             if results.prefix(failing).allSatisfy({ $0.status == .succeeded }) {
                 results[failing] = BlockResult(status: .failed, output: "", seconds: nil, diagnostic: diagnostic, outputBytes: nil)
             }
-            return (results, tables, compileSeconds, runSeconds)
+            return Outcome(
+                blocks: results, tables: tables, compileSeconds: compileSeconds, runSeconds: runSeconds, inlines: inlines, claims: claims)
         }
 
         log("running…")
@@ -89,7 +115,18 @@ struct NotebookProgram {
             outputFile: folder.appendingPathComponent(Self.programOutput)
         ).run()
         let recorded = readEvents(events)
-        return (interpret(ran, events: recorded, folder: folder, timeout: timeout), tables(in: recorded), compiled.seconds, ran.seconds)
+        var inlines: [Int: String] = [:]
+        var claims: [ClaimRecord] = []
+        for event in recorded {
+            switch event {
+            case let .inline(id, text): inlines[id] = text
+            case let .claim(block, line, text, held): claims.append(ClaimRecord(block: block, line: line, text: text, held: held))
+            default: break
+            }
+        }
+        return Outcome(
+            blocks: interpret(ran, events: recorded, folder: folder, timeout: timeout), tables: tables(in: recorded),
+            compileSeconds: compiled.seconds, runSeconds: ran.seconds, inlines: inlines, claims: claims)
     }
 
     /// The first error's block and a diagnostic at its notebook line.
@@ -127,7 +164,7 @@ struct NotebookProgram {
             switch event {
             case .began(let block): began.insert(block)
             case .ended(let block, let time): seconds[block] = time
-            case .table: break
+            case .table, .inline, .claim: break
             }
         }
         let outside = LossyText.read(folder.appendingPathComponent(Self.programOutput), limit: 64 << 10)?.text ?? ""

@@ -4,7 +4,7 @@ import NotebookRuntime
 ///
 /// A notebook is a Markdown file. Fenced ` ```swift ` blocks are its program,
 /// ` ```gnuplot ` blocks its figures; everything else, other fences included, is
-/// prose rendered by Ink.
+/// prose rendered by pandoc (``ProseRenderer``), with `` `{swift} expr` `` values in place.
 public struct NotebookDocument: Sendable {
     /// The path as the runner names it in messages and in `#sourceLocation`.
     public var path: String

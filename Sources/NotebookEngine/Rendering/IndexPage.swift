@@ -17,6 +17,13 @@ struct IndexPage {
         var updated: Date
         /// Every figure it draws (absent in manifests written before it was kept).
         var figures: [String]?
+        /// The claims its blocks checked, with their verdicts.
+        var claims: [ClaimRecord]?
+
+        init(stem: String, title: String, path: String, succeeded: Bool, claims: [ClaimRecord], firstFigure: String?, updated: Date, figures: [String]?) {
+            (self.stem, self.title, self.path, self.succeeded, self.claims) = (stem, title, path, succeeded, claims)
+            (self.firstFigure, self.updated, self.figures) = (firstFigure, updated, figures)
+        }
     }
 
     let folder: URL
@@ -55,6 +62,7 @@ struct IndexPage {
             .body(
                 .h1("Notebooks"),
                 .p(.class("lead"), .safe("Reports rendered by `notebook run`; each links its figures and tables.")),
+                .if(entries.contains { !($0.claims ?? []).isEmpty }, claimsSummary(entries)),
                 .div(.class("grid"), .forEach(entries) { entry in
                     .a(.class("card"), .href(HTMLEscape.escape(HTMLEscape.link("\(entry.stem).html"))),
                        .unwrap(entry.firstFigure, {
@@ -62,10 +70,36 @@ struct IndexPage {
                        }, else: .div(.class("nofigure"), .safe("no figure"))),
                        .h2(.safe(entry.title)),
                        .p(.safe(entry.path + " · " + (entry.succeeded ? "succeeded" : "FAILED")
-                           + " · " + formatter.string(from: entry.updated))))
+                           + Self.claimCount(entry.claims ?? []) + " · " + formatter.string(from: entry.updated))))
                 })
             )
         ).render()
+    }
+
+    /// What reproduced and what did not: every notebook's claims with their verdicts.
+    private func claimsSummary(_ entries: [Entry]) -> Node<HTML.BodyContext> {
+        let all = entries.flatMap { $0.claims ?? [] }
+        let failed = all.filter { !$0.held }.count
+        return .section(
+            .class("claims"),
+            .h2(.safe("Claims: \(all.count - failed) of \(all.count) held")),
+            .forEach(entries.filter { !($0.claims ?? []).isEmpty }) { entry in
+                .group(
+                    .h3(.a(.href(HTMLEscape.escape(HTMLEscape.link("\(entry.stem).html"))), .safe(entry.title))),
+                    .ul(.forEach(entry.claims ?? []) { claim in
+                        .li(.class(claim.held ? "held" : "failed"),
+                            .span(.class("verdict"), .safe(claim.held ? "✓ held" : "✗ failed")), .safe(" " + claim.text),
+                            .span(.class("where"), .safe(" · \(entry.path):\(claim.line)")))
+                    })
+                )
+            }
+        )
+    }
+
+    private static func claimCount(_ claims: [ClaimRecord]) -> String {
+        guard !claims.isEmpty else { return "" }
+        let held = claims.filter(\.held).count
+        return " · \(held) of \(claims.count) claims held"
     }
 
     static let css = """
@@ -76,6 +110,11 @@ struct IndexPage {
     .card:hover { border-color: #2a5db0; }
     .card img { width: 100%; height: auto; border-radius: 4px; }
     .card h2 { font-size: 1.1rem; margin: .5rem 0 .25rem; } .card p { font-size: 13px; color: #5d6773; margin: 0; }
+    .claims { border: 1px solid #dde2e8; border-radius: 8px; padding: .5rem 1rem 1rem; margin: 1rem 0 2rem; }
+    .claims h2 { font-size: 1.2rem; } .claims h3 { font-size: 1rem; margin: .75rem 0 .25rem; }
+    .claims ul { margin: 0; padding-left: 1.2rem; } .claims li { margin: .15rem 0; }
+    .claims .verdict { font-weight: 600; } .claims li.held .verdict { color: #1a7f37; } .claims li.failed .verdict { color: #b3261e; }
+    .claims .where { color: #8a94a0; font-size: 13px; }
     .nofigure { height: 8rem; display: flex; align-items: center; justify-content: center; color: #8a94a0; border: 1px dashed #dde2e8; }
     """
 }

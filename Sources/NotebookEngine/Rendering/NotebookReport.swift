@@ -1,5 +1,4 @@
 import Foundation
-import Ink
 import NotebookRuntime
 import Plot
 
@@ -25,19 +24,24 @@ struct NotebookReport {
     let document: NotebookDocument
     let run: Run
 
-    func html() -> String {
+    /// The report; prose and listings go through pandoc (``ProseRenderer``).
+    func html() throws -> String {
         var toc: [(level: Int, id: String, text: String)] = []
         var usedIDs: Set<String> = []
         var body: [Node<HTML.BodyContext>] = []
-        for segment in document.segments {
+        let rendered = try ProseRenderer(bibliography: bibliography).render(pieces())
+        for (segment, piece) in zip(document.segments, rendered.pieces) {
             switch segment {
-            case .prose(let prose):
-                body.append(contentsOf: proseNodes(prose.text, toc: &toc, usedIDs: &usedIDs))
+            case .prose:
+                body.append(contentsOf: proseNodes(piece, toc: &toc, usedIDs: &usedIDs))
             case .swift(let block):
-                body.append(swiftNode(block))
+                body.append(swiftNode(block, listing: piece))
             case .gnuplot(let block):
-                body.append(gnuplotNode(block))
+                body.append(gnuplotNode(block, listing: piece))
             }
+        }
+        if let references = rendered.references {
+            body.append(contentsOf: proseNodes("<h2>References</h2>\n" + references, toc: &toc, usedIDs: &usedIDs))
         }
         let page = HTML(
             .lang(.english),
@@ -45,7 +49,7 @@ struct NotebookReport {
                 .meta(.charset(.utf8)),
                 .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
                 .element(named: "title", nodes: [.raw(HTMLEscape.escape(document.title))]),
-                .style(Self.css)
+                .style(Self.css + ProseRenderer.css)
             ),
             .body(
                 .header(
@@ -67,11 +71,40 @@ struct NotebookReport {
 
     // MARK: Prose
 
-    /// Markdown through Ink, with ids on the headings for the table of contents.
+    /// `references.bib` beside the notebook: the citations' bibliography.
+    var bibliography: URL {
+        URL(fileURLWithPath: document.path).deletingLastPathComponent().appendingPathComponent("references.bib")
+    }
+
+    /// Every segment as a piece for pandoc: prose with its inline values in place, listings.
+    private func pieces() -> [ProseRenderer.Piece] {
+        let values = run.record?.inlines ?? [:]
+        var next = 0
+        return document.segments.map { segment in
+            switch segment {
+            case .prose(let prose):
+                var text = ""
+                var cursor = prose.text.startIndex
+                for span in InlineExpression.spans(in: prose.text, line: prose.line) {
+                    text += prose.text[cursor..<span.range.lowerBound]
+                    let value = values[next]
+                    text += ProseRenderer.inlineValue(value ?? span.code, missing: value == nil, expression: span.code)
+                    cursor = span.range.upperBound
+                    next += 1
+                }
+                text += prose.text[cursor...]
+                return .prose(text)
+            case .swift(let block): return .code(block.code, language: "swift")
+            case .gnuplot(let block): return .code(block.script, language: "gnuplot")
+            }
+        }
+    }
+
+    /// Prose as pandoc rendered it, with ids on the headings for the table of contents.
     private func proseNodes(
-        _ text: String, toc: inout [(level: Int, id: String, text: String)], usedIDs: inout Set<String>
+        _ rendered: String, toc: inout [(level: Int, id: String, text: String)], usedIDs: inout Set<String>
     ) -> [Node<HTML.BodyContext>] {
-        var html = MarkdownParser().html(from: text)
+        var html = rendered
         var result = ""
         while let open = html.range(of: "<h[1-6]>", options: .regularExpression) {
             let level = Int(String(html[html.index(open.lowerBound, offsetBy: 2)]))!
@@ -108,7 +141,7 @@ struct NotebookReport {
         return blocks[block.index]
     }
 
-    private func swiftNode(_ block: SwiftBlock) -> Node<HTML.BodyContext> {
+    private func swiftNode(_ block: SwiftBlock, listing: String) -> Node<HTML.BodyContext> {
         let result = result(of: block)
         let tables = run.record?.tables.filter { $0.block == block.index } ?? []
         let time = result.seconds.map { " · " + NotebookProgram.format(seconds: $0) } ?? ""
@@ -116,13 +149,27 @@ struct NotebookReport {
             .class("cell swift \(Self.cssClass(result.status))"), .id("block-\(block.index + 1)"),
             .details(
                 .summary(.safe("Swift · line \(block.fenceLine)\(time)"), badge(result.status)),
-                .pre(.code(.class("language-swift"), .safe(block.code)))
+                .raw(listing)
             ),
             .if(!result.output.isEmpty, .pre(.class("output"), .safe(result.output))),
             .if(result.outputIsCut, outputCutNode(block, result: result)),
             .unwrap(result.diagnostic) { errorNode($0) },
+            .if(!claims(of: block).isEmpty, claimsNode(claims(of: block))),
             .forEach(tables) { tableNode($0) }
         )
+    }
+
+    private func claims(of block: SwiftBlock) -> [ClaimRecord] {
+        (run.record?.claims ?? []).filter { $0.block == block.index }
+    }
+
+    /// The claims a block checked, each held or failed, with its line.
+    private func claimsNode(_ claims: [ClaimRecord]) -> Node<HTML.BodyContext> {
+        .ul(.class("claims"), .forEach(claims) { claim in
+            .li(.class(claim.held ? "held" : "failed"),
+                .span(.class("verdict"), .safe(claim.held ? "✓ held" : "✗ failed")), .safe(" " + claim.text),
+                .span(.class("where"), .safe(" · line \(claim.line)")))
+        })
     }
 
     /// The note under a block whose output was cut, linking the whole output beside the report.
@@ -197,7 +244,7 @@ struct NotebookReport {
             ? run.figures[block.index] : FigureResult(status: .notRun, svg: nil, diagnostic: nil, seconds: 0)
     }
 
-    private func gnuplotNode(_ block: GnuplotBlock) -> Node<HTML.BodyContext> {
+    private func gnuplotNode(_ block: GnuplotBlock, listing: String) -> Node<HTML.BodyContext> {
         let result = figure(of: block)
         let status: BlockResult.Status = result.status == .failed ? .failed : result.status == .notRun ? .notRun : .succeeded
         // A figure this run did not draw, shown from an earlier run's file.
@@ -224,7 +271,7 @@ struct NotebookReport {
             ]),
             .details(
                 .summary(.safe("gnuplot · line \(block.fenceLine)"), badge(status)),
-                .pre(.code(.class("language-gnuplot"), .safe(block.script)))
+                .raw(listing)
             )
         )
     }
@@ -236,13 +283,15 @@ struct NotebookReport {
         // Succeeded only when every block did and every figure was drawn: a block not run
         // (after a time limit, a crash) or a figure not drawn is never a success.
         let timedOut = record.blocks.contains { $0.status == .timedOut }
-        let failed = !record.succeeded || run.figures.contains { $0.status == .failed || $0.status == .notRun }
+        let failedClaims = (record.claims ?? []).filter { !$0.held }.count
+        let failed = !record.succeeded || failedClaims > 0 || run.figures.contains { $0.status == .failed || $0.status == .notRun }
         let label = timedOut ? "timed out" : failed ? "failed" : "succeeded"
         let when = ISO8601DateFormatter().string(from: record.finished)
         return .group(
             .span(.class(failed ? "badge failed" : "badge ok"), .safe(label)),
             .safe(" Computed \(when) at commit \(record.commit)"
-                + (run.cached ? " (from the cache: nothing changed since)." : "."))
+                + (run.cached ? " (from the cache: nothing changed since)." : ".")
+                + ((record.claims ?? []).isEmpty ? "" : " Claims: \((record.claims ?? []).count - failedClaims) of \((record.claims ?? []).count) held."))
         )
     }
 
@@ -322,6 +371,10 @@ struct NotebookReport {
     .placeholder { padding: 3rem; border: 1px dashed var(--line); color: var(--muted); }
     footer { margin-top: 3rem; border-top: 1px solid var(--line); font-size: 14px; color: var(--muted); }
     footer table { margin: .5rem 0 1rem; } footer td, footer th { text-align: left; }
+        ul.claims { list-style: none; padding: .5rem .75rem; margin: .5rem 0; border-left: 3px solid var(--line); background: #f8fafc; }
+    ul.claims li { margin: .15rem 0; } ul.claims .verdict { font-weight: 600; }
+    ul.claims li.held .verdict { color: #1a7f37; } ul.claims li.failed .verdict { color: var(--bad); }
+    ul.claims li.failed { background: #fdecea; } ul.claims .where { color: var(--muted); font-size: 13px; }
     """
 }
 

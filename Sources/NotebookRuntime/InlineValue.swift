@@ -1,0 +1,68 @@
+import Foundation
+
+/// Values computed for the prose: `` `{swift} expr` `` in a notebook's Markdown is evaluated in
+/// the notebook's program after the Swift block before it, and its value, formatted, takes its
+/// place in the report (as Quarto's inline code and knitr's `` `r expr` ``).
+///
+/// How a value is written: an `Int` with thousands separators (`31,350`); a `Double` to three
+/// significant digits (`0.0055`, `2.31`), with separators from 1,000 on (`20,912`) and in
+/// scientific notation below 1e-3 (`5.5e-06`); a `String` as it is; anything else as Swift
+/// prints it. For another form, give a `String`: ``percent(_:digits:)``,
+/// ``significant(_:digits:)``, ``grouped(_:)``.
+public enum InlineValue {
+    /// The text a value stands for in the prose.
+    public static func text(_ value: Any) -> String {
+        switch value {
+        case let string as String: string
+        case let string as Substring: String(string)
+        case let integer as Int: grouped(integer)
+        case let double as Double: significant(double, digits: 3)
+        case let float as Float: significant(Double(float), digits: 3)
+        case let flag as Bool: flag ? "yes" : "no"
+        default: "\(value)"
+        }
+    }
+}
+
+extension NotebookSession {
+    /// Records the value of the prose's inline expression `id` (called by the generated program).
+    public static func inline(_ id: Int, _ value: Any) {
+        record(.inline(id: id, text: InlineValue.text(value)))
+    }
+}
+
+/// `x` as a percentage: `percent(0.5912)` is `59%`, `percent(0.5912, digits: 1)` is `59.1%`.
+public func percent(_ x: Double, digits: Int = 0) -> String {
+    String(format: "%.\(max(digits, 0))f%%", 100 * x)
+}
+
+/// `x` to `digits` significant digits: `significant(0.005512)` is `0.00551`; from 1,000 on with
+/// thousands separators (`20,912`), below 1e-3 in scientific notation (`5.51e-06`).
+public func significant(_ x: Double, digits: Int = 3) -> String {
+    guard x.isFinite else { return x.isNaN ? "NaN" : (x > 0 ? "∞" : "−∞") }
+    let magnitude = abs(x)
+    if magnitude >= 1000 && magnitude < 1e15 {
+        let decimals = max(0, digits - Int(log10(magnitude).rounded(.down)) - 1)
+        let formatter = NumberFormatter()
+        formatter.numberStyle = .decimal
+        formatter.usesGroupingSeparator = true
+        formatter.groupingSeparator = ","
+        formatter.decimalSeparator = "."
+        formatter.minimumFractionDigits = 0
+        formatter.maximumFractionDigits = decimals
+        return formatter.string(from: NSNumber(value: x)) ?? "\(x)"
+    }
+    if magnitude != 0 && magnitude < 1e-3 { return String(format: "%.\(max(digits - 1, 0))e", x) }
+    return String(format: "%.\(max(digits, 1))g", x)
+}
+
+/// An integer with thousands separators: `grouped(31350)` is `31,350`.
+public func grouped(_ n: Int) -> String {
+    let digits = String(n.magnitude)
+    var result = ""
+    for (offset, character) in digits.enumerated() {
+        if offset > 0 && (digits.count - offset) % 3 == 0 { result.append(",") }
+        result.append(character)
+    }
+    return (n < 0 ? "-" : "") + result
+}
