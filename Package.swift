@@ -53,6 +53,6 @@ let package = Package(
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "ImplicitRegularizationTests", dependencies: ["ImplicitRegularization", "TestSupport"]),
         .testTarget(name: "FactorizeTests", dependencies: ["ImplicitRegularization", "TestSupport"]),
-        .testTarget(name: "NotebookTests", dependencies: ["NotebookEngine"], exclude: ["Notebooks"]),
+        .testTarget(name: "NotebookTests", dependencies: ["NotebookEngine", "TestSupport"], exclude: ["Notebooks"]),
     ]
 )

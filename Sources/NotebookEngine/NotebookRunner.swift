@@ -44,6 +44,9 @@ public struct NotebookRunner {
 
     public let toolchain: NotebookToolchain
     public let options: Options
+    /// Every notebook of this invocation (stem and title): with those already in the output
+    /// folder's index, the order in which reports link to their neighbours.
+    public var siblings: [(stem: String, title: String)] = []
     public let log: (String) -> Void
     private var cache: RunCache { RunCache(root: options.cacheFolder) }
     /// The library's sources and the compiler, hashed once for every notebook's key.
@@ -238,15 +241,22 @@ public struct NotebookRunner {
         let figures = try document.gnuplotBlocks.map { try draw($0, document: document, record: record, tables: tables, say: say) }
         let figuresDrawn = figures.filter { $0.status == .rendered }.count
 
+        var titles = Dictionary(
+            IndexPage(folder: options.outputFolder).entries().map { ($0.stem, $0.title) } + siblings.map { ($0.stem, $0.title) },
+            uniquingKeysWith: { _, latest in latest })
+        titles[document.stem] = document.title
+        let order = titles.keys.sorted()
+        let position = order.firstIndex(of: document.stem)!
+        let neighbour = { (k: Int) in order.indices.contains(k) ? (stem: order[k], title: titles[order[k]]!) : nil }
         let report = NotebookReport(document: document, run: .init(
             parameters: parameters, record: record, cached: cached, tables: tables, figures: figures,
-            dataLink: "data/\(document.stem)"))
+            dataLink: "data/\(document.stem)", previous: neighbour(position - 1), next: neighbour(position + 1)))
         let reportURL = options.outputFolder.appendingPathComponent("\(document.stem).html")
         try AtomicFile.write(Data(try report.html().utf8), to: reportURL)
 
         let succeeded = (record?.succeeded ?? true) && (record?.claimsHeld ?? true)
             && !figures.contains { $0.status == .failed || $0.status == .notRun }
-        try IndexPage(folder: options.outputFolder).update(with: [.init(
+        try IndexPage(folder: options.outputFolder, front: try IndexPage.front(besides: document.path)).update(with: [.init(
             stem: document.stem, title: document.title, path: document.path, succeeded: succeeded, claims: record?.claims ?? [],
             firstFigure: document.gnuplotBlocks.first?.figure, updated: Date(), figures: document.gnuplotBlocks.map(\.figure))])
 
@@ -385,10 +395,18 @@ public struct NotebookRunner {
         guard let git = ChildProcess.find("git") else { return "unknown" }
         let head = try? ChildProcess(executable: git, arguments: ["rev-parse", "--short", "HEAD"], directory: toolchain.projectRoot, timeout: 10).run()
         guard let head, head.status == 0 else { return "unknown" }
-        let status = try? ChildProcess(
-            executable: git, arguments: ["status", "--porcelain", "--untracked-files=no"], directory: toolchain.projectRoot, timeout: 10
-        ).run()
-        let dirty = !(status?.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? true)
-        return head.output.trimmingCharacters(in: .whitespacesAndNewlines) + (dirty ? "+changes" : "")
+        // What differed from the commit, leaving out the output folder when it is in the project
+        // (a run writes it as it goes). A status git cannot give is said, never taken for clean.
+        let root = toolchain.projectRoot.standardizedFileURL.path + "/"
+        let output = options.outputFolder.standardizedFileURL.path
+        var arguments = ["status", "--porcelain", "--untracked-files=no"]
+        if output.hasPrefix(root) { arguments += ["--", ".", ":(exclude)" + String(output.dropFirst(root.count))] }
+        let status = try? ChildProcess(executable: git, arguments: arguments, directory: toolchain.projectRoot, timeout: 10).run()
+        guard let status, status.status == 0 else { return head.output.trimmingCharacters(in: .whitespacesAndNewlines) + "+unknown changes" }
+        let changed = status.output.textLines.map { $0.dropFirst(3).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let hash = head.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !changed.isEmpty else { return hash }
+        let shown = changed.prefix(8).joined(separator: ", ") + (changed.count > 8 ? " and \(changed.count - 8) more" : "")
+        return hash + "+changes (\(shown))"
     }
 }

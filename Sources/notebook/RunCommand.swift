@@ -50,7 +50,7 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let cacheFolder = RunCache(root: URL(fileURLWithPath: cache, isDirectory: true))
-        let runner = NotebookRunner(
+        var runner = NotebookRunner(
             toolchain: toolchain,
             options: .init(
                 outputFolder: URL(fileURLWithPath: out, isDirectory: true),
@@ -62,6 +62,7 @@ struct RunCommand: ParsableCommand {
         let (documents, errors) = runner.prepare(urls)
         for error in errors { FileHandle.standardError.write(Data("\(error)\n".utf8)) }
         if !errors.isEmpty { throw ExitCode(2) }
+        runner.siblings = documents.map { ($0.stem, $0.title) }
         do {
             try cacheFolder.prepare()
         } catch {
@@ -95,7 +96,7 @@ struct RunCommand: ParsableCommand {
             return files.map { URL(fileURLWithPath: $0) }
         }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "Notebooks")) ?? []
-        let notebooks = names.filter { $0.hasSuffix(".md") && $0 != "README.md" }.sorted()
+        let notebooks = names.filter { $0.hasSuffix(".md") && $0 != "README.md" && $0 != "index.md" }.sorted()
         guard !notebooks.isEmpty else { throw ValidationError("no notebooks given and none in ./Notebooks") }
         return notebooks.map { URL(fileURLWithPath: "Notebooks/\($0)") }
     }

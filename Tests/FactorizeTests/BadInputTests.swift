@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Hostile input to `factorize`: each refusal is one plain line on stderr naming the file and line,
@@ -48,22 +49,10 @@ extension FactorizeEndToEndTests {
             XCTFail("no factorize at \(Self.tool.path): run `swift build` first (make test does)")
             throw CocoaError(.fileNoSuchFile)
         }
-        let process = Process()
-        process.executableURL = Self.tool
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = stdout ?? out
-        process.standardError = err
-        try process.run()
         // A refusal is immediate: a process still running after a minute (an old build solving a
         // problem it should have refused) is stopped, and the test fails on its status.
-        let deadline = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: deadline)
-        defer { deadline.cancel() }
-        let output = stdout == nil ? out.fileHandleForReading.readDataToEndOfFile() : Data()
-        let error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self), stderr: String(decoding: error, as: UTF8.self))
+        let ran = try ProcessRun(Self.tool, arguments, stdout: stdout, timeout: 60)
+        return Outcome(status: ran.status, stdout: ran.stdout, stderr: ran.stderr)
     }
 
     /// Sizes that used to trap (`Int(1e20)`, `n * n` overflowing) or try to allocate 8e18 bytes

@@ -23,21 +23,7 @@ final class FactorizeEndToEndTests: XCTestCase {
     }
 
     func factorize(_ arguments: String...) throws -> Outcome {
-        guard FileManager.default.isExecutableFile(atPath: Self.tool.path) else {
-            XCTFail("no factorize at \(Self.tool.path): run `swift build` first (make test does)")
-            throw CocoaError(.fileNoSuchFile)
-        }
-        let process = Process()
-        process.executableURL = Self.tool
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        try run(arguments)
     }
 
     /// The minimum of a feasible fixture against cvxpy/Clarabel's (the fixture's reference), with

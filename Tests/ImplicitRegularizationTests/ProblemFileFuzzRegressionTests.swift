@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import ImplicitRegularization
 import XCTest
 
@@ -62,23 +63,14 @@ final class ProblemFileFuzzRegressionTests: XCTestCase {
 
     private func assertRefused(bytes: [UInt8], seconds: Double = 60, file: StaticString = #filePath, line: UInt = #line) throws {
         let input = String(decoding: bytes, as: UTF8.self).debugDescription + " (bytes " + bytes.map { String($0, radix: 16) }.joined(separator: " ") + ")"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = ["ImplicitRegularizationTests.ProblemFileFuzzRegressionTests/testDecodingTheInputOfTheEnvironment"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["SWIFT_BACKTRACE": "enable=no", Self.inputVariable: Data(bytes).base64EncodedString()]) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let watchdog = DispatchWorkItem { process.terminate() }
-        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: watchdog)
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        watchdog.cancel()
+        let ran = try ProcessRun.childTest(
+            "ImplicitRegularizationTests.ProblemFileFuzzRegressionTests/testDecodingTheInputOfTheEnvironment",
+            environment: ["SWIFT_BACKTRACE": "enable=no", Self.inputVariable: Data(bytes).base64EncodedString()], timeout: seconds)
+        let text = ran.stdout
         let outcome = text.split(separator: "\n").first { $0.hasPrefix(Self.marker) }.map { String($0.dropFirst(Self.marker.count)) }
-        guard process.terminationReason == .exit, let outcome else {
+        guard ran.exited, let outcome else {
             let tail = text.split(separator: "\n").suffix(6).joined(separator: "\n")
-            XCTFail("decoding \(input) crashed or hung (\(process.terminationReason == .exit ? "exit" : "signal") \(process.terminationStatus)):\n\(tail)",
+            XCTFail("decoding \(input) crashed or hung (\(ran.exited ? "exit" : "signal") \(ran.status)):\n\(tail)",
                     file: file, line: line)
             return
         }

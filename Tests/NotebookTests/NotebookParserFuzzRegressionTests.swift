@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import NotebookEngine
 import XCTest
 
@@ -41,23 +42,14 @@ final class NotebookParserFuzzRegressionTests: XCTestCase {
     /// Runs the child on `input` (at most `seconds`) and fails unless it exits normally having
     /// refused the input with a `NotebookError`.
     private func assertRefused(_ input: String, seconds: Double = 60, file: StaticString = #filePath, line: UInt = #line) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = ["NotebookTests.NotebookParserFuzzRegressionTests/testParsingTheInputOfTheEnvironment"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["SWIFT_BACKTRACE": "enable=no", Self.inputVariable: Data(input.utf8).base64EncodedString()]) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let watchdog = DispatchWorkItem { process.terminate() }
-        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: watchdog)
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        watchdog.cancel()
+        let ran = try ProcessRun.childTest(
+            "NotebookTests.NotebookParserFuzzRegressionTests/testParsingTheInputOfTheEnvironment",
+            environment: ["SWIFT_BACKTRACE": "enable=no", Self.inputVariable: Data(input.utf8).base64EncodedString()], timeout: seconds)
+        let text = ran.stdout
         let outcome = text.split(separator: "\n").first { $0.hasPrefix(Self.marker) }.map { String($0.dropFirst(Self.marker.count)) }
-        guard process.terminationReason == .exit, let outcome else {
+        guard ran.exited, let outcome else {
             let tail = text.split(separator: "\n").suffix(6).joined(separator: "\n")
-            XCTFail("parsing \(input) crashed or hung (\(process.terminationReason == .exit ? "exit" : "signal") \(process.terminationStatus)):\n\(tail)",
+            XCTFail("parsing \(input) crashed or hung (\(ran.exited ? "exit" : "signal") \(ran.status)):\n\(tail)",
                     file: file, line: line)
             return
         }

@@ -27,6 +27,22 @@ struct IndexPage {
     }
 
     let folder: URL
+    /// The front page's title and prose (HTML), from `index.md` beside the notebooks, if any.
+    var front: (title: String, html: String)? = nil
+
+    /// `index.md` beside `notebook`, through pandoc: its first `# ` heading is the title, the rest
+    /// the prose above the reports (the project's paper, its citation, what the reports are).
+    static func front(besides notebook: String) throws -> (title: String, html: String)? {
+        let folder = URL(fileURLWithPath: notebook).deletingLastPathComponent()
+        guard let text = try? String(contentsOf: folder.appendingPathComponent("index.md"), encoding: .utf8) else { return nil }
+        var lines = text.textLines
+        let heading = lines.firstIndex { $0.hasPrefix("# ") }
+        let title = heading.map { String(lines[$0].dropFirst(2)).trimmingCharacters(in: .whitespaces) } ?? "Notebooks"
+        if let heading { lines.remove(at: heading) }
+        let rendered = try ProseRenderer(bibliography: folder.appendingPathComponent("references.bib"))
+            .render([.prose(lines.joined(separator: "\n"))])
+        return (title, rendered.pieces[0] + (rendered.references.map { "<h2>References</h2>\n" + $0 } ?? ""))
+    }
 
     private var manifest: URL { folder.appendingPathComponent(".notebooks.json") }
 
@@ -58,9 +74,11 @@ struct IndexPage {
         let formatter = ISO8601DateFormatter()
         return HTML(
             .lang(.english),
-            .head(.meta(.charset(.utf8)), .element(named: "title", nodes: [.raw("Notebooks")]), .style(Self.css)),
+            .head(.meta(.charset(.utf8)), .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
+                  .element(named: "title", nodes: [.raw(HTMLEscape.escape(front?.title ?? "Notebooks"))]), .style(Self.css + ProseRenderer.css)),
             .body(
-                .h1("Notebooks"),
+                .h1(.safe(front?.title ?? "Notebooks")),
+                .unwrap(front) { .div(.class("front"), .raw($0.html)) },
                 .p(.class("lead"), .safe("Reports rendered by `notebook run`; each links its figures and tables.")),
                 .if(entries.contains { !($0.claims ?? []).isEmpty }, claimsSummary(entries)),
                 .div(.class("grid"), .forEach(entries) { entry in

@@ -16,6 +16,9 @@ struct NotebookReport {
         var figures: [FigureResult]
         /// Relative link from the report to its tables' folder.
         var dataLink: String
+        /// The reports before and after this one in the folder's index (stem and title), for navigation.
+        var previous: (stem: String, title: String)? = nil
+        var next: (stem: String, title: String)? = nil
     }
 
     /// Rows shown before a table is cut, with a link to the whole TSV.
@@ -52,6 +55,10 @@ struct NotebookReport {
                 .style(Self.css + ProseRenderer.css)
             ),
             .body(
+                .nav(.class("pages"),
+                    .a(.href("index.html"), .safe("↑ All reports")),
+                    .unwrap(run.previous) { .a(.class("previous"), .href(Self.attribute(HTMLEscape.link("\($0.stem).html"))), .safe("← " + $0.title)) },
+                    .unwrap(run.next) { .a(.class("next"), .href(Self.attribute(HTMLEscape.link("\($0.stem).html"))), .safe($0.title + " →")) }),
                 .header(
                     .p(.class("path"), .safe(document.path)),
                     .p(.class("status"), statusNode()),
@@ -218,9 +225,10 @@ struct NotebookReport {
             $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
         }
         let link = Self.attribute(HTMLEscape.link("\(run.dataLink)/\(table.name).tsv"))
-        return .div(
+        // Folded: the tables stand behind their one-line caption, not between a claim and its figure.
+        return .details(
             .class("table"),
-            .p(.class("caption"), .safe("Table "), .code(.safe(table.name)),
+            .summary(.class("caption"), .safe("Table "), .code(.safe(table.name)),
                .safe(" · \(table.rows) row\(table.rows == 1 ? "" : "s") · "), .a(.href(link), .safe("\(table.name).tsv"))),
             .div(.class("scroll"), .table(
                 .tr(.forEach(table.columns) { .th(.safe($0)) }),
@@ -250,8 +258,10 @@ struct NotebookReport {
         // A figure this run did not draw, shown from an earlier run's file.
         let stale = result.svg != nil && (result.status == .failed || result.status == .notRun)
         let image: Node<HTML.BodyContext> = result.svg.map { svg in
-            .img(.src("data:image/svg+xml;base64," + Data(svg.utf8).base64EncodedString()),
-                 .alt(Self.attribute(block.caption ?? block.figure)))
+            // A click opens the figure full size (its SVG beside the report).
+            .a(.class("full-size"), .href(Self.attribute(HTMLEscape.link("\(block.figure).svg"))), .img(
+                .src("data:image/svg+xml;base64," + Data(svg.utf8).base64EncodedString()),
+                .alt(Self.attribute(block.caption ?? block.figure))))
         } ?? .div(.class("placeholder"), .safe(result.status == .notRun ? "Not drawn: its data did not come." : "No figure."))
         return .section(
             .class("cell gnuplot \(Self.cssClass(status))\(stale ? " stale" : "")"), .id(Self.attribute("figure-\(block.figure)")),
@@ -375,6 +385,22 @@ struct NotebookReport {
     ul.claims li { margin: .15rem 0; } ul.claims .verdict { font-weight: 600; }
     ul.claims li.held .verdict { color: #1a7f37; } ul.claims li.failed .verdict { color: var(--bad); }
     ul.claims li.failed { background: #fdecea; } ul.claims .where { color: var(--muted); font-size: 13px; }
+        nav.pages { display: flex; gap: 1.5rem; font-size: 14px; margin-bottom: .75rem; } nav.pages .next { margin-left: auto; }
+    details.table { margin: .5rem 0; } details.table > summary { cursor: pointer; }
+    a.full-size { display: block; cursor: zoom-in; }
+    @media print {
+      nav.pages, nav.toc, details > summary::marker { display: none; }
+      body { max-width: none; padding: 0; font-size: 11pt; } section.cell, figure { break-inside: avoid; }
+      details.table, details { display: block; } a { color: inherit; text-decoration: none; }
+    }
+    @media (prefers-color-scheme: dark) {
+      :root { --ink: #e3e7ec; --muted: #9aa5b1; --line: #38414b; --accent: #7aa7ff; --bad: #ff8a80; --paper: #15191e; }
+      .prose pre, pre.output, ul.claims, div.sourceCode, pre { background: #1e242b !important; color: var(--ink); }
+      figure img { background: #ffffff; } .banner { background: #3a3320; border-color: #6b5a2a; }
+      ul.claims li.failed { background: #3a1f1d; } th { background: #1e242b; }
+      code span.kw, code span.cf, code span.im, code span.bu, code span.ex { color: #7ee787; } code span.st, code span.ch { color: #a5d6ff; }
+      code span.co { color: #8b949e; } code span.dv, code span.fl, code span.bn { color: #79c0ff; } code span.fu { color: #d2a8ff; } code span.dt { color: #ffa657; }
+    }
     """
 }
 
