@@ -25,10 +25,13 @@ struct FlowStartOptions: ParsableArguments {
 struct FlowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flow",
-        abstract: "The gradient flow dU/dt = −2 A*(A(UUᵀ) − y) U (Dormand–Prince 5(4), rtol 1e-10).",
+        abstract: "The gradient flow dU/dt = −2 A*(A(UUᵀ) − y) U (Dormand–Prince 5(4) or RODAS4, rtol 1e-10).",
         discussion: """
-        Runs to --time T (default: the file's "flow".T), or, with neither, until ‖A(X) − y‖/‖y‖ ≤ --tolerance. \
-        Prints {"status", "message", "nuclear_norm", "training_loss", "relative_training_error", "X" (row-major), "time", "steps", "rejected_steps", "evaluations", "seconds"}. \
+        Runs to --time T (default: the file's "flow".T), or, with neither, until ‖A(X) − y‖/‖y‖ ≤ --tolerance \
+        (and, with --stationarity S, t‖Ẋ‖/‖X‖ ≤ S: X within about S, relatively, of its limit). \
+        --integrator: dormand-prince (explicit; its steps stall where the flow turns stiff), stiff (RODAS4 with the analytic Jacobian, N = n·d up to a few hundred) \
+        or automatic (Dormand–Prince until it turns stiff, RODAS4 after). \
+        Prints {"status", "message", "nuclear_norm", "training_loss", "relative_training_error", "X" (row-major), "time", "steps", "rejected_steps", "evaluations", "jacobians", "seconds"}. \
         status: solved (reached T, or the tolerance without a horizon), time_limit, step_limit, inaccurate (steps forced at the resolution of t) or diverged.
         """)
 
@@ -44,12 +47,29 @@ struct FlowCommand: ParsableCommand {
     @Option(help: "The integrator's relative tolerance.")
     var rtol: Double = 1e-10
 
+    @Option(help: "dormand-prince, stiff (RODAS4) or automatic (the first until it turns stiff).")
+    var integrator: String = FlowIntegrator.dormandPrince.rawValue
+
+    @Option(help: "Without a horizon: also require t‖Ẋ‖/‖X‖ ≤ this (default: no such test).")
+    var stationarity: Double?
+
+    @Option(help: "Without a horizon: the time limit (time_limit when reached first).")
+    var maxTime: Double = GradientFlow.Options().maxTime
+
     func run() throws {
         let loaded = try problem.load()
         let initial = try start.start(for: loaded, file: problem.file)
         if let time, !(time > 0 && time.isFinite) { throw ValidationError("--time must be positive, got \(time)") }
         let horizon = time ?? (start.initNorm == nil ? loaded.flow?.horizon : nil)
+        guard let method = FlowIntegrator(rawValue: integrator) else {
+            throw ValidationError("--integrator must be one of \(FlowIntegrator.allCases.map(\.rawValue).joined(separator: ", ")), got \(integrator)")
+        }
+        if let stationarity, !(stationarity > 0) { throw ValidationError("--stationarity must be positive, got \(stationarity)") }
         var options = GradientFlow.Options()
+        options.integrator = method
+        options.stationarityTolerance = stationarity ?? .infinity
+        guard maxTime > 0, maxTime.isFinite else { throw ValidationError("--max-time must be positive, got \(maxTime)") }
+        options.maxTime = maxTime
         options.residualTolerance = tolerance
         options.relativeTolerance = rtol
         let (result, seconds) = timed { GradientFlow(problem: loaded, options: options).run(from: initial, horizon: horizon) }
@@ -58,6 +78,7 @@ struct FlowCommand: ParsableCommand {
         report.add("steps", result.steps)
         report.add("rejected_steps", result.rejectedSteps)
         report.add("evaluations", result.evaluations)
+        report.add("jacobians", result.jacobians)
         report.add("seconds", seconds)
         report.print()
     }
