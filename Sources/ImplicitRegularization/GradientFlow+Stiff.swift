@@ -36,6 +36,10 @@ extension GradientFlow {
         let count: Int
         /// Row `k + i·m`, column j: `(A_k)_ij`, so that `stacked · U`, seen as m × (n·d), is B.
         let stacked: Matrix
+        /// `stacked · U` (m·n × d) and B (m × n·d): the same entries, computed into the first and
+        /// swapped into the second, so that no Jacobian allocates.
+        var product = Matrix(rows: 0, columns: 0)
+        var b = Matrix(rows: 0, columns: 0)
 
         public init(_ measurements: SymmetricMeasurements) {
             let (n, m) = (measurements.dimension, measurements.count)
@@ -50,11 +54,17 @@ extension GradientFlow {
         }
 
         /// `J ← ∂F/∂vec(U)` at U (n × d, column-major) with residual r and `adjoint = A*(r)`.
-        public func fill(factor u: Matrix, adjoint s: Matrix, into j: inout Matrix) {
+        public mutating func fill(factor u: Matrix, adjoint s: Matrix, into j: inout Matrix) {
             let (n, d, m) = (dimension, u.columns, count)
             let size = n * d
             precondition(u.rows == n && j.rows == size && j.columns == size && s.rows == n)
-            let b = Matrix(rows: m, columns: size, columnMajor: Matrix.product(stacked, .none, u, .none).elements)
+            if product.rows != m * n || product.columns != d {
+                product = Matrix(rows: m * n, columns: d)
+                b = Matrix(rows: m, columns: size)
+            }
+            Matrix.gemm(1, stacked, .none, u, .none, 0, into: &product)
+            swap(&product.elements, &b.elements)
+            defer { swap(&product.elements, &b.elements) }
             Matrix.syrk(-4, b, .transpose, 0, into: &j)
             j.symmetrizeFromUpper()
             for block in 0..<d {

@@ -81,6 +81,7 @@ public struct Rosenbrock: Sendable {
         var next = [Double](repeating: 0, count: n)
         var coefficients = [Double](repeating: 0, count: 6)
         var jacobianMatrix = Matrix(rows: n, columns: n)
+        var lu = try! LUFactorization(Matrix.identity(n))
         var evaluations = 0
         var jacobians = 0
         var factorizations = 0
@@ -128,13 +129,10 @@ public struct Rosenbrock: Sendable {
                 jacobians += 1
                 jacobianIsCurrent = true
             }
-            // W = I − γhJ.
-            var w = jacobianMatrix
-            w.scale(by: -Self.gamma * h)
-            for i in 0..<n { w[i, i] += 1 }
+            // W = I − γhJ, factored over the same storage every step.
             factorizations += 1
             let atResolution = h <= 1e-14 * max(abs(t), 1)
-            guard let lu = try? LUFactorization(w) else {
+            guard (try? lu.refactor(identityMinus: Self.gamma * h, times: jacobianMatrix)) != nil else {
                 rejected += 1
                 justRejected = true
                 h *= 0.25

@@ -4,9 +4,9 @@ import COpenBLAS
 /// and its solves (`dgetrs`): the linear systems `(I − γhJ) k = b` of a Rosenbrock step.
 public struct LUFactorization: Sendable {
     /// L (unit lower, below the diagonal) and U (on and above it), as `dgetrf` leaves them.
-    public let factors: Matrix
+    public private(set) var factors: Matrix
     /// The row interchanges, 1-based as LAPACK returns them.
-    public let pivots: [Int32]
+    public private(set) var pivots: [Int32]
 
     /// Factors `a`; throws `LinearAlgebraError.singular` when a pivot is exactly zero.
     public init(_ a: Matrix) throws {
@@ -25,6 +25,25 @@ public struct LUFactorization: Sendable {
         }
         factors = lu
         pivots = ipiv
+    }
+
+    /// Refactors in place as the LU of `I − c J` (J square, of this factorisation's order): a
+    /// Rosenbrock step's matrix, with no allocation. Throws `LinearAlgebraError.singular` as `init`.
+    public mutating func refactor(identityMinus c: Double, times j: Matrix) throws {
+        let n = factors.rows
+        precondition(j.rows == n && j.columns == n, "LU refactor: J must be \(n) × \(n)")
+        if n == 0 { return }
+        let info = factors.elements.withUnsafeMutableBufferPointer { pa in
+            j.elements.withUnsafeBufferPointer { pj in
+                for k in 0..<(n * n) { pa[k] = -c * pj[k] }
+                for i in 0..<n { pa[i + i * n] += 1 }
+                return pivots.withUnsafeMutableBufferPointer { pp in
+                    LAPACKE_dgetrf(LAPACK_COL_MAJOR, Int32(n), Int32(n), pa.baseAddress, Int32(n), pp.baseAddress)
+                }
+            }
+        }
+        if info > 0 { throw LinearAlgebraError.singular(routine: "dgetrf", index: info) }
+        try LAPACKStatus.check(info, routine: "dgetrf")
     }
 
     /// Solves `A x = b` in place (LAPACK `dgetrs`, one right-hand side).

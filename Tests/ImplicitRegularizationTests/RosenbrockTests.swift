@@ -118,7 +118,8 @@ final class RosenbrockTests: XCTestCase {
             u.elements.withUnsafeBufferPointer { measurements.factoredResidual(factor: $0, rank: d, observations: y, into: &r, workspace: &workspace) }
             let size = n * d
             var jacobian = Matrix(rows: size, columns: size)
-            GradientFlow.Jacobian(measurements).fill(factor: u, adjoint: measurements.adjoint(r), into: &jacobian)
+            var analytic = GradientFlow.Jacobian(measurements)
+            analytic.fill(factor: u, adjoint: measurements.adjoint(r), into: &jacobian)
             XCTAssertLessThan(jacobian.asymmetry, 1e-14 * jacobian.frobeniusNorm, "J = −∇²f is symmetric")
             var worst = 0.0
             for column in 0..<size {
