@@ -21,7 +21,7 @@ import LinearAlgebra
 /// stiff and the second after (`.automatic`), for the late phase where Dormand–Prince's steps
 /// are bounded by stability.
 ///
-/// Its status is the integrator's verdict (``DormandPrince/Trajectory/verdict(relativeResidual:target:horizon:relativeTolerance:maxSteps:)``):
+/// Its status is the integrator's verdict (``IntegratorTrajectory/verdict(relativeResidual:target:horizon:relativeTolerance:maxSteps:stationarity:)``):
 /// `.solved` only when it reached T, or the residual target, with every step resolved to rtol.
 /// It serves sensing and completion alike: each right-hand side is the operator's two factored
 /// products (`SymmetricMeasurements+Factored`: BLAS on a dense P, O(m·d) sums on observed entries).

@@ -27,6 +27,7 @@ import LinearAlgebra
 /// whatever its error and counted in ``IntegratorTrajectory/forcedSteps``; a singular `I − γhJ`
 /// or a non-finite estimate shrinks h.
 public struct Rosenbrock: Sendable {
+    /// rtol, atol and the cap on steps, as ``DormandPrince``'s (`detectStiffness` is Dormand–Prince's alone).
     public typealias Options = DormandPrince.Options
 
     static let gamma = 0.25

@@ -158,7 +158,8 @@ final class RosenbrockTests: XCTestCase {
         XCTAssertEqual(result.status, .solved, result.message)
         XCTAssertEqual(result.time, setting.horizon)
         let distance = (result.x - expected).frobeniusNorm
-        XCTAssertLessThan(distance, 1e-8, "‖X_T − X_Radau‖_F (Radau vs LSODA: \(scipyAgreement))")
+        // Measured: 1.1e-15 (the flow contracts onto its limit, so the integrators' errors do not add up).
+        XCTAssertLessThan(distance, 1e-12, "‖X_T − X_Radau‖_F (Radau vs LSODA: \(scipyAgreement))")
         let scipyResidual = try XCTUnwrap(reference["relative_residual_X_T"] as? Double)
         XCTAssertEqual(result.relativeResidual, scipyResidual, accuracy: 1e-3 * scipyResidual)
         XCTAssertGreaterThan(result.jacobians, 100, "RODAS4 took over")
