@@ -209,7 +209,7 @@ for (index, instance) in stationaryInstances.enumerated() {
     let best = runs.filter { $0.result.status == .solved }.map(\.seconds).min()
     for method in ["LSODA", "Radau"] {
         guard let ref = references[method], let wall = ref["seconds"] as? Double else {
-            print("    scipy \(method): not run (`pip install scipy`)")
+            print("    scipy \(method): not run (" + (references.isEmpty ? "`pip install scipy`" : "BENCH_RADAU=1 runs it: more than 25 min") + ")")
             continue
         }
         let ratio = best.map { String(format: "%.1f×", wall / $0) } ?? "—"
