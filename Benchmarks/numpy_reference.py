@@ -102,6 +102,27 @@ try:
 except ImportError:
     out["flow_seconds"] = None
 
+# The flow to stationarity with scipy's stiff integrators, LSODA and Radau with the analytic Jacobian
+# (stiff_reference.py: |r|/|y| <= 1e-8 and t |dX/dt|/|X| <= 1e-6, or t = 1e10, rtol 1e-10), on the
+# 3x3 instance above and the n = 20 sensing fixture, as factorize-bench runs ours. Radau on the n = 20
+# flow takes more than 25 minutes of CPU (its Newton iterations in Python, a 400 x 400 complex LU each),
+# so it runs only with BENCH_RADAU=1.
+try:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import stiff_reference
+
+    square = {"kind": "completion", "rows": 3, "entries": [list(e) for e in entries]}
+    fixture = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures", "flow-n20-r2-m120.json")
+    sensing20 = json.load(open(fixture))
+    instances = {"3x3": (square, U0), "n20": (sensing20, np.array(sensing20["flow"]["U0"]).reshape(20, 20))}
+    out["stiff_flows"] = {
+        name: {method: {k: v for k, v in stiff_reference.integrate(method, problem, start, stiff_reference.MAX_TIME, stop=True).items() if k != "X"}
+               for method in ("LSODA", "Radau") if method == "LSODA" or name == "3x3" or os.environ.get("BENCH_RADAU") == "1"}
+        for name, (problem, start) in instances.items()
+    }
+except ImportError:
+    out["stiff_flows"] = None
+
 # One MovieLens-100k gradient-descent iteration on X = UVᵀ (d = 943) with scipy.sparse, when the
 # data is present ($MOVIELENS_DIR, else data/ml-100k).
 folder = os.environ.get("MOVIELENS_DIR", "data/ml-100k")

@@ -23,28 +23,22 @@ public struct DormandPrince: Sendable {
         public var relativeTolerance: Double
         public var absoluteTolerance: Double
         public var maxSteps: Int
-        public init(relativeTolerance: Double = 1e-10, absoluteTolerance: Double = 1e-14, maxSteps: Int = 2_000_000) {
+        /// Stop, with ``IntegratorTrajectory/becameStiff``, when the steps have become limited by
+        /// stability rather than accuracy: Hairer's test (DOPRI5, *Solving ODEs II* §IV.2), which
+        /// estimates `h|λ| ≈ h ‖k₇ − k₆‖ / ‖y₁ − ŷ₆‖` on every accepted step and calls the problem
+        /// stiff after 15 of them beyond 3.25, the edge of the method's stability region, with no run
+        /// of 6 below it in between. It only reads the stages: the steps are the same either way.
+        public var detectStiffness: Bool
+        public init(relativeTolerance: Double = 1e-10, absoluteTolerance: Double = 1e-14, maxSteps: Int = 2_000_000, detectStiffness: Bool = false) {
             self.relativeTolerance = relativeTolerance
             self.absoluteTolerance = absoluteTolerance
             self.maxSteps = maxSteps
+            self.detectStiffness = detectStiffness
         }
     }
 
-    /// What an integration did: the final time and state, accepted and rejected steps,
-    /// right-hand-side evaluations, and why it stopped.
-    public struct Trajectory: Sendable {
-        public var time: Double
-        public var state: [Double]
-        public var steps: Int
-        public var rejectedSteps: Int
-        public var evaluations: Int
-        public var stoppedEarly: Bool
-        public var hitStepLimit: Bool
-        /// Steps accepted although their error estimate exceeded the tolerance, because the step
-        /// had fallen to the resolution of t (`h ≤ 1e-14·max(|t|, 1)`): where this is not 0 the
-        /// trajectory is not resolved to the tolerance asked for.
-        public var forcedSteps: Int
-    }
+    /// What an integration did (shared with ``Rosenbrock``, so one verdict judges both).
+    public typealias Trajectory = IntegratorTrajectory
 
     static let c: [Double] = [0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1]
     static let a: [[Double]] = [
@@ -114,6 +108,9 @@ public struct DormandPrince: Sendable {
         var rejected = 0
         var forced = 0
         var next = y
+        // Hairer's stiffness test: y₁ − ŷ₆ = h Σ (a₇ⱼ − a₆ⱼ) kⱼ, and runs of steps beyond and within 3.25.
+        let stageGap = (0..<7).map { j in j < 6 ? Self.a[6][j] - (j < 5 ? Self.a[5][j] : 0) : 0 }
+        var (stiffRun, nonStiffRun) = (0, 0)
         while t < t1 {
             if steps + rejected >= options.maxSteps {
                 return Trajectory(time: t, state: y, steps: steps, rejectedSteps: rejected, evaluations: evaluations,
@@ -137,6 +134,25 @@ public struct DormandPrince: Sendable {
                 t = lastStep ? t1 : t + h
                 swap(&y, &next)
                 steps += 1
+                if options.detectStiffness {
+                    Matrix.gemv(h, k, .none, stageGap, 0, into: &error)
+                    var (numerator, denominator) = (0.0, 0.0)
+                    for i in 0..<n {
+                        numerator += (k[i, 6] - k[i, 5]) * (k[i, 6] - k[i, 5])
+                        denominator += error[i] * error[i]
+                    }
+                    if denominator > 0, h * (numerator / denominator).squareRoot() > 3.25 {
+                        nonStiffRun = 0
+                        stiffRun += 1
+                        if stiffRun == 15 {
+                            return Trajectory(time: t, state: y, steps: steps, rejectedSteps: rejected, evaluations: evaluations,
+                                              stoppedEarly: true, hitStepLimit: false, forcedSteps: forced, becameStiff: true, lastStepSize: h)
+                        }
+                    } else {
+                        nonStiffRun += 1
+                        if nonStiffRun == 6 { stiffRun = 0 }
+                    }
+                }
                 // First same as last: the seventh stage is F at the new point.
                 for i in 0..<n { k[i, 0] = k[i, 6] }
                 let factor = norm == 0 ? 10 : 0.9 * pow(norm, -1.0 / 5)

@@ -10,9 +10,18 @@ import LinearAlgebra
 /// to the start, `atol = rtol · ‖U0‖_F / √(nd)`, so that α = 1e-5 is resolved.
 ///
 /// It runs to the horizon T when one is given (the fixtures' `"flow": {"T": …}`), else
-/// until the relative residual `‖r‖/‖y‖ ≤ residualTolerance` (default 1e-8).
+/// until the relative residual `‖r‖/‖y‖ ≤ residualTolerance` (default 1e-8) and, when
+/// `stationarityTolerance` is finite (default ∞: off), the flow is stationary:
+/// `t · ‖Ẋ‖_F/‖X‖_F ≤ stationarityTolerance`, which bounds the relative distance X still has to
+/// travel when it approaches its limit like t^(−p), p ≥ 1 (``stationarity(time:state:residual:)``);
+/// else it reports `.timeLimit` at `maxTime`.
 ///
-/// Its status is the integrator's verdict (``DormandPrince/Trajectory/verdict(relativeResidual:target:horizon:relativeTolerance:maxSteps:)``):
+/// `integrator` (``FlowIntegrator``) chooses Dormand–Prince (the default), RODAS4 with the
+/// analytic Jacobian (``Rosenbrock``, ``Jacobian``: `.stiff`), or the first until it turns
+/// stiff and the second after (`.automatic`), for the late phase where Dormand–Prince's steps
+/// are bounded by stability.
+///
+/// Its status is the integrator's verdict (``IntegratorTrajectory/verdict(relativeResidual:target:horizon:relativeTolerance:maxSteps:stationarity:)``):
 /// `.solved` only when it reached T, or the residual target, with every step resolved to rtol.
 /// It serves sensing and completion alike: each right-hand side is the operator's two factored
 /// products (`SymmetricMeasurements+Factored`: BLAS on a dense P, O(m·d) sums on observed entries).
@@ -22,6 +31,8 @@ public struct GradientFlow: Sendable {
         public var residualTolerance = 1e-8
         public var maxTime = 1e7
         public var maxSteps = 2_000_000
+        public var integrator = FlowIntegrator.dormandPrince
+        public var stationarityTolerance = Double.infinity
         public init() {}
     }
 
@@ -32,6 +43,8 @@ public struct GradientFlow: Sendable {
         public var steps: Int
         public var rejectedSteps: Int
         public var evaluations: Int
+        /// Jacobians evaluated (0 on Dormand–Prince alone).
+        public var jacobians = 0
         public var relativeResidual: Double
         public var loss: Double
         public var status: SolverStatus
@@ -62,12 +75,9 @@ public struct GradientFlow: Sendable {
             state.withUnsafeBufferPointer { measurements.factoredResidual(factor: $0, rank: d, observations: y, into: &residual, workspace: &workspace) }
         }
         let scale = initial.frobeniusNorm / Double(max(n * d, 1)).squareRoot()
-        let integrator = DormandPrince(options: .init(
-            relativeTolerance: options.relativeTolerance,
+        let trajectory = integrate(
+            from: initial, to: horizon ?? options.maxTime,
             absoluteTolerance: max(options.relativeTolerance * scale, .leastNormalMagnitude),
-            maxSteps: options.maxSteps))
-        let trajectory = integrator.integrate(
-            from: initial.elements, to: horizon ?? options.maxTime,
             rightHandSide: { _, state, derivative in
                 residualOf(state, &residual, &workspace)
                 state.withUnsafeBufferPointer { u in
@@ -76,9 +86,10 @@ public struct GradientFlow: Sendable {
                     }
                 }
             },
-            shouldStop: { _, _ in
+            shouldStop: { t, state in
                 // `residual` is the new point's: the right-hand side was last evaluated there.
                 horizon == nil && Vector.norm(residual) / observationNorm <= options.residualTolerance
+                    && (!options.stationarityTolerance.isFinite || stationarity(time: t, state: state, residual: residual).met)
             })
         residualOf(trajectory.state, &residual, &workspace)
         let u = Matrix(rows: n, columns: d, columnMajor: trajectory.state)
@@ -87,10 +98,12 @@ public struct GradientFlow: Sendable {
         let relative = residualNorm / observationNorm
         let (status, message) = trajectory.verdict(
             relativeResidual: relative, target: options.residualTolerance, horizon: horizon,
-            relativeTolerance: options.relativeTolerance, maxSteps: options.maxSteps)
+            relativeTolerance: options.relativeTolerance, maxSteps: options.maxSteps,
+            stationarity: horizon == nil && options.stationarityTolerance.isFinite
+                ? stationarity(time: trajectory.time, state: trajectory.state, residual: residual) : nil)
         return Result(
             factor: u, x: x, time: trajectory.time, steps: trajectory.steps, rejectedSteps: trajectory.rejectedSteps,
-            evaluations: trajectory.evaluations, relativeResidual: relative,
+            evaluations: trajectory.evaluations, jacobians: trajectory.jacobians, relativeResidual: relative,
             loss: 0.5 * residualNorm * residualNorm, status: status, message: message)
     }
 }

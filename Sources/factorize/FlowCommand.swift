@@ -28,10 +28,13 @@ struct FlowStartOptions: ParsableArguments {
 struct FlowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flow",
-        abstract: "The gradient flow dU/dt = −2 A*(A(UUᵀ) − y) U (Dormand–Prince 5(4), rtol 1e-10).",
+        abstract: "The gradient flow dU/dt = −2 A*(A(UUᵀ) − y) U (Dormand–Prince 5(4) or RODAS4, rtol 1e-10).",
         discussion: """
-        Runs to --time T (default: the file's "flow".T), or, with neither, until ‖A(X) − y‖/‖y‖ ≤ --tolerance. \
-        Prints {"status", "message", "nuclear_norm", "training_loss", "relative_training_error", "X" (row-major), "time", "steps", "rejected_steps", "evaluations", "seconds"}. \
+        Runs to --time T (default: the file's "flow".T), or, with neither, until ‖A(X) − y‖/‖y‖ ≤ --tolerance \
+        (and, with --stationarity S, t‖Ẋ‖/‖X‖ ≤ S: X within about S, relatively, of its limit). \
+        --integrator: dormand-prince (explicit; its steps stall where the flow turns stiff), stiff (RODAS4 with the analytic Jacobian, N = n·d up to a few hundred) \
+        or automatic (Dormand–Prince until it turns stiff, RODAS4 after). \
+        Prints {"status", "message", "nuclear_norm", "training_loss", "relative_training_error", "X" (row-major), "time", "steps", "rejected_steps", "evaluations", "jacobians", "seconds"}. \
         status: solved (reached T, or the tolerance without a horizon), time_limit, step_limit, inaccurate (steps forced at the resolution of t) or diverged.
         """)
 
@@ -47,10 +50,24 @@ struct FlowCommand: ParsableCommand {
     @Option(help: "The integrator's relative tolerance.")
     var rtol: Double = 1e-10
 
+    @Option(help: "dormand-prince, stiff (RODAS4) or automatic (the first until it turns stiff).")
+    var integrator: String = FlowIntegrator.dormandPrince.rawValue
+
+    @Option(help: "Without a horizon: also require t‖Ẋ‖/‖X‖ ≤ this (default: no such test).")
+    var stationarity: Double?
+
+    @Option(help: "Without a horizon: the time limit (time_limit when reached first).")
+    var maxTime: Double = GradientFlow.Options().maxTime
+
     func validate() throws {
         if let time { try OptionCheck.positive(time, "--time") }
         try OptionCheck.positive(tolerance, "--tolerance")
         guard rtol.isFinite, rtol > 0, rtol < 1 else { throw ValidationError("--rtol must be a number in (0, 1), got \(rtol)") }
+        guard FlowIntegrator(rawValue: integrator) != nil else {
+            throw ValidationError("--integrator must be one of \(FlowIntegrator.allCases.map(\.rawValue).joined(separator: ", ")), got \(integrator)")
+        }
+        if let stationarity { try OptionCheck.positive(stationarity, "--stationarity") }
+        try OptionCheck.positive(maxTime, "--max-time")
     }
 
     func run() throws {
@@ -58,6 +75,9 @@ struct FlowCommand: ParsableCommand {
         let initial = try start.start(for: loaded, file: problem.file)
         let horizon = time ?? (start.initNorm == nil ? loaded.flow?.horizon : nil)
         var options = GradientFlow.Options()
+        options.integrator = FlowIntegrator(rawValue: integrator)!  // checked in validate()
+        options.stationarityTolerance = stationarity ?? .infinity
+        options.maxTime = maxTime
         options.residualTolerance = tolerance
         options.relativeTolerance = rtol
         let (result, seconds) = timed { GradientFlow(problem: loaded, options: options).run(from: initial, horizon: horizon) }
@@ -66,6 +86,7 @@ struct FlowCommand: ParsableCommand {
         report.add("steps", result.steps)
         report.add("rejected_steps", result.rejectedSteps)
         report.add("evaluations", result.evaluations)
+        report.add("jacobians", result.jacobians)
         report.add("seconds", seconds)
         report.print()
     }

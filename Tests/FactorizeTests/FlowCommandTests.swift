@@ -27,6 +27,26 @@ extension FactorizeEndToEndTests {
         XCTAssertGreaterThan(steps, 10)
     }
 
+    /// `--integrator stiff` and `automatic` land on scipy LSODA's X_T as Dormand–Prince does, and
+    /// count their Jacobians; an unknown integrator is refused.
+    func testFlowIntegratorOption() throws {
+        let file = try Fixtures.path("flow-n4-m5.json")
+        let expected = try XCTUnwrap(Fixtures.reference("flow-n4-m5.json")["nuclear_norm_X_T"] as? Double)
+        for integrator in ["stiff", "automatic", "dormand-prince"] {
+            let outcome = try factorize("flow", file, "--integrator", integrator)
+            XCTAssertEqual(outcome.status, 0, outcome.stderr)
+            let json = try XCTUnwrap(outcome.json)
+            XCTAssertEqual(json["status"] as? String, "solved", "\(integrator): \(json["message"] ?? "")")
+            XCTAssertEqual(try XCTUnwrap(json["nuclear_norm"] as? Double), expected, accuracy: 1e-6, integrator)
+            let jacobians = try XCTUnwrap(json["jacobians"] as? Int)
+            if integrator == "stiff" { XCTAssertEqual(jacobians, try XCTUnwrap(json["steps"] as? Int)) }
+            if integrator == "dormand-prince" { XCTAssertEqual(jacobians, 0) }
+        }
+        let bad = try factorize("flow", file, "--integrator", "euler")
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("--integrator must be one of dormand-prince, stiff, automatic"), bad.stderr)
+    }
+
     func testTimeOrderedExponentialAndItsErrors() throws {
         let file = FactorizeEndToEndTests.fixtures + "/sensing-n8-r1-m24.json"
         let outcome = try factorize("toe", file, "--step", "0.1", "--init-norm", "1e-3", "--tolerance", "1e-3")

@@ -25,6 +25,24 @@ final class LinearAlgebraTests: XCTestCase {
         XCTAssertEqual(try psd.nuclearNorm(), psd.trace, accuracy: 1e-12 * psd.trace)
     }
 
+    /// LU with partial pivoting solves a non-symmetric system (a zero leading entry forces a
+    /// pivot) to round-off, one right-hand side in place or several at once, and a singular
+    /// matrix is reported with its pivot.
+    func testLUSolvesAndReportsSingularity() throws {
+        let a = Matrix(rows: 4, columns: 4) { i, j in i == 0 && j == 0 ? 0 : sin(Double(3 * i + 5 * j + 1)) + (i == j ? 2 : 0) }
+        let lu = try LUFactorization(a)
+        let x = [1.0, -2, 0.5, 3]
+        var b = a * x
+        try lu.solve(&b)
+        for (computed, truth) in zip(b, x) { XCTAssertEqual(computed, truth, accuracy: 1e-13) }
+        let many = Matrix(rows: 4, columns: 2) { i, j in Double(i + 1) * (j == 0 ? 1 : -1) }
+        XCTAssertLessThan((a * (try lu.solve(many)) - many).frobeniusNorm, 1e-13)
+        let singular = Matrix(rows: 2, columns: 2, rowMajor: [1, 2, 2, 4])
+        XCTAssertThrowsError(try LUFactorization(singular)) { error in
+            XCTAssertEqual(error as? LinearAlgebraError, .singular(routine: "dgetrf", index: 2))
+        }
+    }
+
     /// exp of a diagonal matrix, and exp(tS) exp(−tS) = I.
     func testSymmetricExponential() throws {
         let d = Matrix.diagonal([0, 1, -2])

@@ -1,0 +1,152 @@
+import LinearAlgebra
+
+/// Which integrator a ``GradientFlow`` runs on.
+///
+/// - ``dormandPrince``: explicit Dormand–Prince 5(4) throughout (the default: Figures 3 and 4
+///   are computed with it). In the late phase, where the loss decays like 1/t and the
+///   Hessian's large eigenvalues stay, its steps are bounded by stability (`h ≲ 3.3/|λ_max|`),
+///   so its cost grows linearly with t.
+/// - ``stiff``: ``Rosenbrock`` (RODAS4) throughout, with the analytic Jacobian
+///   (``GradientFlow/Jacobian``): one N × N Jacobian and LU per step (N = n·d), steps that grow
+///   with t. For N up to a few hundred.
+/// - ``automatic``: Dormand–Prince until its steps become limited by stability (Hairer's
+///   stiffness test, ``DormandPrince/Options/detectStiffness``), then RODAS4 from there on, as
+///   LSODA switches from Adams to BDF: the cheap explicit steps where the flow is not stiff
+///   (the growth from a small U0), the implicit ones where it is.
+public enum FlowIntegrator: String, Sendable, CaseIterable {
+    case dormandPrince = "dormand-prince"
+    case stiff
+    case automatic
+}
+
+extension GradientFlow {
+    /// The Jacobian of the flow's right-hand side `F(U) = −2 A*(r) U`, `r = A(UUᵀ) − y`:
+    ///
+    ///     J[V] = −2 A*(A(VUᵀ + UVᵀ)) U − 2 A*(r) V,
+    ///
+    /// as an N × N matrix on `vec(U)` (column-major, N = n·d). With `B` the m × N matrix of rows
+    /// `vec(A_k U)ᵀ` (so `A(VUᵀ + UVᵀ)_k = 2⟨A_k U, V⟩ = 2 (B vec V)_k` and `vec(A*(s)U) = Bᵀ s`),
+    ///
+    ///     J = −4 BᵀB − 2 (I_d ⊗ A*(r)),
+    ///
+    /// symmetric, minus the Hessian of the loss. B is one `dgemm` of the stacked `A_k` (m·n × n,
+    /// formed once) with U, and BᵀB one `dsyrk`: O(m·n²·d + m·N²) per Jacobian.
+    public struct Jacobian: Sendable {
+        let dimension: Int
+        let count: Int
+        /// Row `k + i·m`, column j: `(A_k)_ij`, so that `stacked · U`, seen as m × (n·d), is B.
+        let stacked: Matrix
+        /// `stacked · U` (m·n × d) and B (m × n·d): the same entries, computed into the first and
+        /// swapped into the second, so that no Jacobian allocates.
+        var product = Matrix(rows: 0, columns: 0)
+        var b = Matrix(rows: 0, columns: 0)
+
+        public init(_ measurements: SymmetricMeasurements) {
+            let (n, m) = (measurements.dimension, measurements.count)
+            var stacked = Matrix(rows: m * n, columns: n)
+            for k in 0..<m {
+                let a = measurements.matrix(k)
+                for j in 0..<n { for i in 0..<n { stacked[k + i * m, j] = a[i, j] } }
+            }
+            self.dimension = n
+            self.count = m
+            self.stacked = stacked
+        }
+
+        /// `J ← ∂F/∂vec(U)` at U (n × d, column-major) with residual r and `adjoint = A*(r)`.
+        public mutating func fill(factor u: Matrix, adjoint s: Matrix, into j: inout Matrix) {
+            let (n, d, m) = (dimension, u.columns, count)
+            let size = n * d
+            precondition(u.rows == n && j.rows == size && j.columns == size && s.rows == n)
+            if product.rows != m * n || product.columns != d {
+                product = Matrix(rows: m * n, columns: d)
+                b = Matrix(rows: m, columns: size)
+            }
+            Matrix.gemm(1, stacked, .none, u, .none, 0, into: &product)
+            swap(&product.elements, &b.elements)
+            defer { swap(&product.elements, &b.elements) }
+            Matrix.syrk(-4, b, .transpose, 0, into: &j)
+            j.symmetrizeFromUpper()
+            for block in 0..<d {
+                let offset = block * n
+                for c in 0..<n { for r in 0..<n { j[offset + r, offset + c] -= 2 * s[r, c] } }
+            }
+        }
+    }
+
+    /// The flow's trajectory on the integrator `options.integrator` chooses.
+    func integrate(
+        from initial: Matrix, to end: Double, absoluteTolerance: Double,
+        rightHandSide: (Double, [Double], inout [Double]) -> Void,
+        shouldStop: (Double, [Double]) -> Bool
+    ) -> IntegratorTrajectory {
+        let integratorOptions = DormandPrince.Options(
+            relativeTolerance: options.relativeTolerance, absoluteTolerance: absoluteTolerance, maxSteps: options.maxSteps)
+        let (n, d) = (problem.dimension, initial.columns)
+        let measurements = problem.measurements
+        let y = problem.observations
+        var jacobian: Jacobian?
+        var residual = y
+        var adjointPacked = [Double](repeating: 0, count: SymmetricPacking.packedCount(n))
+        var adjoint = Matrix(rows: n, columns: n)
+        var workspace = SymmetricMeasurements.FactoredWorkspace(dimension: n, rank: d)
+        func fill(_: Double, state: [Double], into j: inout Matrix) {
+            if jacobian == nil { jacobian = Jacobian(measurements) }
+            state.withUnsafeBufferPointer { measurements.factoredResidual(factor: $0, rank: d, observations: y, into: &residual, workspace: &workspace) }
+            measurements.adjointPacked(residual, into: &adjointPacked)
+            adjointPacked.withUnsafeBufferPointer { SymmetricPacking.unpack($0, into: &adjoint) }
+            jacobian!.fill(factor: Matrix(rows: n, columns: d, columnMajor: state), adjoint: adjoint, into: &j)
+        }
+        let stiff = Rosenbrock(options: integratorOptions)
+        switch options.integrator {
+        case .dormandPrince:
+            return DormandPrince(options: integratorOptions)
+                .integrate(from: initial.elements, to: end, rightHandSide: rightHandSide, shouldStop: shouldStop)
+        case .stiff:
+            return stiff.integrate(from: initial.elements, to: end, rightHandSide: rightHandSide, jacobian: fill, shouldStop: shouldStop)
+        case .automatic:
+            var explicit = integratorOptions
+            explicit.detectStiffness = true
+            let first = DormandPrince(options: explicit)
+                .integrate(from: initial.elements, to: end, rightHandSide: rightHandSide, shouldStop: shouldStop)
+            guard first.becameStiff else { return first }
+            var rest = stiff
+            rest.options.maxSteps = max(0, options.maxSteps - first.steps - first.rejectedSteps)
+            var second = rest.integrate(
+                from: first.state, time: first.time, to: end, initialStep: first.lastStepSize,
+                rightHandSide: rightHandSide, jacobian: fill, shouldStop: shouldStop)
+            second.steps += first.steps
+            second.rejectedSteps += first.rejectedSteps
+            second.evaluations += first.evaluations
+            second.forcedSteps += first.forcedSteps
+            second.becameStiff = true
+            return second
+        }
+    }
+
+    /// The stationarity test of a flow without a horizon: `t · ‖Ẋ‖_F / ‖X‖_F ≤ tolerance` at U,
+    /// with `Ẋ = U̇Uᵀ + UU̇ᵀ`, `U̇ = −2 A*(r) U`. Where X approaches its limit like `t^(−p)`, p ≥ 1
+    /// (the late phase of an overparameterised flow: p = 1), `‖X(∞) − X(t)‖ = t‖Ẋ‖/p ≤ t‖Ẋ‖`, so the
+    /// test bounds the relative distance still to travel; an exponential approach is within it sooner.
+    /// Its floor: Ẋ comes from r, computed to round-off, so the test reads about `t · 1e-16` once
+    /// r is at round-off (3.6e-6 at t = 1e10 on the n = 20 sensing flow): a bound S needs
+    /// `maxTime ≲ S · 1e15`.
+    func stationarity(time t: Double, state: [Double], residual: [Double]) -> (met: Bool, value: String) {
+        let (n, d) = (problem.dimension, state.count / max(problem.dimension, 1))
+        var workspace = SymmetricMeasurements.FactoredWorkspace(dimension: n, rank: d)
+        var velocity = [Double](repeating: 0, count: state.count)
+        state.withUnsafeBufferPointer { u in
+            velocity.withUnsafeMutableBufferPointer {
+                problem.measurements.factoredAdjointProduct(residual, factor: u, rank: d, scale: -2, into: $0, workspace: &workspace)
+            }
+        }
+        let u = Matrix(rows: n, columns: d, columnMajor: state)
+        let v = Matrix(rows: n, columns: d, columnMajor: velocity)
+        var xDot = Matrix(rows: n, columns: n)
+        Matrix.syr2k(1, v, u, 0, into: &xDot)
+        xDot.symmetrizeFromUpper()
+        let speed = t * xDot.frobeniusNorm / max(Matrix.gram(u).frobeniusNorm, .leastNormalMagnitude)
+        let met = speed <= options.stationarityTolerance
+        return (met, "t‖Ẋ‖/‖X‖ = \(speed.formatted(significantDigits: 3))" + (options.stationarityTolerance.isFinite ? " (bound \(options.stationarityTolerance))" : ""))
+    }
+}

@@ -1,0 +1,80 @@
+import COpenBLAS
+
+/// The LU factorisation `A = P L U` of a square matrix with partial pivoting (LAPACK `dgetrf`),
+/// and its solves (`dgetrs`): the linear systems `(I − γhJ) k = b` of a Rosenbrock step.
+public struct LUFactorization: Sendable {
+    /// L (unit lower, below the diagonal) and U (on and above it), as `dgetrf` leaves them.
+    public private(set) var factors: Matrix
+    /// The row interchanges, 1-based as LAPACK returns them.
+    public private(set) var pivots: [Int32]
+
+    /// Factors `a`; throws `LinearAlgebraError.singular` when a pivot is exactly zero.
+    public init(_ a: Matrix) throws {
+        precondition(a.isSquare, "LU of a non-square matrix")
+        let n = a.rows
+        var lu = a
+        var ipiv = [Int32](repeating: 0, count: n)
+        if n > 0 {
+            let info = lu.elements.withUnsafeMutableBufferPointer { pa in
+                ipiv.withUnsafeMutableBufferPointer { pp in
+                    LAPACKE_dgetrf(LAPACK_COL_MAJOR, Int32(n), Int32(n), pa.baseAddress, Int32(n), pp.baseAddress)
+                }
+            }
+            if info > 0 { throw LinearAlgebraError.singular(routine: "dgetrf", index: info) }
+            try LAPACKStatus.check(info, routine: "dgetrf")
+        }
+        factors = lu
+        pivots = ipiv
+    }
+
+    /// Refactors in place as the LU of `I − c J` (J square, of this factorisation's order): a
+    /// Rosenbrock step's matrix, with no allocation. Throws `LinearAlgebraError.singular` as `init`.
+    public mutating func refactor(identityMinus c: Double, times j: Matrix) throws {
+        let n = factors.rows
+        precondition(j.rows == n && j.columns == n, "LU refactor: J must be \(n) × \(n)")
+        if n == 0 { return }
+        let info = factors.elements.withUnsafeMutableBufferPointer { pa in
+            j.elements.withUnsafeBufferPointer { pj in
+                for k in 0..<(n * n) { pa[k] = -c * pj[k] }
+                for i in 0..<n { pa[i + i * n] += 1 }
+                return pivots.withUnsafeMutableBufferPointer { pp in
+                    LAPACKE_dgetrf(LAPACK_COL_MAJOR, Int32(n), Int32(n), pa.baseAddress, Int32(n), pp.baseAddress)
+                }
+            }
+        }
+        if info > 0 { throw LinearAlgebraError.singular(routine: "dgetrf", index: info) }
+        try LAPACKStatus.check(info, routine: "dgetrf")
+    }
+
+    /// Solves `A x = b` in place (LAPACK `dgetrs`, one right-hand side).
+    public func solve(_ b: inout [Double]) throws {
+        let n = factors.rows
+        precondition(b.count == n, "LU solve: b has \(b.count) entries for \(n) rows")
+        if n == 0 { return }
+        let info = factors.elements.withUnsafeBufferPointer { pa in
+            pivots.withUnsafeBufferPointer { pp in
+                b.withUnsafeMutableBufferPointer { pb in
+                    LAPACKE_dgetrs(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "N")), Int32(n), 1, pa.baseAddress, Int32(n), pp.baseAddress, pb.baseAddress, Int32(n))
+                }
+            }
+        }
+        try LAPACKStatus.check(info, routine: "dgetrs")
+    }
+
+    /// Solves `A X = B` (LAPACK `dgetrs`).
+    public func solve(_ b: Matrix) throws -> Matrix {
+        precondition(b.rows == factors.rows, "LU solve: shapes do not conform")
+        var x = b
+        if b.rows == 0 || b.columns == 0 { return x }
+        let n = factors.rows
+        let info = factors.elements.withUnsafeBufferPointer { pa in
+            pivots.withUnsafeBufferPointer { pp in
+                x.elements.withUnsafeMutableBufferPointer { px in
+                    LAPACKE_dgetrs(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "N")), Int32(n), Int32(b.columns), pa.baseAddress, Int32(n), pp.baseAddress, px.baseAddress, Int32(n))
+                }
+            }
+        }
+        try LAPACKStatus.check(info, routine: "dgetrs")
+        return x
+    }
+}
