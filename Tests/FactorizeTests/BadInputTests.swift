@@ -44,14 +44,15 @@ extension FactorizeEndToEndTests {
         XCTAssertLessThan(Date().timeIntervalSince(started), 20, "\(label): refused at once", file: file, line: line)
     }
 
-    func run(_ arguments: [String], stdout: FileHandle? = nil) throws -> Outcome {
+    /// Runs `factorize arguments`, stopped after `timeout` seconds (a refusal is immediate).
+    func run(_ arguments: [String], stdout: FileHandle? = nil, timeout: Double = 60) throws -> Outcome {
         guard FileManager.default.isExecutableFile(atPath: Self.tool.path) else {
             XCTFail("no factorize at \(Self.tool.path): run `swift build` first (make test does)")
             throw CocoaError(.fileNoSuchFile)
         }
         // A refusal is immediate: a process still running after a minute (an old build solving a
         // problem it should have refused) is stopped, and the test fails on its status.
-        let ran = try ProcessRun(Self.tool, arguments, stdout: stdout, timeout: 60)
+        let ran = try ProcessRun(Self.tool, arguments, stdout: stdout, timeout: timeout)
         return Outcome(status: ran.status, stdout: ran.stdout, stderr: ran.stderr)
     }
 

@@ -22,8 +22,9 @@ final class FactorizeEndToEndTests: XCTestCase {
         var json: [String: Any]? { try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any] }
     }
 
+    /// Runs `factorize arguments` to its end (a solve may take minutes: the MovieLens minimum takes about four).
     func factorize(_ arguments: String...) throws -> Outcome {
-        try run(arguments)
+        try run(arguments, timeout: 3600)
     }
 
     /// The minimum of a feasible fixture against cvxpy/Clarabel's (the fixture's reference), with
