@@ -9,7 +9,6 @@ let package = Package(
         .library(name: "LinearAlgebra", targets: ["LinearAlgebra"]),
         .library(name: "ImplicitRegularization", targets: ["ImplicitRegularization"]),
         .executable(name: "factorize", targets: ["factorize"]),
-        .library(name: "NotebookRuntime", type: .dynamic, targets: ["NotebookRuntime"]),
         .executable(name: "notebook", targets: ["notebook"]),
     ],
     dependencies: [
@@ -32,7 +31,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .target(name: "NotebookRuntime", dependencies: ["ImplicitRegularization"], exclude: ["README.md"]),
+        // The notebook runner's side of a notebook program. `notebook run` compiles a copy of it into
+        // each kernel it builds (`notebook.yml` names this project's), beside the kernel's products.
+        .target(name: "NotebookRuntime", exclude: ["README.md"]),
         .target(
             name: "NotebookEngine",
             dependencies: [

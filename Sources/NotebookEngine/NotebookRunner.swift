@@ -49,20 +49,11 @@ public struct NotebookRunner {
     public var siblings: [(stem: String, title: String)] = []
     public let log: (String) -> Void
     private var cache: RunCache { RunCache(root: options.cacheFolder) }
-    /// The library's sources and the compiler, hashed once for every notebook's key.
-    private let libraryIdentity: String
-    /// Its digest, which the notebook programs read (``NotebookSession/library``).
-    private var libraryDigest: String {
-        var hash = ContentHash()
-        hash.add(libraryIdentity)
-        return String(hash.hex.prefix(16))
-    }
 
     public init(toolchain: NotebookToolchain, options: Options, log: @escaping (String) -> Void) {
         self.toolchain = toolchain
         self.options = options
         self.log = log
-        self.libraryIdentity = toolchain.librarySourcesDigest() + toolchain.compilerIdentity()
     }
 
     /// Parses every notebook and checks the `--param` overrides against each,
@@ -80,7 +71,14 @@ public struct NotebookRunner {
             // The same file given twice is one notebook.
             guard seenFiles.insert(file.standardizedFileURL.resolvingSymlinksInPath().path).inserted else { continue }
             do {
-                let document = try NotebookParser().parse(contentsOf: file, displayPath: Self.displayPath(file))
+                var document = try NotebookParser().parse(contentsOf: file, displayPath: Self.displayPath(file))
+                // The kernel: the front matter's, else the nearest project file's, else the runtime alone.
+                if document.kernel == nil {
+                    document.kernel = try KernelDeclaration.projectFile(above: file.standardizedFileURL.deletingLastPathComponent())
+                        ?? .runtimeOnly
+                }
+                // A product the package lacks, or a package SwiftPM cannot describe, is bad input too.
+                _ = try NotebookKernel.prepare(document.kernel!, toolchain: toolchain, log: log)
                 _ = try resolvedParameters(document)
                 documents.append(document)
             } catch let error as NotebookError {
@@ -173,7 +171,10 @@ public struct NotebookRunner {
         let say = { (text: String) in log("\(document.path): \(text)") }
         let parameters = try resolvedParameters(document)
         let values = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.value) })
-        let key = executionKey(document, parameters: values)
+        // Prepared afresh for every run (its sources read again): a runner kept alive across
+        // edits (a preview) never keys a run by a kernel digest computed before the edit.
+        let kernel = try NotebookKernel.prepare(document.kernel ?? .runtimeOnly, toolchain: toolchain, log: say)
+        let key = executionKey(document, parameters: values, kernel: kernel)
         let blocks = document.swiftBlocks
 
         var record: ExecutionRecord?
@@ -192,18 +193,21 @@ public struct NotebookRunner {
                 cutOutputs.append((index, { try cache.copy(stem: document.stem, key: key, file: "block-\(index).txt", to: $0) }))
             }
         } else if !blocks.isEmpty {
-            try toolchain.prepareRuntime(log: say)
             let folder = try cache.scratchFolder(stem: document.stem)
             // Removed however this ends (a thrown error too); a no-op once stored (renamed away).
             defer { cache.removeScratch(folder) }
             let timeout = options.timeout ?? document.timeout ?? Self.defaultTimeout
+            let manifest = RunManifest(
+                outputFolder: folder.path,
+                dataFolder: options.outputFolder.appendingPathComponent("data", isDirectory: true).standardizedFileURL.path,
+                cacheFolder: cache.stateFolder(stem: document.stem).standardizedFileURL.path,
+                parameters: values, kernel: kernel.digest)
             let outcome = try NotebookProgram(document: document, blocks: blocks).execute(
-                toolchain: toolchain, folder: folder, dataFolder: options.outputFolder.appendingPathComponent("data", isDirectory: true),
-                parameters: values, library: libraryDigest, timeout: timeout, log: say)
+                toolchain: toolchain, kernel: kernel, folder: folder, manifest: manifest, timeout: timeout, log: say)
             blocksRun = outcome.blocks.filter { $0.status != .notRun }.count
             let fresh = ExecutionRecord(
                 key: key, blocks: outcome.blocks, tables: outcome.tables, compileSeconds: outcome.compileSeconds,
-                runSeconds: outcome.runSeconds, commit: commit(), toolchain: toolchain.compilerVersion(), finished: Date(),
+                runSeconds: outcome.runSeconds, commit: commit(in: kernel.workingDirectory), toolchain: toolchain.compilerVersion(), finished: Date(),
                 inlines: outcome.inlines, claims: outcome.claims)
             record = fresh
             for table in fresh.tables {
@@ -342,25 +346,30 @@ public struct NotebookRunner {
         return FigureResult(status: status, svg: LossyText.decode(svg), diagnostic: nil, seconds: Date().timeIntervalSince(start))
     }
 
-    private func executionKey(_ document: NotebookDocument, parameters: [String: ParameterValue]) -> String {
+    /// The key of a notebook's run: its Swift blocks and inline expressions by meaning
+    /// (``SwiftCanonicalForm``: a comment or formatting edit keeps the key), the parameters, the
+    /// kernel's digest (its code by meaning, the runtime, the compiler) and the declared inputs.
+    private func executionKey(_ document: NotebookDocument, parameters: [String: ParameterValue], kernel: NotebookKernel) -> String {
         var hash = ContentHash()
-        hash.add("execution-v1")
-        for block in document.swiftBlocks { hash.add("block \(block.index)"); hash.add(block.code) }
-        for inline in document.inlineExpressions { hash.add("inline after \(inline.afterBlock ?? -1)"); hash.add(inline.code) }
+        hash.add("execution-v2")
+        for block in document.swiftBlocks { hash.add("block \(block.index)"); hash.add(swiftSource: Array(block.code.utf8)) }
+        for inline in document.inlineExpressions {
+            hash.add("inline after \(inline.afterBlock ?? -1)"); hash.add(swiftSource: Array(inline.code.utf8))
+        }
         for name in parameters.keys.sorted() { hash.add(name); hash.add("\(parameters[name]!)") }
-        hash.add(libraryIdentity)
+        hash.add(kernel.digest)
         for input in document.inputs {
             hash.add(input)
             if input.hasPrefix("$") {
                 // An environment variable naming a file or folder: its value and what it names.
                 let value = ProcessInfo.processInfo.environment[String(input.dropFirst())] ?? ""
                 hash.add(value)
-                if !value.isEmpty { hash.add(fileOrFolder: URL(fileURLWithPath: value, relativeTo: toolchain.projectRoot)) }
+                if !value.isEmpty { hash.add(fileOrFolder: URL(fileURLWithPath: value, relativeTo: kernel.workingDirectory)) }
             } else if let notebook = Self.notebookStem(input) {
                 // Another notebook: what this one reads of it is its tables.
                 hash.add(fileOrFolder: options.outputFolder.appendingPathComponent("data/\(notebook)", isDirectory: true))
             } else {
-                let url = input.hasPrefix("/") ? URL(fileURLWithPath: input) : toolchain.projectRoot.appendingPathComponent(input)
+                let url = input.hasPrefix("/") ? URL(fileURLWithPath: input) : kernel.workingDirectory.appendingPathComponent(input)
                 hash.add(fileOrFolder: url)
             }
         }
@@ -391,17 +400,18 @@ public struct NotebookRunner {
         return ordered
     }
 
-    private func commit() -> String {
+    /// The commit of the git work tree holding `folder` (the kernel's package), with what differed from it.
+    private func commit(in folder: URL) -> String {
         guard let git = ChildProcess.find("git") else { return "unknown" }
-        let head = try? ChildProcess(executable: git, arguments: ["rev-parse", "--short", "HEAD"], directory: toolchain.projectRoot, timeout: 10).run()
+        let head = try? ChildProcess(executable: git, arguments: ["rev-parse", "--short", "HEAD"], directory: folder, timeout: 10).run()
         guard let head, head.status == 0 else { return "unknown" }
         // What differed from the commit, leaving out the output folder when it is in the project
         // (a run writes it as it goes). A status git cannot give is said, never taken for clean.
-        let root = toolchain.projectRoot.standardizedFileURL.path + "/"
+        let root = folder.standardizedFileURL.path + "/"
         let output = options.outputFolder.standardizedFileURL.path
         var arguments = ["status", "--porcelain", "--untracked-files=no"]
         if output.hasPrefix(root) { arguments += ["--", ".", ":(exclude)" + String(output.dropFirst(root.count))] }
-        let status = try? ChildProcess(executable: git, arguments: arguments, directory: toolchain.projectRoot, timeout: 10).run()
+        let status = try? ChildProcess(executable: git, arguments: arguments, directory: folder, timeout: 10).run()
         guard let status, status.status == 0 else { return head.output.trimmingCharacters(in: .whitespacesAndNewlines) + "+unknown changes" }
         let changed = status.output.textLines.map { $0.dropFirst(3).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let hash = head.output.trimmingCharacters(in: .whitespacesAndNewlines)

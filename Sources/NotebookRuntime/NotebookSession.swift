@@ -14,19 +14,30 @@ import Foundation
 /// backtrace land in the block that trapped. Tables and timings go to an events
 /// file the runner reads when the program ends (see ``NotebookEvent``).
 ///
-/// Outside the runner (no `NOTEBOOK_OUTPUT` in the environment) the program writes
-/// to the terminal as any program would, and tables go to `./tables/`.
+/// The runner names the run's folders and parameters in a ``RunManifest``. Outside the runner
+/// (no manifest) the program writes to the terminal as any program would, and tables go to
+/// `./tables/`.
 public enum NotebookSession {
     /// The folder of this run's outputs: `block-K.txt`, `events.jsonl`, `tables/`.
     public static let outputDirectory: URL = {
-        let path = ProcessInfo.processInfo.environment["NOTEBOOK_OUTPUT"] ?? FileManager.default.currentDirectoryPath
+        let path = RunManifest.current?.outputFolder ?? FileManager.default.currentDirectoryPath
         return URL(fileURLWithPath: path, isDirectory: true)
     }()
 
-    /// A digest of the library's sources and the compiler this program was built with (from the
-    /// runner; "unversioned" outside it): a notebook keys the caches it keeps itself with it, so
-    /// that a change to the library recomputes them, as it reruns the notebook.
-    public static let library = ProcessInfo.processInfo.environment["NOTEBOOK_LIBRARY"] ?? "unversioned"
+    /// Where the notebook keeps state of its own between runs (resume chunks, intermediate
+    /// results): a folder of this notebook inside the runner's `--cache`, so `notebook clean`
+    /// removes it with the rest; `./.notebook-state/` outside the runner. Created on first use.
+    public static let cacheFolder: URL = {
+        let path = RunManifest.current?.cacheFolder ?? FileManager.default.currentDirectoryPath + "/.notebook-state"
+        let url = URL(fileURLWithPath: path, isDirectory: true)
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
+
+    /// A digest of the kernel (its library code by meaning) and the compiler this program was
+    /// built with (from the runner; "unversioned" outside it): a notebook keys the caches it
+    /// keeps itself with it, so that a change to the library recomputes them, as it reruns the notebook.
+    public static let library = RunManifest.current?.kernel ?? "unversioned"
 
     /// The session's mutable state, behind `lock`: blocks may start worker threads that emit
     /// tables (reading the current block) or draw progress (reading the terminal).
@@ -44,7 +55,7 @@ public enum NotebookSession {
     static var terminal: Int32 { lock.withLock { state.terminal } }
     /// The block running now (0-based).
     static var currentBlock: Int { lock.withLock { state.currentBlock } }
-    private static let redirects = ProcessInfo.processInfo.environment["NOTEBOOK_OUTPUT"] != nil
+    private static let redirects = RunManifest.current != nil
 
     /// Starts block `index` (0-based, in notebook order).
     public static func begin(block index: Int) {

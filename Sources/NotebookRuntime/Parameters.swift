@@ -11,18 +11,12 @@ import Foundation
 /// ```
 ///
 /// and the runner passes the values of this run (defaults overridden by
-/// `notebook run --param seeds=5`) in the environment. Reading a parameter the
+/// `notebook run --param seeds=5`) in the run manifest (``RunManifest``). Reading a parameter the
 /// front matter does not declare, or as the wrong type, stops the program with a
 /// message at the reading line of the notebook.
 public enum Parameters {
     /// The values of this run, by name.
-    public static let values: [String: ParameterValue] = {
-        guard let text = ProcessInfo.processInfo.environment["NOTEBOOK_PARAMETERS"],
-              let data = text.data(using: .utf8),
-              let decoded = try? JSONDecoder().decode([String: ParameterValue].self, from: data)
-        else { return [:] }
-        return decoded
-    }()
+    public static let values: [String: ParameterValue] = RunManifest.current?.parameters ?? [:]
 
     public static func int(_ name: String, file: StaticString = #file, line: UInt = #line) -> Int {
         switch value(name, file: file, line: line) {

@@ -60,11 +60,11 @@ public struct Table: Sendable {
 
 extension Table {
     /// A table that an earlier notebook emitted, read back from the report folder's
-    /// `data/NOTEBOOK/NAME.tsv`. List that notebook in the front matter's `inputs`
+    /// `data/NOTEBOOK/NAME.tsv` (the run manifest's `dataFolder`; `./data` outside the runner). List that notebook in the front matter's `inputs`
     /// (`inputs: [Notebooks/NOTEBOOK.md]`): the runner then runs it first, and re-runs this
     /// notebook when its tables change.
     public static func load(_ name: String, from notebook: String, file: StaticString = #file, line: UInt = #line) -> Table {
-        let folder = ProcessInfo.processInfo.environment["NOTEBOOK_DATA"] ?? "Figures/data"
+        let folder = RunManifest.current?.dataFolder ?? "data"
         let url = URL(fileURLWithPath: folder).appendingPathComponent("\(notebook)/\(name).tsv")
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
             fatalError("no table '\(name)' from notebook '\(notebook)' at \(url.path): run Notebooks/\(notebook).md first", file: file, line: line)

@@ -10,7 +10,8 @@ import Foundation
 /// Layout: `ROOT/CACHEDIR.TAG` (the marker: `notebook clean` removes only a folder
 /// holding it), `ROOT/STEM/runs/KEY/{record.json,tables/,block-K.txt}` for successful
 /// runs (failed runs are never cached: they re-run, so a fix is seen at once),
-/// `ROOT/STEM/figures/KEY.{svg,png}` for gnuplot outputs, `ROOT/STEM/scratch-PID-UUID/`
+/// `ROOT/STEM/figures/KEY.{svg,png}` for gnuplot outputs, `ROOT/STEM/state/` for what the
+/// notebook keeps itself (``NotebookSession/cacheFolder``), `ROOT/STEM/scratch-PID-UUID/`
 /// for a run in progress, and `ROOT/STEM/.lock`. At most ``runsKept`` runs are kept per
 /// notebook, the newest.
 ///
@@ -46,7 +47,7 @@ public struct RunCache {
             guard manager.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue,
                   let entries = try? manager.contentsOfDirectory(atPath: folder.path) else { return false }
             for entry in entries {
-                if entry == "runs" || entry == "figures" { sawCache = true; continue }
+                if entry == "runs" || entry == "figures" || entry == "state" { sawCache = true; continue }
                 if entry.hasPrefix("scratch-") || entry == ".lock" { continue }
                 return false
             }
@@ -98,6 +99,11 @@ public struct RunCache {
 
     func runFolder(stem: String, key: String) -> URL {
         root.appendingPathComponent("\(stem)/runs/\(key)", isDirectory: true)
+    }
+
+    /// The folder a notebook keeps state of its own in (``NotebookSession/cacheFolder``).
+    func stateFolder(stem: String) -> URL {
+        root.appendingPathComponent("\(stem)/state", isDirectory: true)
     }
 
     func figureFile(stem: String, key: String, extension ext: String) -> URL {

@@ -13,9 +13,8 @@ struct NotebookProgram {
     let blocks: [SwiftBlock]
 
     var source: String {
-        var lines = [
-            "import Foundation", "import NotebookRuntime", "import ImplicitRegularization", "import LinearAlgebra", "",
-        ]
+        // The kernel's module re-exports the runtime and the products the notebook's kernel declares.
+        var lines = ["import Foundation", "import \(NotebookKernel.moduleName)", ""]
         let inlines = document.inlineExpressions
         // The prose's inline expressions, each at its own notebook line, after the block before it.
         func evaluate(after block: Int?) {
@@ -54,15 +53,15 @@ struct NotebookProgram {
 
     /// Compiles and runs the blocks in `folder`. A compile error fails the block it
     /// points into; the blocks before it still run (compiled on their own).
-    /// `library` identifies the library's sources and compiler (the program reads it as
-    /// ``NotebookSession/library``, to key caches of its own).
+    /// `manifest` tells the program its folders, parameters and kernel digest; it is written into
+    /// `folder` (its `outputFolder` must be `folder`).
     func execute(
-        toolchain: NotebookToolchain, folder: URL, dataFolder: URL, parameters: [String: ParameterValue], library: String,
+        toolchain: NotebookToolchain, kernel: NotebookKernel, folder: URL, manifest: RunManifest,
         timeout: Double, log: (String) -> Void
     ) throws -> Outcome {
         try Data(source.utf8).write(to: folder.appendingPathComponent("main.swift"))
         log("compiling \(blocks.count) Swift block\(blocks.count == 1 ? "" : "s")…")
-        let compiled = try toolchain.compile(in: folder)
+        let compiled = try toolchain.compile(in: folder, kernel: kernel, log: log)
         if compiled.status != 0 {
             let (failing, diagnostic) = compileDiagnostic(compiled.output)
             var results = Array(repeating: BlockResult.notRun, count: document.swiftBlocks.count)
@@ -74,8 +73,7 @@ struct NotebookProgram {
             if failing > 0 {
                 let prefix = NotebookProgram(document: document, blocks: Array(blocks.prefix(failing)))
                 let earlier = try prefix.execute(
-                    toolchain: toolchain, folder: folder, dataFolder: dataFolder, parameters: parameters, library: library,
-                    timeout: timeout, log: log)
+                    toolchain: toolchain, kernel: kernel, folder: folder, manifest: manifest, timeout: timeout, log: log)
                 for (index, result) in earlier.blocks.enumerated() where index < failing { results[index] = result }
                 tables = earlier.tables
                 (inlines, claims) = (earlier.inlines, earlier.claims)
@@ -91,18 +89,14 @@ struct NotebookProgram {
 
         log("running…")
         var environment = ProcessInfo.processInfo.environment
-        environment["NOTEBOOK_OUTPUT"] = folder.path
-        environment["NOTEBOOK_DATA"] = dataFolder.standardizedFileURL.path
-        let encodedParameters: Data
+        let manifestFile = folder.appendingPathComponent(RunManifest.fileName)
         do {
-            encodedParameters = try JSONEncoder().encode(parameters)
-        } catch {
+            try JSONEncoder().encode(manifest).write(to: manifestFile)
+        } catch is EncodingError {
             throw NotebookError.badParameterValue(
-                path: document.path, name: parameters.first { !($0.value.isFiniteOrNotNumber) }?.key ?? "?",
-                value: "\(error)", expected: "a finite number")
+                path: document.path, name: manifest.parameters.first { !($0.value.isFiniteOrNotNumber) }?.key ?? "?",
+                value: "not finite", expected: "a finite number")
         }
-        environment["NOTEBOOK_PARAMETERS"] = String(decoding: encodedParameters, as: UTF8.self)
-        environment["NOTEBOOK_LIBRARY"] = library
         environment["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none"
         if environment["OPENBLAS_NUM_THREADS"] == nil { environment["OPENBLAS_NUM_THREADS"] = "1" }
         let events = folder.appendingPathComponent("events.jsonl")
@@ -110,8 +104,8 @@ struct NotebookProgram {
         // Standard output and error outside the blocks (before the first, a crash in the
         // generated code) go to program-output.txt; progress bars get the terminal as descriptor 3.
         let ran = try ChildProcess(
-            executable: folder.appendingPathComponent("program"), arguments: [],
-            directory: toolchain.projectRoot, environment: environment, timeout: timeout, capturesOutput: false,
+            executable: folder.appendingPathComponent("program"), arguments: [RunManifest.option, manifestFile.path],
+            directory: kernel.workingDirectory, environment: environment, timeout: timeout, capturesOutput: false,
             outputFile: folder.appendingPathComponent(Self.programOutput)
         ).run()
         let recorded = readEvents(events)

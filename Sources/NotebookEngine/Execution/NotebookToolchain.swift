@@ -1,20 +1,14 @@
 import Foundation
 
-/// Where the notebook programs' library lives and how to compile against it.
-///
-/// The runtime is the dynamic library product `NotebookRuntime` (the block API,
-/// `ImplicitRegularization` and `LinearAlgebra`), built once by SwiftPM beside
-/// the `notebook` executable. Every notebook compiles against it with `swiftc`
-/// alone, in about a second, and it is rebuilt only when its sources are newer.
+/// The compiler and the notebook runtime's sources, which every kernel (``NotebookKernel``)
+/// compiles in: what the runner needs whatever package the notebooks import.
 public struct NotebookToolchain {
-    /// The project: the folder holding `Package.swift` and `Sources/NotebookRuntime`.
+    /// The `notebook` tool's own package: the folder holding `Package.swift` and `Sources/NotebookRuntime`.
     public let projectRoot: URL
-    /// The build folder holding `libNotebookRuntime.so` and `Modules/`.
+    /// The `notebook` executable's build folder, where the kernel of notebooks that declare no
+    /// package is built (`notebook-kernel/`).
     public let runtimeFolder: URL
     public let swiftc: URL
-
-    /// The library targets a notebook program links; their sources are part of every cache key.
-    public static let librarySources = ["LinearAlgebra", "ImplicitRegularization", "NotebookRuntime", "COpenBLAS"]
 
     /// Finds the project from `NOTEBOOK_PROJECT_ROOT`, else upwards from the
     /// `notebook` executable, and the runtime from `NOTEBOOK_RUNTIME_DIR`, else
@@ -50,27 +44,6 @@ public struct NotebookToolchain {
             && FileManager.default.fileExists(atPath: folder.appendingPathComponent("Sources/NotebookRuntime").path)
     }
 
-    var library: URL { runtimeFolder.appendingPathComponent("libNotebookRuntime.so") }
-
-    private var sourceFiles: [URL] {
-        Self.librarySources.flatMap { target -> [URL] in
-            let folder = projectRoot.appendingPathComponent("Sources/\(target)")
-            return (FileManager.default.subpaths(atPath: folder.path) ?? []).sorted()
-                .filter { !$0.hasSuffix(".md") }.map { folder.appendingPathComponent($0) }
-        }
-    }
-
-    /// A digest of the library's sources.
-    public func librarySourcesDigest() -> String {
-        var hash = ContentHash()
-        for target in Self.librarySources {
-            hash.add(target)
-            // The modules' READMEs are prose: editing one reruns no notebook.
-            hash.add(fileOrFolder: projectRoot.appendingPathComponent("Sources/\(target)"), skipping: ["md"])
-        }
-        return hash.hex
-    }
-
     /// A cheap identity of the compiler (its resolved path, size and date).
     public func compilerIdentity() -> String {
         let resolved = swiftc.resolvingSymlinksInPath()
@@ -86,40 +59,14 @@ public struct NotebookToolchain {
         return outcome?.output.textLines.first ?? "swiftc (version unknown)"
     }
 
-    /// Builds the runtime with SwiftPM when it is missing or older than its sources.
-    public func prepareRuntime(log: (String) -> Void) throws {
-        let built = (try? FileManager.default.attributesOfItem(atPath: library.path)[.modificationDate] as? Date) ?? nil
-        let newestSource = sourceFiles.compactMap {
-            try? FileManager.default.attributesOfItem(atPath: $0.path)[.modificationDate] as? Date
-        }.max() ?? .distantPast
-        if let built, built >= newestSource { return }
-        guard let swift = ChildProcess.find("swift") else {
-            throw NotebookError.runtimeMissing(reason: "swift is not on PATH")
-        }
-        let configuration = runtimeFolder.lastPathComponent == "debug" ? "debug" : "release"
-        log("building the notebook runtime (swift build -c \(configuration) --product NotebookRuntime)…")
-        let outcome = try ChildProcess(
-            executable: swift, arguments: ["build", "-c", configuration, "--product", "NotebookRuntime"],
-            directory: projectRoot
-        ).run()
-        guard outcome.status == 0, FileManager.default.fileExists(atPath: library.path) else {
-            throw NotebookError.runtimeMissing(reason: "swift build failed:\n\(outcome.output)")
-        }
-    }
-
-    /// Compiles `main.swift` in `folder` into `folder/program`.
-    func compile(in folder: URL) throws -> ChildProcess.Outcome {
+    /// Compiles `main.swift` in `folder` into `folder/program`, against `kernel`.
+    func compile(in folder: URL, kernel: NotebookKernel, log: (String) -> Void) throws -> ChildProcess.Outcome {
         try ChildProcess(
             executable: swiftc,
             arguments: [
                 "-Onone", "-g", "-swift-version", "5", "-diagnostic-style", "llvm",
                 "-module-name", "NotebookProgram",
-                "-I", runtimeFolder.appendingPathComponent("Modules").path,
-                "-I", projectRoot.appendingPathComponent("Sources/COpenBLAS").path,
-                "-L", runtimeFolder.path, "-lNotebookRuntime",
-                "-Xlinker", "-rpath", "-Xlinker", runtimeFolder.path,
-                "main.swift", "-o", "program",
-            ],
+            ] + kernel.compileArguments(log: log) + ["main.swift", "-o", "program"],
             directory: folder
         ).run()
     }

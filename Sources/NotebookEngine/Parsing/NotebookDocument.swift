@@ -18,6 +18,9 @@ public struct NotebookDocument: Sendable {
     /// Files or folders the program reads; their contents are part of the cache key.
     public var inputs: [String]
     public var segments: [Segment]
+    /// The front matter's `kernel:` (a package and its products), if it declares one; else the
+    /// nearest project file's (``KernelDeclaration``).
+    public var kernel: KernelDeclaration? = nil
 
     public var swiftBlocks: [SwiftBlock] {
         segments.compactMap { if case .swift(let block) = $0 { return block } else { return nil } }

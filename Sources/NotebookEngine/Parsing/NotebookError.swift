@@ -10,6 +10,8 @@ public enum NotebookError: Error, CustomStringConvertible, Equatable {
     case malformedParameterArgument(String)
     case duplicateFigure(path: String, line: Int, figure: String)
     case runtimeMissing(reason: String)
+    /// The kernel's package did not build (or SwiftPM could not describe it).
+    case kernelBuild(origin: String, reason: String)
     case badText(path: String, line: Int, reason: String)
     /// Two notebooks would write the same report, tables and cache (`a/x.md`, `b/x.md`).
     case duplicateNotebook(stem: String, first: String, second: String)
@@ -30,7 +32,9 @@ public enum NotebookError: Error, CustomStringConvertible, Equatable {
         case .badBlockOption(let path, let line, let option, let reason):
             return "\(path):\(line): error: block option '\(option)': \(reason)"
         case .badFrontMatter(let path, let line, let reason):
-            return "\(path):\(line): error: front matter: \(reason)"
+            // The same shapes in a project file (notebook.yml) are not a front matter.
+            let place = path.hasSuffix(KernelDeclaration.projectFileName) ? "" : "front matter: "
+            return "\(path):\(line): error: \(place)\(reason)"
         case .unknownParameter(let path, let name, let declared):
             let list = declared.isEmpty ? "it declares no parameters" : "it declares \(declared.joined(separator: ", "))"
             return "\(path): error: unknown parameter '\(name)' (\(list))"
@@ -40,6 +44,8 @@ public enum NotebookError: Error, CustomStringConvertible, Equatable {
             return "--param '\(text)': expected KEY=VALUE"
         case .duplicateFigure(let path, let line, let figure):
             return "\(path):\(line): error: the figure name '\(figure)' is used by an earlier block"
+        case .kernelBuild(let origin, let reason):
+            return "\(origin): the kernel did not build:\n\(reason)"
         case .runtimeMissing(let reason):
             return "cannot prepare the notebook runtime: \(reason)"
         case .badText(let path, let line, let reason):

@@ -124,7 +124,7 @@ public struct NotebookParser {
         return nil
     }
 
-    /// Reads `title`, `parameters`, `timeout` and `inputs`; refuses other keys by line.
+    /// Reads `title`, `parameters`, `timeout`, `inputs` and `kernel`; refuses other keys by line.
     private func readFrontMatter(_ yaml: String, into document: inout NotebookDocument) throws -> String? {
         let path = document.path
         let node: Node?
@@ -191,10 +191,13 @@ public struct NotebookParser {
                     }
                     document.parameters.append((name, parsed))
                 }
+            case "kernel":
+                document.kernel = try KernelDeclaration.read(
+                    value, path: path, line: line, firstLine: 2, base: URL(fileURLWithPath: path).deletingLastPathComponent())
             case let other:
                 throw NotebookError.badFrontMatter(
                     path: path, line: line,
-                    reason: "unknown key '\(InfoString.shown(other))' (known: title, parameters, timeout, inputs, author, date, description)")
+                    reason: "unknown key '\(InfoString.shown(other))' (known: title, parameters, timeout, inputs, kernel, author, date, description)")
             }
         }
         return title

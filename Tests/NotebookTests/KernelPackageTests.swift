@@ -1,0 +1,139 @@
+import Foundation
+import NotebookEngine
+import XCTest
+
+/// A package of the user's own as the kernel: a fresh SwiftPM package with a small library and a
+/// notebook importing it, rendered by the built `notebook` from inside that package.
+final class KernelPackageTests: XCTestCase {
+    var scratch: NotebookProcess!
+
+    override func setUpWithError() throws {
+        scratch = try NotebookProcess()
+        try scratch.write("Package.swift", """
+            // swift-tools-version: 6.0
+            import PackageDescription
+
+            let package = Package(
+                name: "Squares",
+                products: [.library(name: "Squares", targets: ["Squares"])],
+                targets: [.target(name: "Squares")]
+            )
+
+            """)
+        try scratch.write("Sources/Squares/Squares.swift", Self.library)
+        try scratch.write("notebook.yml", "kernel:\n  package: .\n  products: [Squares]\n")
+        try scratch.write("Notebooks/squares.md", """
+            ---
+            title: Squares from a package
+            ---
+            ```swift
+            let answer = square(12)
+            print("square(12) = \\(answer)")
+            check("the library's square is above 143", answer > 143)
+            ```
+
+            The square is `{swift} answer`.
+
+            """)
+    }
+
+    override func tearDown() {
+        scratch.remove()
+    }
+
+    static let library = """
+        /// The square of `x`.
+        public func square(_ x: Int) -> Int {
+            x * x
+        }
+
+        """
+
+    func testAPackageOfOnesOwnIsTheKernelAndItsCacheFollowsMeaning() throws {
+        let first = try scratch.run(["run", "Notebooks/squares.md"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stderr.contains("building the kernel (\(scratch.folder.lastPathComponent): Squares)"), first.stderr)
+        XCTAssertTrue(scratch.section(try scratch.read("out/squares.html"), block: 1).contains("square(12) = 144"))
+        let prose = try scratch.read("out/squares.html").replacingOccurrences(of: "<[^>]+>", with: "", options: .regularExpression)
+        XCTAssertTrue(prose.contains("The square is 144"), "the prose's inline value")
+
+        // Documentation, comments and layout of the library: nothing runs.
+        try scratch.write("Sources/Squares/Squares.swift", """
+            // Squares, for the test.
+
+            /// The square of `x`: `x` times itself (overflow traps).
+            public func square(_ x: Int) -> Int {
+                    x * x   // the product
+            }
+
+            """)
+        let commented = try scratch.run(["run", "Notebooks/squares.md"])
+        XCTAssertEqual(commented.status, 0, commented.stderr)
+        XCTAssertTrue(commented.stderr.contains("unchanged: nothing ran"), commented.stderr)
+        XCTAssertFalse(commented.stderr.contains("building the kernel"), commented.stderr)
+
+        // A comment in the notebook's block: nothing runs either.
+        try scratch.edit("Notebooks/squares.md") { $0.replacingOccurrences(of: "let answer = square(12)", with: "let answer = square(12)  // the library's") }
+        let blockComment = try scratch.run(["run", "Notebooks/squares.md"])
+        XCTAssertTrue(blockComment.stderr.contains("unchanged: nothing ran"), blockComment.stderr)
+
+        // Code: the kernel is rebuilt and the notebook runs again, with the new result.
+        try scratch.write("Sources/Squares/Squares.swift", Self.library.replacingOccurrences(of: "x * x", with: "x * x + 1"))
+        let changed = try scratch.run(["run", "Notebooks/squares.md"])
+        XCTAssertEqual(changed.status, 0, changed.stderr)
+        XCTAssertTrue(changed.stderr.contains("ran 1 Swift block"), changed.stderr)
+        XCTAssertTrue(changed.stderr.contains("building the kernel"), changed.stderr)
+        let html = try scratch.read("out/squares.html")
+        XCTAssertTrue(scratch.section(html, block: 1).contains("square(12) = 145"), scratch.section(html, block: 1))
+    }
+
+    func testAProductThePackageLacksIsNamedBeforeAnythingRuns() throws {
+        try scratch.write("notebook.yml", "kernel:\n  package: .\n  products: [Cubes]\n")
+        let outcome = try scratch.run(["run", "Notebooks/squares.md"])
+        XCTAssertEqual(outcome.status, 2, outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("notebook.yml:1"), outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("'Cubes' is not a library product"), outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("it has Squares"), outcome.stderr)
+    }
+
+    func testAMalformedProjectFileIsBadInputAtItsLine() throws {
+        try scratch.write("notebook.yml", "kernel:\n  package: .\n  products: [Squares]\n  language: swift\n")
+        let outcome = try scratch.run(["run", "Notebooks/squares.md"])
+        XCTAssertEqual(outcome.status, 2, outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("notebook.yml:4"), outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("kernel.language"), outcome.stderr)
+    }
+
+    func testAFrontMatterKernelIsReadAndItsMistakesNamedAtTheirLine() throws {
+        let document = try NotebookParser().parse(
+            "---\ntitle: t\nkernel:\n  package: \(scratch.folder.path)\n  products: [Squares]\n---\n", path: "n.md")
+        XCTAssertEqual(document.kernel?.package?.path, scratch.folder.standardizedFileURL.path)
+        XCTAssertEqual(document.kernel?.products, ["Squares"])
+        XCTAssertEqual(document.kernel?.line, 3)
+        let cases: [(String, String)] = [
+            ("kernel:\n  package: /no/such/folder\n  products: [A]", "n.md:2: error: front matter: kernel.package: no Package.swift in /no/such/folder"),
+            ("kernel:\n  package: \(scratch.folder.path)", "n.md:2: error: front matter: kernel needs products: the library products the blocks import"),
+            ("kernel:\n  package: \(scratch.folder.path)\n  products: [\"a-b\"]", "n.md:4: error: front matter: kernel.products is a list of library product names (letters, digits, _)"),
+            ("kernel: Squares", "n.md:2: error: front matter: kernel is a mapping: package: PATH, products: [NAME, …]"),
+        ]
+        for (yaml, message) in cases {
+            XCTAssertThrowsError(try NotebookParser().parse("---\n\(yaml)\n---\n", path: "n.md")) { error in
+                XCTAssertEqual("\(error)", message)
+            }
+        }
+    }
+
+    /// The engine knows none of this project's modules: they are named in `notebook.yml` only.
+    func testTheEngineNamesNoModuleOfThisProject() throws {
+        let engine = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Sources/NotebookEngine").standardizedFileURL
+        let files = (FileManager.default.subpaths(atPath: engine.path) ?? []).filter { $0.hasSuffix(".swift") }
+        XCTAssertFalse(files.isEmpty)
+        for file in files {
+            let text = try String(contentsOf: engine.appendingPathComponent(file), encoding: .utf8)
+            for module in ["ImplicitRegularization", "LinearAlgebra", "COpenBLAS"] {
+                XCTAssertFalse(text.contains(module), "\(file) names \(module)")
+            }
+        }
+    }
+}
