@@ -29,6 +29,7 @@ final class KernelPackageTests: XCTestCase {
             ```swift
             let answer = square(12)
             print("square(12) = \\(answer)")
+            print("state in \\(NotebookSession.cacheFolder.path)")
             check("the library's square is above 143", answer > 143)
             ```
 
@@ -54,6 +55,9 @@ final class KernelPackageTests: XCTestCase {
         XCTAssertEqual(first.status, 0, first.stderr)
         XCTAssertTrue(first.stderr.contains("building the kernel (\(scratch.folder.lastPathComponent): Squares)"), first.stderr)
         XCTAssertTrue(scratch.section(try scratch.read("out/squares.html"), block: 1).contains("square(12) = 144"))
+        XCTAssertTrue(
+            scratch.section(try scratch.read("out/squares.html"), block: 1).contains("state in \(scratch.folder.path)/cache/squares/state"),
+            "the notebook's own state lives under --cache")
         let prose = try scratch.read("out/squares.html").replacingOccurrences(of: "<[^>]+>", with: "", options: .regularExpression)
         XCTAssertTrue(prose.contains("The square is 144"), "the prose's inline value")
 
@@ -87,21 +91,18 @@ final class KernelPackageTests: XCTestCase {
         XCTAssertTrue(scratch.section(html, block: 1).contains("square(12) = 145"), scratch.section(html, block: 1))
     }
 
-    func testAProductThePackageLacksIsNamedBeforeAnythingRuns() throws {
-        try scratch.write("notebook.yml", "kernel:\n  package: .\n  products: [Cubes]\n")
-        let outcome = try scratch.run(["run", "Notebooks/squares.md"])
-        XCTAssertEqual(outcome.status, 2, outcome.stderr)
-        XCTAssertTrue(outcome.stderr.contains("notebook.yml:1"), outcome.stderr)
-        XCTAssertTrue(outcome.stderr.contains("'Cubes' is not a library product"), outcome.stderr)
-        XCTAssertTrue(outcome.stderr.contains("it has Squares"), outcome.stderr)
-    }
-
-    func testAMalformedProjectFileIsBadInputAtItsLine() throws {
-        try scratch.write("notebook.yml", "kernel:\n  package: .\n  products: [Squares]\n  language: swift\n")
-        let outcome = try scratch.run(["run", "Notebooks/squares.md"])
-        XCTAssertEqual(outcome.status, 2, outcome.stderr)
-        XCTAssertTrue(outcome.stderr.contains("notebook.yml:4"), outcome.stderr)
-        XCTAssertTrue(outcome.stderr.contains("kernel.language"), outcome.stderr)
+    /// Bad project files, each refused before anything runs (exit 2) with the file, its line and the words shown.
+    func testAMissingProductAndAnUnknownKeyAreBadInputAtTheirLine() throws {
+        let cases: [(yaml: String, shown: [String])] = [
+            ("kernel:\n  package: .\n  products: [Cubes]\n", ["notebook.yml:1", "'Cubes' is not a library product", "it has Squares"]),
+            ("kernel:\n  package: .\n  products: [Squares]\n  language: swift\n", ["notebook.yml:4", "kernel.language"]),
+        ]
+        for (yaml, shown) in cases {
+            try scratch.write("notebook.yml", yaml)
+            let outcome = try scratch.run(["run", "Notebooks/squares.md"])
+            XCTAssertEqual(outcome.status, 2, outcome.stderr)
+            for words in shown { XCTAssertTrue(outcome.stderr.contains(words), outcome.stderr) }
+        }
     }
 
     func testAFrontMatterKernelIsReadAndItsMistakesNamedAtTheirLine() throws {

@@ -18,7 +18,7 @@ final class NotebookEndToEndTests: XCTestCase {
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         let html = try scratch.read("out/cells.html")
         XCTAssertTrue(scratch.section(html, block: 1).contains("block one: 7 points"))
-        XCTAssertTrue(scratch.section(html, block: 1).contains("library digest from the runner: true"), "NOTEBOOK_LIBRARY reaches the program")
+        XCTAssertTrue(scratch.section(html, block: 1).contains("library digest from the runner: true"), "the run manifest's kernel digest reaches the program")
         XCTAssertFalse(scratch.section(html, block: 1).contains("block two"))
         XCTAssertTrue(scratch.section(html, block: 2).contains("block two sees scale = 2.0"))
         XCTAssertEqual(

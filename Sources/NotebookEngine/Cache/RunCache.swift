@@ -141,11 +141,16 @@ public struct RunCache {
     func withLock<T>(stem: String, exclusive: Bool, _ body: () throws -> T) throws -> T {
         let folder = root.appendingPathComponent(stem, isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let fd = open(folder.appendingPathComponent(".lock").path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: folder.path]) }
+        return try Self.withLock(file: folder.appendingPathComponent(".lock"), exclusive: exclusive, body)
+    }
+
+    /// Runs `body` holding the `flock(2)` of `file` (created if missing), shared or exclusive.
+    static func withLock<T>(file: URL, exclusive: Bool, _ body: () throws -> T) throws -> T {
+        let fd = open(file.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: file.path]) }
         defer { close(fd) }
         while flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0 {
-            guard errno == EINTR else { throw CocoaError(.fileLocking, userInfo: [NSFilePathErrorKey: folder.path]) }
+            guard errno == EINTR else { throw CocoaError(.fileLocking, userInfo: [NSFilePathErrorKey: file.path]) }
         }
         defer { flock(fd, LOCK_UN) }
         return try body()

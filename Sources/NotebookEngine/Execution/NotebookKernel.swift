@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#endif
 import Foundation
 
 /// A kernel, built: the declared package's library products and the notebook runtime linked into
@@ -44,7 +41,7 @@ public struct NotebookKernel: Sendable {
         let folder = root.map { $0.appendingPathComponent(".build/notebook-kernel", isDirectory: true) }
             ?? toolchain.runtimeFolder.appendingPathComponent("notebook-kernel", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return try withLock(folder.appendingPathComponent(".lock")) {
+        return try RunCache.withLock(file: folder.appendingPathComponent(".lock"), exclusive: true) {
             var closure: [URL] = []
             var modules: [String] = []
             if let root {
@@ -118,7 +115,7 @@ public struct NotebookKernel: Sendable {
     /// The `swiftc` arguments that compile a program importing `NotebookKernel` and link it,
     /// building the library first when it is missing or was built from other bytes.
     func compileArguments(log: (String) -> Void) throws -> [String] {
-        try Self.withLock(folder.appendingPathComponent(".lock")) {
+        try RunCache.withLock(file: folder.appendingPathComponent(".lock"), exclusive: true) {
             let stamp = folder.appendingPathComponent("built.stamp")
             let argumentsFile = folder.appendingPathComponent("compile-arguments.json")
             let bin = folder.appendingPathComponent(".build/release", isDirectory: true)
@@ -204,17 +201,6 @@ public struct NotebookKernel: Sendable {
     static func writeIfChanged(_ data: Data, to url: URL) throws {
         if (try? Data(contentsOf: url)) == data { return }
         try data.write(to: url, options: .atomic)
-    }
-
-    static func withLock<T>(_ url: URL, _ body: () throws -> T) throws -> T {
-        let fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: url.path]) }
-        defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw CocoaError(.fileLocking, userInfo: [NSFilePathErrorKey: url.path]) }
-        }
-        defer { flock(fd, LOCK_UN) }
-        return try body()
     }
 }
 

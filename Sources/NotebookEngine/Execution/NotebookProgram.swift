@@ -220,7 +220,7 @@ struct NotebookProgram {
     }
 
     /// The first backtrace frame outside the Swift runtime: `Matrix.init(rows:columns:repeating:)`
-    /// from `  1 [ra] 0x00007f… Matrix.init(rows:columns:repeating:) + 240 in libNotebookRuntime.so at …`.
+    /// from `  1 [ra] 0x00007f… Matrix.init(rows:columns:repeating:) + 240 in libNotebookKernel.so at …`.
     static func crashingFunction(_ lines: [String]) -> String? {
         for line in lines {
             let words = line.split(separator: " ", omittingEmptySubsequences: true)

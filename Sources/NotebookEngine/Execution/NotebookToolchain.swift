@@ -10,9 +10,9 @@ public struct NotebookToolchain {
     public let runtimeFolder: URL
     public let swiftc: URL
 
-    /// Finds the project from `NOTEBOOK_PROJECT_ROOT`, else upwards from the
-    /// `notebook` executable, and the runtime from `NOTEBOOK_RUNTIME_DIR`, else
-    /// the executable's own build folder.
+    /// Finds the tool's package (the runtime's sources) from `NOTEBOOK_PROJECT_ROOT`, else upwards
+    /// from the `notebook` executable, and where the runtime-only kernel is built from
+    /// `NOTEBOOK_RUNTIME_DIR`, else the executable's own build folder.
     public static func locate() throws -> NotebookToolchain {
         let environment = ProcessInfo.processInfo.environment
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
