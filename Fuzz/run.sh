@@ -28,6 +28,8 @@ products=$build/$config
 export SWIFT_BACKTRACE=enable=no
 
 swift build --build-path "$build" -c "$config" -Xswiftc -sanitize=fuzzer --target NotebookEngine
+# The engine no longer depends on the library (a notebook's kernel is built apart): build it too.
+swift build --build-path "$build" -c "$config" -Xswiftc -sanitize=fuzzer --target ImplicitRegularization
 
 objects() { for module in "$@"; do find "$products/$module.build" -name '*.o' | sort; done; }
 status=0

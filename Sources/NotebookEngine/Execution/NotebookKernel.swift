@@ -23,6 +23,9 @@ public struct NotebookKernel: Sendable {
     let folder: URL
     /// A digest of every byte the built library is made from: it is rebuilt when this changes.
     let buildStamp: String
+    /// The source folders of the products' targets and of every target they depend on in the
+    /// package (what a watcher of the kernel watches, with `Package.swift`); empty for the runtime alone.
+    public let sourceFolders: [URL]
     /// The kernel's digest by meaning, with the compiler's identity.
     public let digest: String
     /// Where the notebook's program runs and where relative `inputs` are read from: the
@@ -106,7 +109,7 @@ public struct NotebookKernel: Sendable {
             meaning.add(compiler)
 
             return NotebookKernel(
-                declaration: declaration, folder: folder, buildStamp: bytes.hex,
+                declaration: declaration, folder: folder, buildStamp: bytes.hex, sourceFolders: closure,
                 digest: String(meaning.hex.prefix(16)),
                 workingDirectory: root ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true))
         }
