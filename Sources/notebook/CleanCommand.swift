@@ -4,7 +4,7 @@ import NotebookEngine
 
 struct CleanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "clean", abstract: "Remove the cache of runs and figures (reports and figures stay).")
+        commandName: "clean", abstract: "Remove the cache of runs, figures and the notebooks' own state (reports and figures stay).")
 
     @Option(help: ArgumentHelp("The cache folder.", valueName: "dir"))
     var cache = ".notebook-cache"
