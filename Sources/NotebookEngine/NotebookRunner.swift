@@ -175,6 +175,7 @@ public struct NotebookRunner {
         // edits (a preview) never keys a run by a kernel digest computed before the edit.
         let kernel = try NotebookKernel.prepare(document.kernel ?? .runtimeOnly, toolchain: toolchain, log: say)
         let key = executionKey(document, parameters: values, kernel: kernel)
+        let blockKeys = self.blockKeys(document, parameters: values, kernel: kernel)
         let blocks = document.swiftBlocks
 
         var record: ExecutionRecord?
@@ -193,22 +194,33 @@ public struct NotebookRunner {
                 cutOutputs.append((index, { try cache.copy(stem: document.stem, key: key, file: "block-\(index).txt", to: $0) }))
             }
         } else if !blocks.isEmpty {
-            let folder = try cache.scratchFolder(stem: document.stem)
+            var folder = try cache.scratchFolder(stem: document.stem)
             // Removed however this ends (a thrown error too); a no-op once stored (renamed away).
             defer { cache.removeScratch(folder) }
             let timeout = options.timeout ?? document.timeout ?? Self.defaultTimeout
-            let manifest = RunManifest(
+            var manifest = RunManifest(
                 outputFolder: folder.path,
                 dataFolder: options.outputFolder.appendingPathComponent("data", isDirectory: true).standardizedFileURL.path,
                 cacheFolder: cache.stateFolder(stem: document.stem).standardizedFileURL.path,
                 parameters: values, kernel: kernel.digest)
-            let outcome = try NotebookProgram(document: document, blocks: blocks).execute(
+            var resumed = options.force ? nil : try resumption(document, blockKeys: blockKeys, into: folder, say: say)
+            if let resumed { manifest.restoreFolder = folder.appendingPathComponent(NotebookState.folderName(block: resumed.plan.from - 1)).path }
+            var outcome = try NotebookProgram(document: document, blocks: blocks, resumption: resumed?.plan).execute(
                 toolchain: toolchain, kernel: kernel, folder: folder, manifest: manifest, timeout: timeout, log: say)
+            if let failure = outcome.resumeFailure {
+                say("running from the first block: \(failure)")
+                cache.removeScratch(folder)
+                folder = try cache.scratchFolder(stem: document.stem)
+                (resumed, manifest.outputFolder, manifest.restoreFolder) = (nil, folder.path, nil)
+                outcome = try NotebookProgram(document: document, blocks: blocks).execute(
+                    toolchain: toolchain, kernel: kernel, folder: folder, manifest: manifest, timeout: timeout, log: say)
+            }
             blocksRun = outcome.blocks.filter { $0.status != .notRun }.count
+            if let resumed { outcome = Self.merge(outcome, restoring: resumed.record, before: resumed.plan.from, document: document) }
             let fresh = ExecutionRecord(
                 key: key, blocks: outcome.blocks, tables: outcome.tables, compileSeconds: outcome.compileSeconds,
                 runSeconds: outcome.runSeconds, commit: commit(in: kernel.workingDirectory), toolchain: toolchain.compilerVersion(), finished: Date(),
-                inlines: outcome.inlines, claims: outcome.claims)
+                inlines: outcome.inlines, claims: outcome.claims, blockKeys: blockKeys, restoredBlocks: resumed?.plan.from)
             record = fresh
             for table in fresh.tables {
                 if let text = try? Data(contentsOf: folder.appendingPathComponent("tables/\(table.name).tsv")) {
@@ -270,8 +282,9 @@ public struct NotebookRunner {
         } else if cached && figuresDrawn == 0 {
             say("unchanged: nothing ran → \(reportPath)")
         } else {
+            let restored = (record?.restoredBlocks).map { ", restored \($0) from an earlier run," } ?? ""
             let ran = cached ? "Swift results from the cache" :
-                "ran \(blocksRun) Swift block\(blocksRun == 1 ? "" : "s") in \(NotebookProgram.format(seconds: record?.runSeconds ?? 0)) (compiled in \(NotebookProgram.format(seconds: record?.compileSeconds ?? 0)))"
+                "ran \(blocksRun) Swift block\(blocksRun == 1 ? "" : "s")\(restored) in \(NotebookProgram.format(seconds: record?.runSeconds ?? 0)) (compiled in \(NotebookProgram.format(seconds: record?.compileSeconds ?? 0)))"
             say("\(ran), drew \(figuresDrawn) figure\(figuresDrawn == 1 ? "" : "s") → \(reportPath)")
         }
         return Summary(path: document.path, succeeded: succeeded, blocksRun: blocksRun, figuresDrawn: figuresDrawn, report: reportURL)
@@ -356,6 +369,33 @@ public struct NotebookRunner {
         for inline in document.inlineExpressions {
             hash.add("inline after \(inline.afterBlock ?? -1)"); hash.add(swiftSource: Array(inline.code.utf8))
         }
+        addContext(of: document, parameters: parameters, kernel: kernel, to: &hash)
+        return hash.hex
+    }
+
+    /// Each Swift block's key: key k is the parameters, kernel and inputs (as in the run's key),
+    /// blocks 0…k by meaning and the inline expressions evaluated before block k. A run whose first
+    /// k keys match a kept run's resumes at block k with that run's values (``BlockResumption``):
+    /// a change to block k, or to an inline expression just before it, re-runs k, k+1, …; a
+    /// changed parameter, input or kernel changes every key.
+    func blockKeys(_ document: NotebookDocument, parameters: [String: ParameterValue], kernel: NotebookKernel) -> [String] {
+        var hash = ContentHash()
+        hash.add("blocks-v1")
+        addContext(of: document, parameters: parameters, kernel: kernel, to: &hash)
+        let inlines = document.inlineExpressions
+        var keys: [String] = []
+        for block in document.swiftBlocks {
+            for inline in inlines where (inline.afterBlock ?? -1) == block.index - 1 {
+                hash.add("inline after \(inline.afterBlock ?? -1)"); hash.add(swiftSource: Array(inline.code.utf8))
+            }
+            hash.add("block \(block.index)"); hash.add(swiftSource: Array(block.code.utf8))
+            keys.append(hash.hex)
+        }
+        return keys
+    }
+
+    /// The parameters, the kernel's digest and the declared inputs, into a key.
+    private func addContext(of document: NotebookDocument, parameters: [String: ParameterValue], kernel: NotebookKernel, to hash: inout ContentHash) {
         for name in parameters.keys.sorted() { hash.add(name); hash.add("\(parameters[name]!)") }
         hash.add(kernel.digest)
         for input in document.inputs {
@@ -373,7 +413,64 @@ public struct NotebookRunner {
                 hash.add(fileOrFolder: url)
             }
         }
-        return hash.hex
+    }
+
+    /// The kept run to resume from: the one whose block keys agree with `blockKeys` the longest
+    /// (at least the first block), when its snapshot is complete and ``BlockResumption`` accepts
+    /// it. Its snapshots, tables and whole outputs of the blocks before the resume point are
+    /// copied into `folder`, so that the new run's record holds them too.
+    private func resumption(
+        _ document: NotebookDocument, blockKeys: [String], into folder: URL, say: (String) -> Void
+    ) throws -> (plan: BlockResumption, record: ExecutionRecord)? {
+        var best: (common: Int, key: String, record: ExecutionRecord)?
+        for (runKey, record) in cache.records(stem: document.stem) where record.succeeded {
+            guard let keys = record.blockKeys, keys.count == record.blocks.count else { continue }
+            let common = zip(keys, blockKeys).prefix { $0 == $1 }.count
+            if common > 0, common > (best?.common ?? 0) || (common == best?.common && record.finished > best!.record.finished) {
+                best = (common, runKey, record)
+            }
+        }
+        guard let best else { return nil }
+        let from = best.common
+        let snapshot = NotebookState.folderName(block: from - 1)
+        let items = (0..<from).map(NotebookState.folderName) + (0..<from).map { "block-\($0).txt" }
+            + best.record.tables.filter { $0.block < from }.map { "tables/\($0.name).tsv" }
+        guard try cache.copy(stem: document.stem, key: best.key, items: items, into: folder),
+              let data = try? Data(contentsOf: folder.appendingPathComponent("\(snapshot)/\(NotebookState.indexName)")),
+              let index = try? JSONDecoder().decode(NotebookState.Index.self, from: data) else {
+            say("running from the first block: the earlier run's snapshot after block \(from) is incomplete")
+            return nil
+        }
+        let plan = BlockResumption(from: from, saved: Set(index.saved))
+        if let reason = plan.refusal(document: document, items: BlockResumption.items(document.swiftBlocks)) {
+            say("running from the first block: \(reason)")
+            return nil
+        }
+        let count = document.swiftBlocks.count
+        let restored = from == 1 ? "block 1" : "blocks 1–\(from)"
+        let running = from == count ? "no block (only the inline values after it)" : from + 1 == count ? "block \(count)" : "blocks \(from + 1)–\(count)"
+        say("restored \(restored) from the run of \(Self.timestamp(best.record.finished)); running \(running)")
+        return (plan, best.record)
+    }
+
+    private static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        return formatter.string(from: date)
+    }
+
+    /// A resumed run's outcome with the restored blocks' results, tables, claims and inline values
+    /// taken from the earlier run.
+    static func merge(
+        _ outcome: NotebookProgram.Outcome, restoring earlier: ExecutionRecord, before from: Int, document: NotebookDocument
+    ) -> NotebookProgram.Outcome {
+        var merged = outcome
+        for index in 0..<from { merged.blocks[index] = earlier.blocks[index] }
+        let emitted = Set(outcome.tables.map(\.name))
+        merged.tables = earlier.tables.filter { $0.block < from && !emitted.contains($0.name) } + outcome.tables
+        merged.claims = (earlier.claims ?? []).filter { $0.block < from } + outcome.claims
+        let restoredInlines = Set(document.inlineExpressions.filter { ($0.afterBlock ?? -1) < from - 1 }.map(\.id))
+        merged.inlines = (earlier.inlines ?? [:]).filter { restoredInlines.contains($0.key) }.merging(outcome.inlines) { $1 }
+        return merged
     }
 
     /// The stem of an input that is a notebook (`Notebooks/figure1.md` → `figure1`), else nil.

@@ -20,13 +20,20 @@ public struct RunManifest: Codable, Equatable, Sendable {
     /// A digest of the kernel (the package's library code by meaning, the runtime and the
     /// compiler): keys the caches a notebook keeps itself.
     public var kernel: String
+    /// The snapshot a resumed program restores its earlier blocks' values from
+    /// (``NotebookState/restore(_:_:)``); nil when the program runs from its first block.
+    public var restoreFolder: String?
 
-    public init(outputFolder: String, dataFolder: String, cacheFolder: String, parameters: [String: ParameterValue], kernel: String) {
+    public init(
+        outputFolder: String, dataFolder: String, cacheFolder: String, parameters: [String: ParameterValue], kernel: String,
+        restoreFolder: String? = nil
+    ) {
         self.outputFolder = outputFolder
         self.dataFolder = dataFolder
         self.cacheFolder = cacheFolder
         self.parameters = parameters
         self.kernel = kernel
+        self.restoreFolder = restoreFolder
     }
 
     /// The command-line option that names the manifest.

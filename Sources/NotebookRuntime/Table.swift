@@ -13,7 +13,7 @@ import Foundation
 /// separated; numbers in Swift's shortest round-trip form, so the same run gives
 /// byte-identical files) and records the table for the runner, which shows it
 /// under the emitting block and gives it to gnuplot as the datablock `$NAME`.
-public struct Table: Sendable {
+public struct Table: Sendable, Codable, Equatable {
     public let name: String
     public let columns: [String]
     public private(set) var rows: [[String]] = []

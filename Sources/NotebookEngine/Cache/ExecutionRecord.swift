@@ -17,6 +17,11 @@ public struct ExecutionRecord: Codable, Sendable {
     public var inlines: [Int: String]?
     /// The claims the blocks checked, in the order they were checked.
     public var claims: [ClaimRecord]?
+    /// Each Swift block's key (``NotebookRunner``'s per-block keys): a later run whose first k keys
+    /// are these resumes at block k from this run's snapshot `state-(k−1)/` (nil in records from before them).
+    public var blockKeys: [String]?
+    /// How many of the first blocks were restored from an earlier run rather than run (nil: none).
+    public var restoredBlocks: Int?
 
     public var succeeded: Bool { blocks.allSatisfy { $0.status == .succeeded } }
     /// Whether every claim checked held.

@@ -174,6 +174,39 @@ public struct RunCache {
         } ?? nil
     }
 
+    /// The records of the successful runs kept for a notebook, by key (read under the lock).
+    func records(stem: String) -> [(key: String, record: ExecutionRecord)] {
+        (try? withLock(stem: stem, exclusive: false) { () -> [(key: String, record: ExecutionRecord)] in
+            let runs = root.appendingPathComponent("\(stem)/runs", isDirectory: true)
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            return ((try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+                .compactMap { key in
+                    guard let data = try? Data(contentsOf: runs.appendingPathComponent("\(key)/record.json")),
+                          let record = try? decoder.decode(ExecutionRecord.self, from: data) else { return nil }
+                    return (key, record)
+                }
+        }) ?? []
+    }
+
+    /// Copies files and folders (paths relative to the run's folder) of a cached run into
+    /// `folder`, under the lock; those missing are left out. Returns false when the run is gone.
+    func copy(stem: String, key: String, items: [String], into folder: URL) throws -> Bool {
+        try withLock(stem: stem, exclusive: false) {
+            let run = runFolder(stem: stem, key: key)
+            guard FileManager.default.fileExists(atPath: run.appendingPathComponent("record.json").path) else { return false }
+            for item in items {
+                let source = run.appendingPathComponent(item)
+                guard FileManager.default.fileExists(atPath: source.path) else { continue }
+                let destination = folder.appendingPathComponent(item)
+                try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try? FileManager.default.removeItem(at: destination)
+                try FileManager.default.copyItem(at: source, to: destination)
+            }
+            return true
+        }
+    }
+
     /// Copies a cached run's file (a block's whole output) to `destination`, under the lock.
     func copy(stem: String, key: String, file: String, to destination: URL) throws {
         try withLock(stem: stem, exclusive: false) {

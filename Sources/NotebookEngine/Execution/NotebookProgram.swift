@@ -12,10 +12,21 @@ struct NotebookProgram {
     let document: NotebookDocument
     let blocks: [SwiftBlock]
 
+    /// Set when the program resumes at a later block with the values of the earlier ones.
+    var resumption: BlockResumption?
+
+    init(document: NotebookDocument, blocks: [SwiftBlock], resumption: BlockResumption? = nil) {
+        self.document = document
+        self.blocks = blocks
+        self.resumption = resumption
+    }
+
     var source: String {
         // The kernel's module re-exports the runtime and the products the notebook's kernel declares.
         var lines = ["import Foundation", "import \(NotebookKernel.moduleName)", ""]
         let inlines = document.inlineExpressions
+        let items = BlockResumption.items(document.swiftBlocks)
+        let from = resumption?.from ?? 0
         // The prose's inline expressions, each at its own notebook line, after the block before it.
         func evaluate(after block: Int?) {
             for inline in inlines where inline.afterBlock == block {
@@ -24,13 +35,26 @@ struct NotebookProgram {
                 lines.append("#sourceLocation()")
             }
         }
-        evaluate(after: nil)
+        if from == 0 { evaluate(after: nil) }
         for block in blocks {
+            if let resumption, block.index < from {
+                lines += resumption.restoredSource(block, items: items[block.index], path: document.path)
+                if block.index == from - 1 { evaluate(after: block.index) }
+                continue
+            }
             lines.append("NotebookSession.begin(block: \(block.index))")
             lines.append("#sourceLocation(file: \(literal(document.path)), line: \(block.firstCodeLine))")
             lines.append(block.code)
             lines.append("#sourceLocation()")
             lines.append("NotebookSession.end(block: \(block.index))")
+            // The snapshot a later run resumes from (NotebookState): every value declared so far.
+            // (In a resumed program, not the restored blocks' values that no snapshot held: they are not declared.)
+            let dropped = resumption.map { BlockResumption.savedNames(items, through: $0.from - 1).filter { !$0.isEmpty } } ?? []
+            for name in BlockResumption.savedNames(items, through: block.index)
+            where !dropped.contains(name) || resumption!.saved.contains(name) {
+                lines.append("NotebookState.save(\(literal(name)), \(name), block: \(block.index))")
+            }
+            lines.append("NotebookState.commit(block: \(block.index))")
             evaluate(after: block.index)
         }
         return lines.joined(separator: "\n") + "\n"
@@ -45,11 +69,12 @@ struct NotebookProgram {
         var runSeconds: Double
         var inlines: [Int: String] = [:]
         var claims: [ClaimRecord] = []
+        /// Why a resumed program could not go on (it did not compile, or a value did not
+        /// restore): the runner then runs the notebook from its first block.
+        var resumeFailure: String?
     }
 
-    private func literal(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-    }
+    private func literal(_ text: String) -> String { BlockResumption.literal(text) }
 
     /// Compiles and runs the blocks in `folder`. A compile error fails the block it
     /// points into; the blocks before it still run (compiled on their own).
@@ -62,6 +87,11 @@ struct NotebookProgram {
         try Data(source.utf8).write(to: folder.appendingPathComponent("main.swift"))
         log("compiling \(blocks.count) Swift block\(blocks.count == 1 ? "" : "s")…")
         let compiled = try toolchain.compile(in: folder, kernel: kernel, log: log)
+        if compiled.status != 0, resumption != nil {
+            let (_, diagnostic) = compileDiagnostic(compiled.output)
+            return Outcome(blocks: [], tables: [], compileSeconds: compiled.seconds, runSeconds: 0,
+                           resumeFailure: "the resumed program did not compile (\(diagnostic.message))")
+        }
         if compiled.status != 0 {
             let (failing, diagnostic) = compileDiagnostic(compiled.output)
             var results = Array(repeating: BlockResult.notRun, count: document.swiftBlocks.count)
@@ -108,6 +138,10 @@ struct NotebookProgram {
             directory: kernel.workingDirectory, environment: environment, timeout: timeout, capturesOutput: false,
             outputFile: folder.appendingPathComponent(Self.programOutput)
         ).run()
+        if resumption != nil, ran.status == NotebookState.restoreFailedStatus,
+           let reason = LossyText.read(folder.appendingPathComponent(NotebookState.restoreFailureFile), limit: 4096)?.text {
+            return Outcome(blocks: [], tables: [], compileSeconds: compiled.seconds, runSeconds: ran.seconds, resumeFailure: reason)
+        }
         let recorded = readEvents(events)
         var inlines: [Int: String] = [:]
         var claims: [ClaimRecord] = []
@@ -183,7 +217,7 @@ struct NotebookProgram {
         let ok = ran.status == 0 && !ran.timedOut
         if !ok && !results.contains(where: { $0.status == .failed || $0.status == .timedOut }) {
             // Stopped outside any block: before the first began, or between two.
-            let blame = blocks.first(where: { seconds[$0.index] == nil }) ?? blocks.last!
+            let blame = blocks.first(where: { $0.index >= (resumption?.from ?? 0) && seconds[$0.index] == nil }) ?? blocks.last!
             var result = results[blame.index]
             result.status = ran.timedOut ? .timedOut : .failed
             result.diagnostic = ran.timedOut ? timedOutDiagnostic(blame) : Diagnostic(

@@ -1,0 +1,103 @@
+import Foundation
+import NotebookRuntime
+
+/// How a notebook's program resumes at block `from` with the values blocks 0…from−1 left:
+/// what it restores, and whether it can.
+///
+/// The restored blocks keep their declarations of functions and types as written; each of
+/// their `let`/`var` values that the snapshot after block from−1 holds is declared as
+/// `NotebookState.restore("x") { <original initializer> }`; their other statements are left
+/// out (their outputs, tables, claims and inline values come from the earlier run). A resume is
+/// refused, and the notebook runs from its first block, when a restored block has a declaration
+/// that cannot be rebuilt (``SwiftTopLevel/Item/Kind/unsupported``) or when anything the program
+/// still runs (later blocks, inline expressions, kept declarations, restored initializers)
+/// names a value the snapshot lacks (its type is not Codable).
+struct BlockResumption {
+    /// The first block that runs.
+    var from: Int
+    /// The names the snapshot after block from−1 holds.
+    var saved: Set<String>
+
+    /// The top-level items of each Swift block.
+    static func items(_ blocks: [SwiftBlock]) -> [SwiftTopLevel] {
+        blocks.map { SwiftTopLevel($0.code) }
+    }
+
+    /// The names whose values are saved after each block: the bindings of the blocks so far,
+    /// without those that share a function's name (`save("f", f)` would be ambiguous).
+    static func savedNames(_ items: [SwiftTopLevel], through block: Int) -> [String] {
+        let functions = items.reduce(into: Set<String>()) { $0.formUnion($1.functionNames) }
+        var names: [String] = []
+        for blockItems in items.prefix(block + 1) {
+            for case .binding(let binding) in blockItems.items.map(\.kind)
+            where binding.name != "_" && !functions.contains(binding.name) && !names.contains(binding.name) {
+                names.append(binding.name)
+            }
+        }
+        return names
+    }
+
+    /// Nil when the resume can go ahead, else why not (for the log).
+    func refusal(document: NotebookDocument, items: [SwiftTopLevel]) -> String? {
+        var unavailable: [String: Int] = [:]
+        var uses: [(words: Set<String>, place: String)] = []
+        for (block, blockItems) in items.enumerated() {
+            let fenceLine = document.swiftBlocks[block].firstCodeLine
+            for item in blockItems.items {
+                let place = "line \(fenceLine + item.line)"
+                guard block < from else { uses.append((item.identifiers, place)); continue }
+                switch item.kind {
+                case .unsupported(let reason):
+                    return "\(document.path):\(fenceLine + item.line): \(reason)"
+                case .binding(let binding):
+                    if saved.contains(binding.name) {
+                        var words = SwiftTopLevel(binding.initializer).items.reduce(into: Set<String>()) { $0.formUnion($1.identifiers) }
+                        if let type = binding.type { words.formUnion(SwiftTopLevel(type).items.flatMap(\.identifiers)) }
+                        uses.append((words, place))
+                    } else if binding.name != "_" {
+                        unavailable[binding.name] = fenceLine + item.line
+                    }
+                case .declaration:
+                    uses.append((item.identifiers, place))
+                case .statement:
+                    break
+                }
+            }
+        }
+        for inline in document.inlineExpressions where (inline.afterBlock ?? -1) >= from - 1 {
+            uses.append((SwiftTopLevel(inline.code).items.reduce(into: Set<String>()) { $0.formUnion($1.identifiers) }, "line \(inline.line)"))
+        }
+        for (words, place) in uses {
+            if let name = words.first(where: { unavailable[$0] != nil }) {
+                return "\(document.path): \(place) uses '\(name)' (line \(unavailable[name]!)), which no snapshot holds (its type is not Codable)"
+            }
+        }
+        return nil
+    }
+
+    /// The restored block's source: its declarations as written, its saved values restored.
+    func restoredSource(_ block: SwiftBlock, items: SwiftTopLevel, path: String) -> [String] {
+        var lines: [String] = []
+        for item in items.items {
+            switch item.kind {
+            case .binding(let binding) where saved.contains(binding.name):
+                lines.append("#sourceLocation(file: \(Self.literal(path)), line: \(block.firstCodeLine + item.line))")
+                let annotation = binding.type.map { ": " + $0 } ?? ""
+                lines.append("\(binding.introducer) \(binding.name)\(annotation) = NotebookState.restore(\(Self.literal(binding.name))) {")
+                lines.append(binding.initializer)
+                lines.append("}")
+            case .declaration:
+                lines.append("#sourceLocation(file: \(Self.literal(path)), line: \(block.firstCodeLine + item.line))")
+                lines.append(item.text)
+            case .binding, .statement, .unsupported:
+                break
+            }
+        }
+        lines.append("#sourceLocation()")
+        return lines
+    }
+
+    static func literal(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}

@@ -1,0 +1,361 @@
+/// A Swift block's top-level items (those at bracket depth 0), as block-level re-execution needs
+/// them: the `let`/`var` declarations whose values a snapshot keeps, the declarations a resumed
+/// program keeps as written (functions, types, extensions, imports), and the other statements,
+/// which a resumed program leaves out for the blocks it restores.
+///
+/// A hand-written lexer (comments, string literals with their interpolations, raw strings,
+/// brackets), like ``SwiftCanonicalForm``. An item starts at a line's first token at depth 0,
+/// unless that line continues the one before (it starts with `.`, an operator, `else`, `catch`,
+/// `where` or `{`, or the line before ends with a binary operator, `,` or `:`), and at `;`. What
+/// it cannot read for sure is ``Item/Kind/unsupported``: a restore is then refused and the
+/// notebook runs from its first block, so a misreading costs time, never a wrong result (and a
+/// resumed program that does not compile is run again from the top).
+struct SwiftTopLevel {
+    struct Item: Equatable {
+        enum Kind: Equatable {
+            /// `let NAME = init`, `var NAME: T = init` (with its attributes and modifiers).
+            case binding(Binding)
+            /// `func`, `struct`, `enum`, `class`, `actor`, `extension`, `protocol`, `typealias`,
+            /// `import`, operators, a computed `var`: kept as written. `name` is a function's.
+            case declaration(function: String?)
+            /// Anything else: run in its block, left out when the block is restored.
+            case statement
+            /// A declaration the restore cannot rebuild (the reason, for the log).
+            case unsupported(String)
+        }
+        var kind: Kind
+        /// The item's source, from its first token to its last.
+        var text: String
+        /// Its first line, 0-based within the block.
+        var line: Int
+        /// Every identifier it mentions, those inside string interpolations included
+        /// (an over-approximation: any word of a string literal counts).
+        var identifiers: Set<String>
+    }
+
+    struct Binding: Equatable {
+        /// The attributes, modifiers and `let`/`var`, as written.
+        var introducer: String
+        var name: String
+        /// The type annotation, if any, as written.
+        var type: String?
+        /// The initializer, as written.
+        var initializer: String
+    }
+
+    let items: [Item]
+
+    init(_ code: String) {
+        let bytes = Array(code.utf8)
+        var lexer = Lexer(bytes: bytes)
+        let tokens = lexer.tokens()
+        var items: [Item] = []
+        var start = 0
+        var depth = 0
+        var index = 0
+        func close(_ end: Int) {
+            guard end > start else { return }
+            items.append(Self.item(Array(tokens[start..<end]), bytes: bytes))
+        }
+        while index < tokens.count {
+            let token = tokens[index]
+            if index > start, depth == 0, Self.startsItem(token, after: tokens[index - 1], itemStart: tokens[start]) {
+                close(index)
+                start = index
+            }
+            switch token.kind == .punctuation ? token.word : "" {
+            case "(", "[", "{": depth += 1
+            case ")", "]", "}": depth = max(depth - 1, 0)
+            case ";" where depth == 0:
+                close(index)
+                start = index + 1
+            default: break
+            }
+            index += 1
+        }
+        close(tokens.count)
+        self.items = items
+    }
+
+    /// The names of the functions declared at the top level.
+    var functionNames: Set<String> {
+        Set(items.compactMap { if case .declaration(let name?) = $0.kind { name } else { nil } })
+    }
+
+    private static let continuationWords: Set<String> = ["else", "catch", "where"]
+
+    private static func startsItem(_ token: Lexer.Token, after previous: Lexer.Token, itemStart: Lexer.Token) -> Bool {
+        guard token.line > previous.endLine else { return false }
+        if token.kind == .operator || continuationWords.contains(token.word) || token.word == "{" { return false }
+        if previous.kind == .operator && !previous.isPostfix { return false }
+        if previous.word == "," || previous.word == ":" || previous.word == "@" { return false }
+        // An attribute on its own line (`@MainActor`) belongs to the declaration below it.
+        if itemStart.word == "@" && previous.kind != .punctuation { return false }
+        return true
+    }
+
+    private static let modifiers: Set<String> = [
+        "private", "fileprivate", "internal", "public", "open", "final", "static", "nonisolated", "indirect",
+        "dynamic", "infix", "prefix", "postfix", "package", "consuming", "borrowing",
+    ]
+    private static let declarationWords: Set<String> = [
+        "func", "struct", "enum", "class", "actor", "extension", "protocol", "typealias", "import", "operator",
+        "precedencegroup", "macro",
+    ]
+
+    private static func item(_ tokens: [Lexer.Token], bytes: [UInt8]) -> Item {
+        let text = String(decoding: bytes[tokens.first!.start..<tokens.last!.end], as: UTF8.self)
+        var identifiers = Set<String>()
+        for token in tokens {
+            switch token.kind {
+            case .identifier: identifiers.insert(token.word)
+            case .string: identifiers.formUnion(Lexer.words(in: bytes[token.start..<token.end]))
+            default: break
+            }
+        }
+        let item = { (kind: Item.Kind) in Item(kind: kind, text: text, line: tokens.first!.line, identifiers: identifiers) }
+        var position = 0
+        // Attributes (`@MainActor`, `@available(…)`) and modifiers (`nonisolated(unsafe)`).
+        func skipParentheses() {
+            guard position < tokens.count, tokens[position].word == "(" else { return }
+            var depth = 0
+            while position < tokens.count {
+                if tokens[position].word == "(" { depth += 1 }
+                if tokens[position].word == ")" { depth -= 1; if depth == 0 { position += 1; return } }
+                position += 1
+            }
+        }
+        while position < tokens.count {
+            if tokens[position].word == "@" {
+                position += 2
+                skipParentheses()
+            } else if modifiers.contains(tokens[position].word) && tokens[position].kind == .identifier {
+                position += 1
+                skipParentheses()
+            } else {
+                break
+            }
+        }
+        guard position < tokens.count else { return item(.statement) }
+        let keyword = tokens[position]
+        if keyword.kind == .directive { return item(.unsupported("\(keyword.word) at the top level")) }
+        if declarationWords.contains(keyword.word) {
+            let name = keyword.word == "func" && position + 1 < tokens.count ? tokens[position + 1].word : nil
+            return item(.declaration(function: name))
+        }
+        guard keyword.word == "let" || keyword.word == "var" else {
+            if ["lazy", "weak", "unowned"].contains(keyword.word) { return item(.unsupported("a '\(keyword.word)' declaration")) }
+            return item(.statement)
+        }
+        let introducer = String(decoding: bytes[tokens.first!.start..<keyword.end], as: UTF8.self)
+        guard position + 1 < tokens.count, tokens[position + 1].kind == .identifier else {
+            return item(.unsupported("a pattern in a '\(keyword.word)' declaration (one name per declaration can be restored)"))
+        }
+        let name = tokens[position + 1].word
+        var cursor = position + 2
+        var type: String?
+        var depth = 0
+        if cursor < tokens.count, tokens[cursor].word == ":" {
+            let typeStart = cursor + 1
+            cursor += 1
+            while cursor < tokens.count {
+                let word = tokens[cursor].word
+                if depth == 0 && (word == "=" || word == "{") { break }
+                if ["(", "["].contains(word) { depth += 1 }
+                if [")", "]"].contains(word) { depth -= 1 }
+                cursor += 1
+            }
+            guard cursor > typeStart else { return item(.unsupported("'\(name)' has no type after ':'")) }
+            type = String(decoding: bytes[tokens[typeStart].start..<tokens[cursor - 1].end], as: UTF8.self)
+        }
+        guard cursor < tokens.count else { return item(.unsupported("'\(name)' is declared without a value")) }
+        if tokens[cursor].word == "{" { return item(.declaration(function: nil)) }  // a computed variable
+        guard tokens[cursor].word == "=", cursor + 1 < tokens.count else {
+            return item(.unsupported("'\(name)' is declared in a form that cannot be restored"))
+        }
+        depth = 0
+        for token in tokens[(cursor + 1)...] {
+            switch token.word {
+            case "(", "[", "{": depth += 1
+            case ")", "]", "}": depth -= 1
+            case "," where depth == 0: return item(.unsupported("several names in one declaration ('\(name)', …)"))
+            default: break
+            }
+        }
+        let initializer = String(decoding: bytes[tokens[cursor + 1].start..<tokens.last!.end], as: UTF8.self)
+        return item(.binding(Binding(introducer: introducer, name: name, type: type, initializer: initializer)))
+    }
+
+    /// Tokens with their lines: identifiers (backquoted ones without their backquotes), `#`
+    /// directives, string literals (whole), numbers, runs of operator characters, punctuation.
+    struct Lexer {
+        struct Token {
+            enum Kind { case identifier, directive, string, number, `operator`, punctuation }
+            var kind: Kind
+            var start: Int
+            var end: Int
+            var line: Int
+            var endLine: Int
+            var word: String
+            /// A `!` or `?` run stuck to the token before it (`x!`): postfix, so it ends no expression.
+            var isPostfix: Bool
+        }
+
+        let bytes: [UInt8]
+        var index = 0
+        var line = 0
+
+        init(bytes: [UInt8]) { self.bytes = bytes }
+
+        func peek(_ offset: Int = 0) -> UInt8? { index + offset < bytes.count ? bytes[index + offset] : nil }
+
+        static func isIdentifierByte(_ byte: UInt8) -> Bool {
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "$") || byte >= 0x80
+        }
+
+        static let operatorBytes = Set("/=-+!*%<>&|^~?.".utf8)
+
+        /// The identifier-like words of a string literal's text.
+        static func words(in bytes: ArraySlice<UInt8>) -> Set<String> {
+            var words = Set<String>()
+            var current: [UInt8] = []
+            for byte in bytes {
+                if isIdentifierByte(byte) { current.append(byte); continue }
+                if let first = current.first, !(first >= 0x30 && first <= 0x39) { words.insert(String(decoding: current, as: UTF8.self)) }
+                current = []
+            }
+            if let first = current.first, !(first >= 0x30 && first <= 0x39) { words.insert(String(decoding: current, as: UTF8.self)) }
+            return words
+        }
+
+        mutating func tokens() -> [Token] {
+            var tokens: [Token] = []
+            var spaceBefore = true
+            func add(_ kind: Token.Kind, _ start: Int, _ startLine: Int, word: String? = nil) {
+                let text = word ?? String(decoding: bytes[start..<index], as: UTF8.self)
+                let postfix = kind == .operator && !spaceBefore && text.allSatisfy { $0 == "!" || $0 == "?" }
+                tokens.append(Token(kind: kind, start: start, end: index, line: startLine, endLine: line, word: text, isPostfix: postfix))
+                spaceBefore = false
+            }
+            while let byte = peek() {
+                let start = index
+                let startLine = line
+                switch byte {
+                case 0x0A:
+                    line += 1; index += 1; spaceBefore = true
+                case 0x20, 0x09, 0x0D, 0x0B, 0x0C, 0x00:
+                    index += 1; spaceBefore = true
+                case UInt8(ascii: "/") where peek(1) == UInt8(ascii: "/"):
+                    while let next = peek(), next != 0x0A { index += 1 }
+                    spaceBefore = true
+                case UInt8(ascii: "/") where peek(1) == UInt8(ascii: "*"):
+                    skipBlockComment()
+                    spaceBefore = true
+                case UInt8(ascii: "\""):
+                    skipString()
+                    add(.string, start, startLine)
+                case UInt8(ascii: "#"):
+                    var offset = 0
+                    while peek(offset) == UInt8(ascii: "#") { offset += 1 }
+                    if peek(offset) == UInt8(ascii: "\"") {
+                        skipString()
+                        add(.string, start, startLine)
+                    } else {
+                        index += 1
+                        while let next = peek(), Self.isIdentifierByte(next) { index += 1 }
+                        add(.directive, start, startLine)
+                    }
+                case UInt8(ascii: "`"):
+                    index += 1
+                    while let next = peek(), next != UInt8(ascii: "`"), next != 0x0A { index += 1 }
+                    let word = String(decoding: bytes[(start + 1)..<index], as: UTF8.self)
+                    if peek() == UInt8(ascii: "`") { index += 1 }
+                    add(.identifier, start, startLine, word: word)
+                case _ where byte >= 0x30 && byte <= 0x39:
+                    while let next = peek(), Self.isIdentifierByte(next)
+                            || (next == UInt8(ascii: ".") && (peek(1).map { $0 >= 0x30 && $0 <= 0x39 } ?? false)) {
+                        index += 1
+                    }
+                    add(.number, start, startLine)
+                case _ where Self.isIdentifierByte(byte):
+                    while let next = peek(), Self.isIdentifierByte(next) { index += 1 }
+                    add(.identifier, start, startLine)
+                case _ where Self.operatorBytes.contains(byte):
+                    while let next = peek(), Self.operatorBytes.contains(next),
+                          !(next == UInt8(ascii: "/") && (peek(1) == UInt8(ascii: "/") || peek(1) == UInt8(ascii: "*"))) || index == start {
+                        index += 1
+                    }
+                    add(.operator, start, startLine)
+                default:
+                    index += 1
+                    add(.punctuation, start, startLine)
+                }
+            }
+            return tokens
+        }
+
+        mutating func skipBlockComment() {
+            var depth = 0
+            while let byte = peek() {
+                if byte == UInt8(ascii: "/") && peek(1) == UInt8(ascii: "*") {
+                    depth += 1; index += 2
+                } else if byte == UInt8(ascii: "*") && peek(1) == UInt8(ascii: "/") {
+                    depth -= 1; index += 2
+                    if depth == 0 { return }
+                } else {
+                    if byte == 0x0A { line += 1 }
+                    index += 1
+                }
+            }
+        }
+
+        /// A string literal from its opening delimiter (`#`s, then `"` or `"""`) to its closing one,
+        /// interpolations (with strings and parentheses of their own) included.
+        mutating func skipString() {
+            var hashes = 0
+            while peek() == UInt8(ascii: "#") { hashes += 1; index += 1 }
+            let multiline = peek(1) == UInt8(ascii: "\"") && peek(2) == UInt8(ascii: "\"")
+            let quotes = multiline ? 3 : 1
+            index += quotes
+            func hashesFollow(_ offset: Int) -> Bool { (0..<hashes).allSatisfy { peek(offset + $0) == UInt8(ascii: "#") } }
+            while let byte = peek() {
+                if byte == UInt8(ascii: "\\") && hashesFollow(1) {
+                    index += 1 + hashes
+                    if peek() == UInt8(ascii: "(") {
+                        skipInterpolation()
+                    } else if peek() != nil {
+                        if peek() == 0x0A { line += 1 }
+                        index += 1
+                    }
+                } else if byte == UInt8(ascii: "\"") && (0..<quotes).allSatisfy({ peek($0) == UInt8(ascii: "\"") }) && hashesFollow(quotes) {
+                    index += quotes + hashes
+                    return
+                } else if byte == 0x0A {
+                    if !multiline { return }
+                    line += 1; index += 1
+                } else {
+                    index += 1
+                }
+            }
+        }
+
+        mutating func skipInterpolation() {
+            var depth = 0
+            while let byte = peek() {
+                if byte == UInt8(ascii: "\"") || (byte == UInt8(ascii: "#") && {
+                    var offset = 0
+                    while peek(offset) == UInt8(ascii: "#") { offset += 1 }
+                    return peek(offset) == UInt8(ascii: "\"")
+                }()) {
+                    skipString()
+                    continue
+                }
+                if byte == 0x0A { line += 1 }
+                index += 1
+                if byte == UInt8(ascii: "(") { depth += 1 }
+                if byte == UInt8(ascii: ")") { depth -= 1; if depth == 0 { return } }
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+import Foundation
+
+/// The values a notebook's blocks leave behind, kept between runs so that an edit to block k
+/// re-runs only blocks k, k+1, … (knitr's cached chunks, for Swift).
+///
+/// After block k the generated program calls ``save(_:_:)`` for every top-level `let`/`var`
+/// declared by blocks 0…k, then ``commit(block:)``: each Codable value goes to
+/// `state-K/NAME.json` of the run's folder (Doubles in Swift's shortest round-trip form, NaN and
+/// ±infinity as the strings `"NaN"`, `"+Inf"`, `"-Inf"`, so every value comes back bit for bit),
+/// and `state-K/index.json` names what was saved and what could not be (a value of a type that is
+/// not Codable). A resumed program declares the restored blocks' values as
+/// `var x = NotebookState.restore("x") { <the original initializer> }`: the closure is never
+/// called, it only gives the value's type.
+public enum NotebookState {
+    /// What one snapshot holds: the names saved, and those declared but not Codable.
+    public struct Index: Codable, Equatable, Sendable {
+        public var saved: [String]
+        public var unsaveable: [String]
+        public init(saved: [String], unsaveable: [String]) {
+            self.saved = saved
+            self.unsaveable = unsaveable
+        }
+    }
+
+    /// The exit status of a program that could not restore a value: the runner then runs the
+    /// notebook from its first block.
+    public static let restoreFailedStatus: Int32 = 86
+    /// The file (in the run's folder) that says why a restore failed.
+    public static let restoreFailureFile = "restore-failure.txt"
+    /// A snapshot's folder name in the run's folder.
+    public static func folderName(block: Int) -> String { "state-\(block)" }
+    public static let indexName = "index.json"
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var pending = Index(saved: [], unsaveable: [])
+    nonisolated(unsafe) private static var pendingBlock = -1
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
+        return decoder
+    }()
+
+    private static func folder(block: Int) -> URL {
+        NotebookSession.outputDirectory.appendingPathComponent(folderName(block: block), isDirectory: true)
+    }
+
+    /// Saves a Codable value declared by the blocks so far, after block `block`.
+    public static func save<T: Codable>(_ name: String, _ value: T, block: Int) {
+        let url = folder(block: block).appendingPathComponent("\(name).json")
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try encoder.encode(Box(value: value)).write(to: url, options: .atomic)
+            lock.withLock { note(block); pending.saved.append(name) }
+        } catch {
+            lock.withLock { note(block); pending.unsaveable.append(name) }
+        }
+    }
+
+    /// A value whose type is not Codable: recorded as unsaveable (a later block that uses it
+    /// makes the runner run from the top).
+    public static func save<T>(_ name: String, _ value: T, block: Int) {
+        lock.withLock { note(block); pending.unsaveable.append(name) }
+    }
+
+    private static func note(_ block: Int) {
+        if pendingBlock != block { pending = Index(saved: [], unsaveable: []); pendingBlock = block }
+    }
+
+    /// Writes the snapshot's index (last, so a snapshot without one is incomplete).
+    public static func commit(block: Int) {
+        let index = lock.withLock { () -> Index in note(block); return pending }
+        let url = folder(block: block).appendingPathComponent(indexName)
+        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try? encoder.encode(index).write(to: url, options: .atomic)
+    }
+
+    /// The value `name` had when the snapshot the runner names (`RunManifest.restoreFolder`) was
+    /// taken. `type` is never called: it is the original initializer, which gives the type. A value
+    /// that cannot be read stops the program with ``restoreFailedStatus``, and the runner runs the
+    /// notebook from the top.
+    public static func restore<T: Codable>(_ name: String, _ type: () async throws -> T) -> T {
+        guard let folder = RunManifest.current?.restoreFolder else { fail("no snapshot to restore '\(name)' from") }
+        let url = URL(fileURLWithPath: folder).appendingPathComponent("\(name).json")
+        do {
+            return try decoder.decode(Box<T>.self, from: Data(contentsOf: url)).value
+        } catch {
+            fail("cannot restore '\(name)' from \(url.path): \(error)")
+        }
+    }
+
+    private static func fail(_ reason: String) -> Never {
+        let url = NotebookSession.outputDirectory.appendingPathComponent(restoreFailureFile)
+        try? Data(reason.utf8).write(to: url)
+        exit(restoreFailedStatus)
+    }
+
+    /// A top-level value in an object, so that a bare number or string is valid JSON too.
+    private struct Box<T: Codable>: Codable { var value: T }
+}
