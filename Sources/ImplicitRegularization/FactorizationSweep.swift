@@ -11,7 +11,7 @@ import LinearAlgebra
 /// on a seed: it runs once per d and is reported under every seed.
 public struct FactorizationSweep: Sendable {
     /// The four descents of Figure 1.
-    public enum Curve: String, CaseIterable, Sendable {
+    public enum Curve: String, CaseIterable, Sendable, Codable {
         /// `‖U0‖_F = 1e-4`, η = 1e-3: small initialisation, small step.
         case smallInitialization = "small-init"
         /// `‖U0‖_F = 1`, η = 1e-3.
@@ -33,7 +33,7 @@ public struct FactorizationSweep: Sendable {
     }
 
     /// One run's end.
-    public struct Point: Sendable {
+    public struct Point: Sendable, Codable {
         public var curve: Curve
         public var rank: Int
         public var seed: UInt64

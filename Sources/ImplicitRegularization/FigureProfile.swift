@@ -16,7 +16,7 @@
 /// d > r and η = 1e-3 the last digits come sublinearly: from 30,000 to 60,000 iterations the
 /// reconstruction error of setting (a) at d = 50 only goes from 2.9e-3 to 2.2e-3, so the cap
 /// moves no curve visibly; each run's status is in the TSVs.
-public struct FigureProfile: Sendable {
+public struct FigureProfile: Sendable, Codable {
     public var quick: Bool
     public var ranks: [Int]
     public var seeds: [UInt64]

@@ -6,7 +6,7 @@
 /// - (c) X* of rank 2, m = nr/4 = 25: too few observations to recover X*.
 ///
 /// Each is observed by Gaussian sensing (Figures 1, 2 and 3 i) or by entries (Figure 3 ii, iii).
-public enum PaperSetting: String, CaseIterable, Sendable {
+public enum PaperSetting: String, CaseIterable, Sendable, Codable {
     case a, b, c
 
     /// How X* is observed.

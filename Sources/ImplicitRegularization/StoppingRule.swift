@@ -3,7 +3,7 @@ import LinearAlgebra
 /// When an iterative method stops (SPEC, "stopping"): as soon as the relative training error
 /// `‖A(X) − y‖ / ‖y‖` is at most `tolerance`, or after `maxIterations` updates, or when the loss
 /// leaves every sane bound (divergence: not finite, or `divergenceFactor` times the starting loss).
-public struct StoppingRule: Sendable, Equatable {
+public struct StoppingRule: Sendable, Equatable, Codable {
     public var tolerance: Double
     public var maxIterations: Int
     public var divergenceFactor: Double

@@ -433,17 +433,24 @@ public struct NotebookRunner {
         guard let best else { return nil }
         let from = best.common
         let snapshot = NotebookState.folderName(block: from - 1)
-        let items = (0..<from).map(NotebookState.folderName) + (0..<from).map { "block-\($0).txt" }
-            + best.record.tables.filter { $0.block < from }.map { "tables/\($0.name).tsv" }
-        guard try cache.copy(stem: document.stem, key: best.key, items: items, into: folder),
+        guard try cache.copy(stem: document.stem, key: best.key, items: [snapshot], into: folder),
               let data = try? Data(contentsOf: folder.appendingPathComponent("\(snapshot)/\(NotebookState.indexName)")),
               let index = try? JSONDecoder().decode(NotebookState.Index.self, from: data) else {
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(snapshot))
             say("running from the first block: the earlier run's snapshot after block \(from) is incomplete")
             return nil
         }
         let plan = BlockResumption(from: from, saved: Set(index.saved))
         if let reason = plan.refusal(document: document, items: BlockResumption.items(document.swiftBlocks)) {
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(snapshot))
             say("running from the first block: \(reason)")
+            return nil
+        }
+        // The earlier snapshots, whole outputs and tables of the restored blocks, for the new run's record.
+        let items = (0..<(from - 1)).map(NotebookState.folderName) + (0..<from).map { "block-\($0).txt" }
+            + best.record.tables.filter { $0.block < from }.map { "tables/\($0.name).tsv" }
+        guard try cache.copy(stem: document.stem, key: best.key, items: items, into: folder) else {
+            say("running from the first block: the earlier run was removed from the cache meanwhile")
             return nil
         }
         let count = document.swiftBlocks.count
