@@ -49,10 +49,14 @@ grep -q "unchanged: nothing ran" "$bench/log.txt" || { echo "notebook-bench: the
 sed -i 's/^check("(a): X_gd, an exact fit/check("(a): X_gd, an exact fit (edited)/' "$bench/figure1.md"
 last=$(time_figure1)
 grep -q "restored blocks 1–3" "$bench/log.txt" || { echo "notebook-bench: the last-block edit did not resume:"; cat "$bench/log.txt"; exit 1; }
+values() { grep -o 'inline-value">[^<]*' "$bench/out/figure1.html"; cat "$bench"/out/data/figure1/*.tsv; }
+resumed_values=$(values)
 sed -i 's/^print(profile.banner)/print(profile.banner + "")/' "$bench/figure1.md"
 whole=$(time_figure1)
+[ "$resumed_values" = "$(values)" ] && same="the same" || same="DIFFERENT"
 printf '%-36s %8.2f s   (the sweep, and the kernel build when it is new)\n' "figure1 quick, first render" "$first"
 printf '%-36s %8.2f s   (nothing runs)\n' "figure1 quick, prose edit" "$prose"
 printf '%-36s %8.2f s   (goal ≤ 10 s: blocks 1–3 restored)\n' "figure1 quick, last-block edit" "$last"
 printf '%-36s %8.2f s   (everything runs)\n' "figure1 quick, first-block edit" "$whole"
 printf '%-36s %8.1f ×\n' "first-block / last-block edit" "$(awk "BEGIN { print $whole / $last }")"
+echo "the resumed render's inline values and tables against the full run's: $same"

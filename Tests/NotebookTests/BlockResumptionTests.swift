@@ -17,9 +17,9 @@ final class BlockResumptionTests: XCTestCase {
         scratch.remove()
     }
 
-    /// Three blocks; the first two count their runs in `ran-1.txt`, `ran-2.txt`. The first leaves
+    /// Four blocks; the first two count their runs in `ran-1.txt`, `ran-2.txt`. The first leaves
     /// a Codable value (a struct with a NaN, an infinity and 0.1 + 0.2), an array, a table and a
-    /// function; the second a table built from them; the third reads all of it.
+    /// function; the second a table built from them; the third only prints; the fourth reads all of it.
     static let notebook = """
         ---
         title: Kept state
@@ -57,6 +57,10 @@ final class BlockResumptionTests: XCTestCase {
         ```
 
         ```swift
+        print("a block of statements only")
+        ```
+
+        ```swift
         print("block three: total \\(summary.total), sum \\(table.doubles("x").reduce(0, +))")
         print("exact: \\(summary.odd[0].isNaN) \\(summary.odd[1] == -.infinity) \\((summary.odd[2]).bitPattern == (0.1 + 0.2).bitPattern)")
         ```
@@ -76,13 +80,13 @@ final class BlockResumptionTests: XCTestCase {
         XCTAssertEqual(try runs(1), 1)
         try scratch.edit("Notebooks/state.md") { $0.replacingOccurrences(of: "block three: total", with: "block three, edited: total") }
         let edited = try render()
-        XCTAssertTrue(edited.stderr.contains("restored blocks 1–2 from the run of"), edited.stderr)
-        XCTAssertTrue(edited.stderr.contains("running block 3"), edited.stderr)
+        XCTAssertTrue(edited.stderr.contains("restored blocks 1–3 from the run of"), edited.stderr)
+        XCTAssertTrue(edited.stderr.contains("running block 4"), edited.stderr)
         XCTAssertEqual(try runs(1), 1, "the first block did not run again")
         XCTAssertEqual(try runs(2), 1, "nor the second")
         let html = try scratch.read("out/state.html")
-        XCTAssertTrue(scratch.section(html, block: 3).contains("block three, edited: total 30.0, sum 60.0"), scratch.section(html, block: 3))
-        XCTAssertTrue(scratch.section(html, block: 3).contains("exact: true true true"), "NaN, -inf and 0.1 + 0.2 come back bit for bit")
+        XCTAssertTrue(scratch.section(html, block: 4).contains("block three, edited: total 30.0, sum 60.0"), scratch.section(html, block: 4))
+        XCTAssertTrue(scratch.section(html, block: 4).contains("exact: true true true"), "NaN, -inf and 0.1 + 0.2 come back bit for bit")
         XCTAssertTrue(scratch.section(html, block: 1).contains("block one ran"), "the restored block's output is the earlier run's")
         XCTAssertTrue(html.contains("The total is <span class=\"inline-value\">30<"), "the inline value before block two is kept")
         XCTAssertEqual(try scratch.read("out/data/state/doubled.tsv"), "x\n4.0\n8.0\n12.0\n16.0\n20.0\n", "the restored block's table is kept")
@@ -96,7 +100,7 @@ final class BlockResumptionTests: XCTestCase {
         XCTAssertTrue(edited.stderr.contains("restored block 1 from the run of"), edited.stderr)
         XCTAssertEqual(try runs(1), 1)
         XCTAssertEqual(try runs(2), 2)
-        XCTAssertTrue(scratch.section(try scratch.read("out/state.html"), block: 3).contains("sum 90.0"))
+        XCTAssertTrue(scratch.section(try scratch.read("out/state.html"), block: 4).contains("sum 90.0"))
         // An edit to the first block re-runs everything.
         try scratch.edit("Notebooks/state.md") { $0.replacingOccurrences(of: "print(\"block one ran\")", with: "print(\"block one ran again\")") }
         _ = try render()
@@ -126,13 +130,13 @@ final class BlockResumptionTests: XCTestCase {
         let changed = try render(["--param", "scale=3"])
         XCTAssertFalse(changed.stderr.contains("restored"), changed.stderr)
         XCTAssertEqual(try runs(1), 3)
-        XCTAssertTrue(scratch.section(try scratch.read("out/state.html"), block: 3).contains("sum 90.0"))
+        XCTAssertTrue(scratch.section(try scratch.read("out/state.html"), block: 4).contains("sum 90.0"))
         // Back to the first parameters, then a last-block edit: it resumes from the run with those.
         try scratch.edit("Notebooks/state.md") { $0.replacingOccurrences(of: "block three: total", with: "block three again: total") }
         let resumed = try render()
-        XCTAssertTrue(resumed.stderr.contains("restored blocks 1–2"), resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("restored blocks 1–3"), resumed.stderr)
         XCTAssertEqual(try runs(1), 3)
-        XCTAssertTrue(scratch.section(try scratch.read("out/state.html"), block: 3).contains("sum 60.0"))
+        XCTAssertTrue(scratch.section(try scratch.read("out/state.html"), block: 4).contains("sum 60.0"))
     }
 
     func testTopLevelItemsAreReadAsTheRestoreNeedsThem() {

@@ -93,7 +93,7 @@ struct BlockResumption {
                 break
             }
         }
-        lines.append("#sourceLocation()")
+        if !lines.isEmpty { lines.append("#sourceLocation()") }
         return lines
     }
 
