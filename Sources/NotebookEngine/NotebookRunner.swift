@@ -8,8 +8,10 @@ import NotebookRuntime
 /// Caching: a run is keyed by the Swift blocks, the parameters, the library's
 /// sources, the notebook's declared inputs and the compiler; a figure by its
 /// script, its tables and its size. So a prose edit re-renders only the HTML, a
-/// gnuplot edit only that figure, and an unchanged notebook runs nothing. Failed
-/// runs are not cached. Every file is replaced atomically, and a figure whose
+/// gnuplot edit only that figure, and an unchanged notebook runs nothing. An edit to
+/// Swift block k resumes at block k with the values blocks 0…k−1 left in a kept run
+/// (``blockKeys(_:parameters:kernel:)``, ``BlockResumption``), or runs from the first block
+/// when that cannot be done exactly (the log says why). Failed runs are not cached. Every file is replaced atomically, and a figure whose
 /// drawing fails keeps its last good version.
 public struct NotebookRunner {
     public struct Options {
