@@ -156,8 +156,11 @@ final class BlockResumptionTests: XCTestCase {
             #endif
             struct S: Codable { var x: Int }
             let s = try S(x: 1); print(s)
+            @available(*, deprecated, message: "old")
+            @inline(__always)
+            func g() {}
             """).items
-        XCTAssertEqual(items.count, 12, items.map(\.text).joined(separator: "\n---\n"))
+        XCTAssertEqual(items.count, 13, items.map(\.text).joined(separator: "\n---\n"))
         XCTAssertEqual(items[0].kind, .declaration(function: "f"))
         XCTAssertEqual(items[1].kind, .binding(.init(introducer: "nonisolated(unsafe) var", name: "counts", type: "[String: Int]", initializer: "[:]")))
         XCTAssertEqual(items[2].kind, .binding(.init(introducer: "let", name: "total", type: nil, initializer: "values\n    .map { $0 * 2 }\n    .reduce(0, +)")))
@@ -171,5 +174,6 @@ final class BlockResumptionTests: XCTestCase {
         XCTAssertEqual(items[9].kind, .declaration(function: nil))
         XCTAssertEqual(items[10].kind, .binding(.init(introducer: "let", name: "s", type: nil, initializer: "try S(x: 1)")))
         XCTAssertEqual(items[11].kind, .statement)
+        XCTAssertEqual(items[12].kind, .declaration(function: "g"), "attributes on lines of their own stay with their declaration")
     }
 }

@@ -59,7 +59,8 @@ struct SwiftTopLevel {
         }
         while index < tokens.count {
             let token = tokens[index]
-            if index > start, depth == 0, Self.startsItem(token, after: tokens[index - 1], itemStart: tokens[start]) {
+            if index > start, depth == 0, Self.startsItem(token, after: tokens[index - 1]),
+               !Self.isAttributes(tokens[start..<index]) {
                 close(index)
                 start = index
             }
@@ -84,13 +85,29 @@ struct SwiftTopLevel {
 
     private static let continuationWords: Set<String> = ["else", "catch", "where"]
 
-    private static func startsItem(_ token: Lexer.Token, after previous: Lexer.Token, itemStart: Lexer.Token) -> Bool {
+    private static func startsItem(_ token: Lexer.Token, after previous: Lexer.Token) -> Bool {
         guard token.line > previous.endLine else { return false }
         if token.kind == .operator || continuationWords.contains(token.word) || token.word == "{" { return false }
         if previous.kind == .operator && !previous.isPostfix { return false }
-        if previous.word == "," || previous.word == ":" || previous.word == "@" { return false }
-        // An attribute on its own line (`@MainActor`) belongs to the declaration below it.
-        if itemStart.word == "@" && previous.kind != .punctuation { return false }
+        return !(previous.word == "," || previous.word == ":" || previous.word == "@")
+    }
+
+    /// Whether the tokens are attributes only (`@MainActor`, `@available(*, deprecated)`): those
+    /// on lines of their own belong to the declaration below them.
+    private static func isAttributes(_ tokens: ArraySlice<Lexer.Token>) -> Bool {
+        var position = tokens.startIndex
+        while position < tokens.endIndex {
+            guard tokens[position].word == "@", position + 1 < tokens.endIndex, tokens[position + 1].kind == .identifier else { return false }
+            position += 2
+            if position < tokens.endIndex, tokens[position].word == "(" {
+                var depth = 0
+                repeat {
+                    if tokens[position].word == "(" { depth += 1 }
+                    if tokens[position].word == ")" { depth -= 1 }
+                    position += 1
+                } while depth > 0 && position < tokens.endIndex
+            }
+        }
         return true
     }
 
