@@ -87,6 +87,7 @@ final class KernelPackageTests: XCTestCase {
         XCTAssertEqual(changed.status, 0, changed.stderr)
         XCTAssertTrue(changed.stderr.contains("ran 1 Swift block"), changed.stderr)
         XCTAssertTrue(changed.stderr.contains("building the kernel"), changed.stderr)
+        XCTAssertFalse(changed.stderr.contains("restored"), "a changed kernel changes every block's key: nothing is restored")
         let html = try scratch.read("out/squares.html")
         XCTAssertTrue(scratch.section(html, block: 1).contains("square(12) = 145"), scratch.section(html, block: 1))
     }
