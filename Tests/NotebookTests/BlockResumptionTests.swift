@@ -139,6 +139,32 @@ final class BlockResumptionTests: XCTestCase {
         XCTAssertTrue(scratch.section(try scratch.read("out/state.html"), block: 4).contains("sum 60.0"))
     }
 
+    /// A block with a top-level `#if` still runs (its names are not saved: one may not be declared),
+    /// and an edit after it runs from the first block.
+    func testABlockWithATopLevelIfRunsAndIsNotRestored() throws {
+        try scratch.write("Notebooks/conditional.md", """
+            ```swift
+            #if NEVER_DEFINED
+            let hidden = 1
+            #endif
+            let shown = 2
+            ```
+
+            ```swift
+            print("shown is \\(shown)")
+            ```
+
+            """)
+        let first = try scratch.run(["run", "Notebooks/conditional.md"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        try scratch.edit("Notebooks/conditional.md") { $0.replacingOccurrences(of: "shown is", with: "shown, edited, is") }
+        let second = try scratch.run(["run", "Notebooks/conditional.md"])
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertTrue(second.stderr.contains("running from the first block"), second.stderr)
+        XCTAssertTrue(second.stderr.contains("#if at the top level"), second.stderr)
+        XCTAssertTrue(scratch.section(try scratch.read("out/conditional.html"), block: 2).contains("shown, edited, is 2"))
+    }
+
     func testTopLevelItemsAreReadAsTheRestoreNeedsThem() {
         let items = SwiftTopLevel("""
             @MainActor

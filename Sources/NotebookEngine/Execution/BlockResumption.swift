@@ -24,11 +24,12 @@ struct BlockResumption {
     }
 
     /// The names whose values are saved after each block: the bindings of the blocks so far,
-    /// without those that share a function's name (`save("f", f)` would be ambiguous).
+    /// without those that share a function's name (`save("f", f)` would be ambiguous) and those of
+    /// a block with a top-level `#if` (a name in an inactive branch is not declared at all).
     static func savedNames(_ items: [SwiftTopLevel], through block: Int) -> [String] {
         let functions = items.reduce(into: Set<String>()) { $0.formUnion($1.functionNames) }
         var names: [String] = []
-        for blockItems in items.prefix(block + 1) {
+        for blockItems in items.prefix(block + 1) where !blockItems.items.contains(where: { $0.text.hasPrefix("#") }) {
             for case .binding(let binding) in blockItems.items.map(\.kind)
             where binding.name != "_" && !functions.contains(binding.name) && !names.contains(binding.name) {
                 names.append(binding.name)
