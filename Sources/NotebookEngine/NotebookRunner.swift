@@ -442,7 +442,7 @@ public struct NotebookRunner {
             say("running from the first block: the earlier run's snapshot after block \(from) is incomplete")
             return nil
         }
-        let plan = BlockResumption(from: from, saved: Set(index.saved))
+        let plan = BlockResumption(from: from, saved: Set(index.saved), unsaveableTypes: index.types ?? [:])
         if let reason = plan.refusal(document: document, items: BlockResumption.items(document.swiftBlocks)) {
             try? FileManager.default.removeItem(at: folder.appendingPathComponent(snapshot))
             say("running from the first block: \(reason)")

@@ -15,13 +15,17 @@ import Foundation
 /// `var x = NotebookState.restore("x") { <the original initializer> }`: the closure is never
 /// called, it only gives the value's type.
 public enum NotebookState {
-    /// What one snapshot holds: the names saved, and those declared but not Codable.
+    /// What one snapshot holds: the names saved, and those declared but not Codable with their
+    /// types (`String(reflecting:)`), so that a resumed program can still declare them for the
+    /// type checker when only a restored initializer names them (``unavailable(_:)``).
     public struct Index: Codable, Equatable, Sendable {
         public var saved: [String]
         public var unsaveable: [String]
-        public init(saved: [String], unsaveable: [String]) {
+        public var types: [String: String]?
+        public init(saved: [String], unsaveable: [String], types: [String: String]? = nil) {
             self.saved = saved
             self.unsaveable = unsaveable
+            self.types = types
         }
     }
 
@@ -70,7 +74,23 @@ public enum NotebookState {
     /// A value whose type is not Codable: recorded as unsaveable (a later block that uses it
     /// makes the runner run from the top).
     public static func save<T>(_ name: String, _ value: T, block: Int) {
-        lock.withLock { note(block); pending.unsaveable.append(name) }
+        unsaveable(name, type: String(reflecting: T.self), block: block)
+    }
+
+    /// Records a value that is not Codable (of the type named): in a resumed program, one that
+    /// stands in for a value an earlier run could not save either.
+    public static func unsaveable(_ name: String, type: String, block: Int) {
+        lock.withLock {
+            note(block)
+            pending.unsaveable.append(name)
+            pending.types = (pending.types ?? [:]).merging([name: type]) { $1 }
+        }
+    }
+
+    /// The stand-in of a value no snapshot holds, which only a restored initializer (never run)
+    /// names: declared as `var x: T { NotebookState.unavailable("x") }`, it is never read.
+    public static func unavailable<T>(_ name: String) -> T {
+        fail("'\(name)' was not restored (its type is not Codable), yet it was read")
     }
 
     private static func note(_ block: Int) {

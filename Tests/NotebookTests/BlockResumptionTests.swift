@@ -165,6 +165,34 @@ final class BlockResumptionTests: XCTestCase {
         XCTAssertTrue(scratch.section(try scratch.read("out/conditional.html"), block: 2).contains("shown, edited, is 2"))
     }
 
+    /// A value that is not Codable (a progress counter), named only by the initializer of a
+    /// Codable one, stands in for the type checker: a later edit still resumes, twice.
+    func testAValueOnlyARestoredInitializerNamesDoesNotStopTheResume() throws {
+        try scratch.write("Notebooks/ticks.md", """
+            ```swift
+            final class Ticks { var count = 0; func tick() { count += 1 } }
+            let ticks = Ticks()
+            let runs = ((try? String(contentsOfFile: "ran-1.txt", encoding: .utf8)).flatMap { Int($0) } ?? 0) + 1
+            try! "\\(runs)".write(toFile: "ran-1.txt", atomically: true, encoding: .utf8)
+            let squares = (1...4).map { k -> Int in ticks.tick(); return k * k }
+            ```
+
+            ```swift
+            print("squares \\(squares)")
+            ```
+
+            """)
+        XCTAssertEqual(try scratch.run(["run", "Notebooks/ticks.md"]).status, 0)
+        for (before, edit) in [("squares", "squares, edited,"), ("squares, edited,", "squares, edited twice,")] {
+            try scratch.edit("Notebooks/ticks.md") { $0.replacingOccurrences(of: #"print(""# + before, with: #"print(""# + edit) }
+            let outcome = try scratch.run(["run", "Notebooks/ticks.md"])
+            XCTAssertEqual(outcome.status, 0, outcome.stderr)
+            XCTAssertTrue(outcome.stderr.contains("restored block 1"), outcome.stderr)
+            XCTAssertTrue(scratch.section(try scratch.read("out/ticks.html"), block: 2).contains("\(edit) [1, 4, 9, 16]"))
+        }
+        XCTAssertEqual(try runs(1), 1, "the first block ran once")
+    }
+
     func testTopLevelItemsAreReadAsTheRestoreNeedsThem() {
         let items = SwiftTopLevel("""
             @MainActor

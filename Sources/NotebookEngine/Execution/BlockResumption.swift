@@ -17,6 +17,9 @@ struct BlockResumption {
     var from: Int
     /// The names the snapshot after block from−1 holds.
     var saved: Set<String>
+    /// The types of the values it could not hold (not Codable), by name: such a value that only
+    /// restored initializers name is declared as a stand-in of its type, never read.
+    var unsaveableTypes: [String: String] = [:]
 
     /// The top-level items of each Swift block.
     static func items(_ blocks: [SwiftBlock]) -> [SwiftTopLevel] {
@@ -42,6 +45,8 @@ struct BlockResumption {
     func refusal(document: NotebookDocument, items: [SwiftTopLevel]) -> String? {
         var unavailable: [String: Int] = [:]
         var uses: [(words: Set<String>, place: String)] = []
+        // What restored initializers name: a value without a snapshot may stand in there (typed, never read).
+        var initializerUses: [(words: Set<String>, place: String)] = []
         for (block, blockItems) in items.enumerated() {
             let fenceLine = document.swiftBlocks[block].firstCodeLine
             for item in blockItems.items {
@@ -54,7 +59,7 @@ struct BlockResumption {
                     if saved.contains(binding.name) {
                         var words = SwiftTopLevel(binding.initializer).items.reduce(into: Set<String>()) { $0.formUnion($1.identifiers) }
                         if let type = binding.type { words.formUnion(SwiftTopLevel(type).items.flatMap(\.identifiers)) }
-                        uses.append((words, place))
+                        initializerUses.append((words, place))
                     } else if binding.name != "_" {
                         unavailable[binding.name] = fenceLine + item.line
                     }
@@ -68,7 +73,7 @@ struct BlockResumption {
         for inline in document.inlineExpressions where (inline.afterBlock ?? -1) >= from - 1 {
             uses.append((SwiftTopLevel(inline.code).items.reduce(into: Set<String>()) { $0.formUnion($1.identifiers) }, "line \(inline.line)"))
         }
-        for (words, place) in uses {
+        for (words, place) in uses + initializerUses.map({ ($0.words.filter { unsaveableTypes[$0] == nil }, $0.place) }) {
             if let name = words.first(where: { unavailable[$0] != nil }) {
                 return "\(document.path): \(place) uses '\(name)' (line \(unavailable[name]!)), which no snapshot holds (its type is not Codable)"
             }
@@ -87,6 +92,8 @@ struct BlockResumption {
                 lines.append("\(binding.introducer) \(binding.name)\(annotation) = NotebookState.restore(\(Self.literal(binding.name))) {")
                 lines.append(binding.initializer)
                 lines.append("}")
+            case .binding(let binding) where unsaveableTypes[binding.name] != nil:
+                lines.append("var \(binding.name): \(unsaveableTypes[binding.name]!) { NotebookState.unavailable(\(Self.literal(binding.name))) }")
             case .declaration:
                 lines.append("#sourceLocation(file: \(Self.literal(path)), line: \(block.firstCodeLine + item.line))")
                 lines.append(item.text)

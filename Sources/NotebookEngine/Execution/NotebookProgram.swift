@@ -50,9 +50,12 @@ struct NotebookProgram {
             // The snapshot a later run resumes from (NotebookState): every value declared so far.
             // (In a resumed program, not the restored blocks' values that no snapshot held: they are not declared.)
             let dropped = resumption.map { BlockResumption.savedNames(items, through: $0.from - 1).filter { !$0.isEmpty } } ?? []
-            for name in BlockResumption.savedNames(items, through: block.index)
-            where !dropped.contains(name) || resumption!.saved.contains(name) {
-                lines.append("NotebookState.save(\(literal(name)), \(name), block: \(block.index))")
+            for name in BlockResumption.savedNames(items, through: block.index) {
+                if !dropped.contains(name) || resumption!.saved.contains(name) {
+                    lines.append("NotebookState.save(\(literal(name)), \(name), block: \(block.index))")
+                } else if let type = resumption!.unsaveableTypes[name] {
+                    lines.append("NotebookState.unsaveable(\(literal(name)), type: \(literal(type)), block: \(block.index))")
+                }
             }
             lines.append("NotebookState.commit(block: \(block.index))")
             evaluate(after: block.index)
