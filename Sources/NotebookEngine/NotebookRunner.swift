@@ -342,7 +342,7 @@ public struct NotebookRunner {
         return FigureResult(status: status, svg: LossyText.decode(svg), diagnostic: nil, seconds: Date().timeIntervalSince(start))
     }
 
-    private func executionKey(_ document: NotebookDocument, parameters: [String: ParameterValue]) -> String {
+    func executionKey(_ document: NotebookDocument, parameters: [String: ParameterValue]) -> String {
         var hash = ContentHash()
         hash.add("execution-v1")
         for block in document.swiftBlocks { hash.add("block \(block.index)"); hash.add(block.code) }
