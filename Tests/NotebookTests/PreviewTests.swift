@@ -80,14 +80,18 @@ final class PreviewTests: XCTestCase {
         return nil
     }
 
-    /// Processes whose command line names the scratch folder (the notebook's program runs from its cache).
+    /// Processes whose executable, working folder or command line is in the scratch folder (the
+    /// notebook's program runs from its cache there; the preview runs in it).
     func processesInScratch() -> [String] {
         let mine = getpid()
         return ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry in
-            guard let pid = Int32(entry), pid != mine, NotebookProcess.isAlive(pid),
-                  let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
-            let command = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\0", with: " ")
-            return command.contains(scratch.folder.path) ? "\(pid): \(command)" : nil
+            guard let pid = Int32(entry), pid != mine, NotebookProcess.isAlive(pid) else { return nil }
+            let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) ?? ""
+            let cwd = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd")) ?? ""
+            let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline")
+                .map { String(decoding: $0, as: UTF8.self).replacingOccurrences(of: "\0", with: " ") } ?? ""
+            let here = [exe, cwd, command].contains { $0.contains(scratch.folder.path) }
+            return here ? "\(pid): \(exe) in \(cwd): \(command)" : nil
         }
     }
 
