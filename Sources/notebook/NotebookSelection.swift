@@ -32,7 +32,7 @@ struct NotebookSelection: ParsableArguments {
     /// A runner writing its reports into `reports`, and the parsed notebooks; bad input of any
     /// kind (a malformed notebook, an unknown parameter, a folder that is not a cache) is one line
     /// each on standard error and exit status 2, before anything runs.
-    func runner(reports: String) throws -> (runner: NotebookRunner, documents: [NotebookDocument]) {
+    func runner(reports: String, force: Bool = false) throws -> (runner: NotebookRunner, documents: [NotebookDocument]) {
         let overrides = parameters.map { text -> (name: String, value: String) in
             let equals = text.firstIndex(of: "=")!
             return (String(text[..<equals]), String(text[text.index(after: equals)...]))
@@ -50,7 +50,7 @@ struct NotebookSelection: ParsableArguments {
             toolchain: toolchain,
             options: .init(
                 outputFolder: URL(fileURLWithPath: reports, isDirectory: true), cacheFolder: cacheFolder.root,
-                parameters: overrides, force: false, timeout: timeout),
+                parameters: overrides, force: force, timeout: timeout),
             log: { FileHandle.standardError.write(Data("notebook: \($0)\n".utf8)) })
         let (documents, errors) = runner.prepare(urls)
         for error in errors { FileHandle.standardError.write(Data("\(error)\n".utf8)) }

@@ -103,6 +103,15 @@ final class ExportTests: XCTestCase {
         XCTAssertTrue(failed.stderr.contains("notebook: Notebooks/trap.md: not exported: its Swift blocks did not all run to the end (see out/trap.html)"), failed.stderr)
         XCTAssertFalse(scratch.exists("jupyter/trap.ipynb"))
 
+        // Without Swift blocks nothing runs, and the prose is exported as it is.
+        try scratch.write("Notebooks/prose.md", "---\ntitle: Prose\n---\n# Only prose\n\nNo blocks here.\n")
+        let prose = try scratch.run(exactly: ["export", "--ipynb", "Notebooks/prose.md", "--out", "jupyter", "--reports", "out", "--cache", "cache"])
+        XCTAssertEqual(prose.status, 0, prose.stderr)
+        let cells = try XCTUnwrap((try JSONSerialization.jsonObject(with: try scratch.data("jupyter/prose.ipynb")) as? [String: Any])?["cells"] as? [[String: Any]])
+        XCTAssertEqual(cells.count, 2)
+        XCTAssertTrue(((cells[0]["source"] as? [String]) ?? []).joined().hasSuffix("It has no Swift blocks: nothing ran."))
+        XCTAssertEqual((cells[1]["source"] as? [String]) ?? [], ["# Only prose\n", "\n", "No blocks here."])
+
         let noFormat = try scratch.run(exactly: ["export", "Notebooks/cells.md"])
         XCTAssertEqual(noFormat.status, 2)
         XCTAssertTrue(noFormat.stderr.contains("choose a format: --ipynb"), noFormat.stderr)

@@ -173,5 +173,12 @@ final class PreviewTests: XCTestCase {
         print(String(format: "PreviewTests: edit to reloaded page in Chromium: %.2f s", Date().timeIntervalSince(edited)))
         XCTAssertTrue(log.contains("reloading 1 open page"), "the browser's event stream was open when the render finished: \(log)")
         XCTAssertGreaterThanOrEqual(requests(), before + 2, "the browser reloaded the page after the render: \(log)")
+
+        // SIGTERM stops it as Ctrl-C does.
+        let process = try XCTUnwrap(preview)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal)
+        XCTAssertEqual(process.terminationStatus, SIGTERM)
     }
 }

@@ -27,7 +27,8 @@ struct JupyterNotebook {
     }
 
     let document: NotebookDocument
-    let record: ExecutionRecord
+    /// Nil for a notebook without Swift blocks: nothing ran.
+    let record: ExecutionRecord?
     /// Each table's TSV text, by name.
     let tables: [String: String]
     /// The parameters of the run, as the report lists them.
@@ -66,9 +67,9 @@ struct JupyterNotebook {
                 "language_info": ["name": "swift", "file_extension": ".swift", "mimetype": "text/x-swift"],
                 "notebook": [
                     "source": document.path,
-                    "commit": record.commit,
-                    "toolchain": record.toolchain,
-                    "computed": ISO8601DateFormatter().string(from: record.finished),
+                    "commit": record?.commit ?? NSNull(),
+                    "toolchain": record?.toolchain ?? NSNull(),
+                    "computed": record.map { ISO8601DateFormatter().string(from: $0.finished) as Any } ?? NSNull(),
                     "parameters": Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.value.description) }),
                 ] as [String: Any],
             ] as [String: Any],
@@ -87,13 +88,15 @@ struct JupyterNotebook {
 
     /// Where the outputs come from: the source, the run, the parameters set, the claims' tally.
     private func header() -> [String: Any] {
-        let claims = record.claims ?? []
+        let claims = record?.claims ?? []
         let held = claims.filter(\.held).count
         let set = parameters.filter { !$0.isDefault }
+        let source = "*Exported by `notebook export --ipynb` from `\(document.path)`.* "
         var lines = [
-            "*Exported by `notebook export --ipynb` from `\(document.path)`.* The outputs below are those of its run of "
-                + "\(ISO8601DateFormatter().string(from: record.finished)) at commit `\(record.commit)` (\(record.toolchain)); "
-                + "no Jupyter kernel ran these cells.",
+            record.map {
+                source + "The outputs below are those of its run of \(ISO8601DateFormatter().string(from: $0.finished)) "
+                    + "at commit `\($0.commit)` (\($0.toolchain)); no Jupyter kernel ran these cells."
+            } ?? source + "It has no Swift blocks: nothing ran.",
         ]
         if !set.isEmpty {
             lines.append("")
@@ -107,7 +110,7 @@ struct JupyterNotebook {
     }
 
     private func markdownCell(_ prose: Prose, id: String, inlineNumber: inout Int) -> [String: Any] {
-        let values = record.inlines ?? [:]
+        let values = record?.inlines ?? [:]
         var text = ""
         var cursor = prose.text.startIndex
         for span in InlineExpression.spans(in: prose.text, line: prose.line) {
@@ -125,7 +128,8 @@ struct JupyterNotebook {
     }
 
     private func swiftCell(_ block: SwiftBlock) -> [String: Any] {
-        let result = record.blocks.indices.contains(block.index) ? record.blocks[block.index] : .notRun
+        let blocks = record?.blocks ?? []
+        let result = blocks.indices.contains(block.index) ? blocks[block.index] : .notRun
         var outputs: [[String: Any]] = []
         var printed = result.output
         if result.outputIsCut {
@@ -143,7 +147,7 @@ struct JupyterNotebook {
                 "traceback": diagnostic.detail.isEmpty ? [] : diagnostic.detail.components(separatedBy: "\n"),
             ])
         }
-        let claims = (record.claims ?? []).filter { $0.block == block.index }
+        let claims = (record?.claims ?? []).filter { $0.block == block.index }
         if !claims.isEmpty {
             let verdict = { (claim: ClaimRecord) in "\(claim.held ? "✓ held" : "✗ failed"): \(claim.text) (line \(claim.line))" }
             outputs.append(Self.display([
@@ -151,7 +155,7 @@ struct JupyterNotebook {
                 "text/plain": Self.lines(claims.map(verdict).joined(separator: "\n")),
             ]))
         }
-        for table in record.tables where table.block == block.index {
+        for table in record?.tables ?? [] where table.block == block.index {
             outputs.append(tableOutput(table))
         }
         var metadata: [String: Any] = ["line": block.fenceLine, "status": result.status.rawValue]

@@ -20,7 +20,10 @@ extension NotebookRunner {
         let parameters = try resolvedParameters(document)
         let key = executionKey(document, parameters: Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.value) }))
         let cache = RunCache(root: options.cacheFolder)
-        guard let kept = cache.load(stem: document.stem, key: key) else {
+        // A notebook without Swift blocks has no run to keep: its prose and figures stand alone.
+        let kept: (record: ExecutionRecord?, tables: [String: String])? = document.swiftBlocks.isEmpty
+            ? (nil, [:]) : cache.load(stem: document.stem, key: key).map { ($0.record, $0.tables) }
+        guard let kept else {
             let report = summary.report.map { " (see \(Self.displayPath($0)))" } ?? ""
             throw ExportError(description: "\(document.path): not exported: its Swift blocks did not all run to the end\(report)")
         }

@@ -53,6 +53,10 @@ public final class NotebookPreview: @unchecked Sendable {
         server.start()
         let first = files.first.map { "\(Self.stem(of: $0)).html" } ?? ""
         log("preview: serving http://127.0.0.1:\(server.port)/\(first) (Ctrl-C stops it)")
+        // Parsed before the first look, so that the declared inputs are watched from the start.
+        for file in files {
+            if let document = runner.prepare([file]).documents.first { lock.withLock { documents[file.path] = document } }
+        }
         var seen = fingerprints()
         render(files)
         var lastPing = Date()
