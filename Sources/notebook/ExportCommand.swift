@@ -11,8 +11,9 @@ struct ExportCommand: ParsableCommand {
         inline values, each Swift block as a code cell with what it printed, its claims' verdicts and \
         its tables, each gnuplot block as a code cell tagged gnuplot carrying its figure (SVG and PNG). \
         The run is first brought up to date as `notebook run` would (nothing runs when the cache \
-        answers; otherwise the notebook runs and its report goes to --reports). A notebook whose \
-        blocks failed is not exported (exit status 1); the file is replaced atomically.
+        answers; otherwise the notebook runs and its report goes to --reports). A failed claim or \
+        figure is exported in place, with exit status 1 as `notebook run` gives; a notebook whose \
+        blocks failed is not exported (exit status 1). Each file is replaced atomically.
         """)
 
     @OptionGroup var selection: NotebookSelection
@@ -36,7 +37,8 @@ struct ExportCommand: ParsableCommand {
         var failed = false
         for document in NotebookRunner.dependencyOrder(documents) {
             do {
-                _ = try runner.exportJupyter(document, to: URL(fileURLWithPath: out, isDirectory: true))
+                let export = try runner.exportJupyter(document, to: URL(fileURLWithPath: out, isDirectory: true))
+                failed = failed || !export.succeeded
             } catch {
                 FileHandle.standardError.write(Data("notebook: \(error)\n".utf8))
                 failed = true

@@ -103,6 +103,17 @@ final class ExportTests: XCTestCase {
         XCTAssertTrue(failed.stderr.contains("notebook: Notebooks/trap.md: not exported: its Swift blocks did not all run to the end (see out/trap.html)"), failed.stderr)
         XCTAssertFalse(scratch.exists("jupyter/trap.ipynb"))
 
+        // A figure gnuplot cannot draw is exported as an error at its line (24: the script's second line), and the export exits 1 as run would.
+        try scratch.write("Notebooks/badplot.md", Self.notebook
+            .replacingOccurrences(of: "with linespoints notitle", with: "with linespoints notitle\nplot nonsense(")
+            .replacingOccurrences(of: "figure=export-squares", with: "figure=badplot"))
+        let badPlot = try scratch.run(exactly: ["export", "--ipynb", "Notebooks/badplot.md", "--out", "jupyter", "--reports", "out", "--cache", "cache"])
+        XCTAssertEqual(badPlot.status, 1, badPlot.stderr)
+        let plotCells = try XCTUnwrap((try JSONSerialization.jsonObject(with: try scratch.data("jupyter/badplot.ipynb")) as? [String: Any])?["cells"] as? [[String: Any]])
+        let plotError = try XCTUnwrap((plotCells[4]["outputs"] as? [[String: Any]])?.first)
+        XCTAssertEqual(plotError["output_type"] as? String, "error")
+        XCTAssertTrue((plotError["evalue"] as? String ?? "").hasPrefix("Notebooks/badplot.md:24: gnuplot: invalid expression"), "\(plotError)")
+
         // Without Swift blocks nothing runs, and the prose is exported as it is.
         try scratch.write("Notebooks/prose.md", "---\ntitle: Prose\n---\n# Only prose\n\nNo blocks here.\n")
         let prose = try scratch.run(exactly: ["export", "--ipynb", "Notebooks/prose.md", "--out", "jupyter", "--reports", "out", "--cache", "cache"])

@@ -15,7 +15,10 @@ extension NotebookRunner {
     /// cached, so such a notebook is not exported: the error names it and its report. The figures
     /// are drawn again from the run's tables (gnuplot, the same script and data as the report's) into
     /// a scratch folder; the notebook file is replaced atomically.
-    public func exportJupyter(_ document: NotebookDocument, to folder: URL) throws -> URL {
+    ///
+    /// Returns the file and whether the notebook succeeded (as ``Summary/succeeded``: a failed
+    /// claim or figure is exported, in place, and makes it false).
+    public func exportJupyter(_ document: NotebookDocument, to folder: URL) throws -> (file: URL, succeeded: Bool) {
         let summary = try run(document)
         let parameters = try resolvedParameters(document)
         let key = executionKey(document, parameters: Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.value) }))
@@ -39,7 +42,7 @@ extension NotebookRunner {
         let destination = folder.appendingPathComponent("\(document.stem).ipynb")
         try AtomicFile.write(try notebook.data(), to: destination)
         log("\(document.path): exported → \(Self.displayPath(destination))")
-        return destination
+        return (destination, summary.succeeded)
     }
 
     /// Draws one figure from the run's tables, as the report's (``GnuplotRenderer``).
