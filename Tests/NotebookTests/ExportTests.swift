@@ -130,13 +130,21 @@ final class ExportTests: XCTestCase {
 
     /// nbformat's schema validation, and nbconvert's HTML, when Python has them (`make deps` installs them).
     static func validate(_ file: URL) throws {
-        let check = try python(["-c", "import nbformat, sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=4)); print('valid')", file.path])
+        // Valid, and written as nbformat writes it: nbformat's own writer gives the same bytes back.
+        let script = """
+            import nbformat, sys
+            text = open(sys.argv[1], encoding='utf-8').read()
+            notebook = nbformat.reads(text, as_version=4)
+            nbformat.validate(notebook)
+            print('valid', 'same' if nbformat.writes(notebook) + '\\n' == text else 'rewritten')
+            """
+        let check = try python(["-c", script, file.path])
         if check.status != 0 && check.output.contains("No module named 'nbformat'") {
             print("ExportTests: nbformat is not installed (make deps installs it): the schema check is skipped")
             return
         }
         XCTAssertEqual(check.status, 0, check.output)
-        XCTAssertEqual(check.output.trimmingCharacters(in: .whitespacesAndNewlines), "valid")
+        XCTAssertEqual(check.output.trimmingCharacters(in: .whitespacesAndNewlines), "valid same")
 
         let html = try python(["-m", "nbconvert", "--to", "html", "--stdout", file.path])
         if html.status != 0 && html.output.contains("No module named nbconvert") {

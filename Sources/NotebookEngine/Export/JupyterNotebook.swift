@@ -77,11 +77,64 @@ struct JupyterNotebook {
         ]
     }
 
-    /// The notebook's bytes: JSON, keys sorted, one trailing newline.
-    func data() throws -> Data {
-        var data = try JSONSerialization.data(withJSONObject: json(), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        data.append(0x0A)
-        return data
+    /// The notebook's bytes, as nbformat writes them (`json.dumps(sort_keys=True, indent=1,
+    /// ensure_ascii=False)` and a newline), so that opening and saving it in Jupyter changes nothing.
+    func data() -> Data {
+        var text = ""
+        Self.write(json(), indent: 0, to: &text)
+        return Data((text + "\n").utf8)
+    }
+
+    /// One JSON value, in Python's `json.dumps` layout with `indent=1`.
+    private static func write(_ value: Any, indent: Int, to text: inout String) {
+        let inner = String(repeating: " ", count: indent + 1)
+        switch value {
+        case let dictionary as [String: Any]:
+            guard !dictionary.isEmpty else { text += "{}"; return }
+            text += "{\n"
+            // Python sorts keys by code point.
+            let keys = dictionary.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
+            for (position, key) in keys.enumerated() {
+                text += inner
+                writeString(key, to: &text)
+                text += ": "
+                write(dictionary[key]!, indent: indent + 1, to: &text)
+                text += position == keys.count - 1 ? "\n" : ",\n"
+            }
+            text += String(repeating: " ", count: indent) + "}"
+        case let array as [Any]:
+            guard !array.isEmpty else { text += "[]"; return }
+            text += "[\n"
+            for (position, element) in array.enumerated() {
+                text += inner
+                write(element, indent: indent + 1, to: &text)
+                text += position == array.count - 1 ? "\n" : ",\n"
+            }
+            text += String(repeating: " ", count: indent) + "]"
+        case let string as String: writeString(string, to: &text)
+        case let flag as Bool: text += flag ? "true" : "false"
+        case let integer as Int: text += String(integer)
+        case let real as Double: text += real.isFinite ? "\(real)" : "null"
+        default: text += "null"
+        }
+    }
+
+    private static func writeString(_ string: String, to text: inout String) {
+        text += "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case "\u{08}": text += "\\b"
+            case "\u{0C}": text += "\\f"
+            case _ where scalar.value < 0x20: text += String(format: "\\u%04x", scalar.value)
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text += "\""
     }
 
     // MARK: Cells

@@ -40,7 +40,7 @@ extension NotebookRunner {
         }
         let notebook = JupyterNotebook(document: document, record: kept.record, tables: kept.tables, parameters: parameters, figures: figures)
         let destination = folder.appendingPathComponent("\(document.stem).ipynb")
-        try AtomicFile.write(try notebook.data(), to: destination)
+        try AtomicFile.write(notebook.data(), to: destination)
         log("\(document.path): exported → \(Self.displayPath(destination))")
         return (destination, summary.succeeded)
     }
