@@ -249,7 +249,11 @@ public final class NotebookPreview: @unchecked Sendable {
             b.style.cssText = "position:fixed;top:0;right:0;background:#2a5db0;color:#fff;padding:.3rem .8rem;font:13px sans-serif;z-index:99";
             b.textContent = text;
           }
-          events.addEventListener("hello", function (e) { if (Number(e.data) > shown) location.reload(); });
+          events.addEventListener("hello", function (e) {
+            var b = document.getElementById("notebook-preview-banner");
+            if (b) b.remove();
+            if (Number(e.data) > shown) location.reload();
+          });
           events.addEventListener("running", function (e) { banner("Rendering " + e.data + "…"); });
           events.addEventListener("reload", function (e) { if (Number(e.data) > shown) location.reload(); });
           events.onerror = function () { banner("Preview server not reachable"); };
