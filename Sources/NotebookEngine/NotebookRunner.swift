@@ -349,7 +349,7 @@ public struct NotebookRunner {
     /// The key of a notebook's run: its Swift blocks and inline expressions by meaning
     /// (``SwiftCanonicalForm``: a comment or formatting edit keeps the key), the parameters, the
     /// kernel's digest (its code by meaning, the runtime, the compiler) and the declared inputs.
-    private func executionKey(_ document: NotebookDocument, parameters: [String: ParameterValue], kernel: NotebookKernel) -> String {
+    func executionKey(_ document: NotebookDocument, parameters: [String: ParameterValue], kernel: NotebookKernel) -> String {
         var hash = ContentHash()
         hash.add("execution-v2")
         for block in document.swiftBlocks { hash.add("block \(block.index)"); hash.add(swiftSource: Array(block.code.utf8)) }
