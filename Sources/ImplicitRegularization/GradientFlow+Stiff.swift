@@ -53,18 +53,24 @@ extension GradientFlow {
             self.stacked = stacked
         }
 
-        /// `J ← ∂F/∂vec(U)` at U (n × d, column-major) with residual r and `adjoint = A*(r)`.
-        public mutating func fill(factor u: Matrix, adjoint s: Matrix, into j: inout Matrix) {
+        /// `B ← [vec(A_k U)ᵀ]_k` (m × n·d) at U (n × d, column-major): one `dgemm`.
+        public mutating func fillB(factor u: Matrix) {
             let (n, d, m) = (dimension, u.columns, count)
-            let size = n * d
-            precondition(u.rows == n && j.rows == size && j.columns == size && s.rows == n)
+            precondition(u.rows == n)
             if product.rows != m * n || product.columns != d {
                 product = Matrix(rows: m * n, columns: d)
-                b = Matrix(rows: m, columns: size)
+                b = Matrix(rows: m, columns: n * d)
             }
             Matrix.gemm(1, stacked, .none, u, .none, 0, into: &product)
             swap(&product.elements, &b.elements)
-            defer { swap(&product.elements, &b.elements) }
+        }
+
+        /// `J ← ∂F/∂vec(U)` at U (n × d, column-major) with residual r and `adjoint = A*(r)`.
+        public mutating func fill(factor u: Matrix, adjoint s: Matrix, into j: inout Matrix) {
+            let (n, d) = (dimension, u.columns)
+            let size = n * d
+            precondition(u.rows == n && j.rows == size && j.columns == size && s.rows == n)
+            fillB(factor: u)
             Matrix.syrk(-4, b, .transpose, 0, into: &j)
             j.symmetrizeFromUpper()
             for block in 0..<d {
@@ -98,12 +104,21 @@ extension GradientFlow {
             jacobian!.fill(factor: Matrix(rows: n, columns: d, columnMajor: state), adjoint: adjoint, into: &j)
         }
         let stiff = Rosenbrock(options: integratorOptions)
+        func rosenbrock(_ integrator: Rosenbrock, from state: [Double], time: Double, initialStep: Double?) -> IntegratorTrajectory {
+            if Self.usesWoodbury(dimension: n, rank: d, measurements: measurements.count) {
+                var stepMatrix = StepMatrix(problem: problem, rank: d)
+                return integrator.integrate(from: state, time: time, to: end, initialStep: initialStep, rightHandSide: rightHandSide,
+                                            stepMatrix: &stepMatrix, shouldStop: shouldStop)
+            }
+            return integrator.integrate(from: state, time: time, to: end, initialStep: initialStep, rightHandSide: rightHandSide,
+                                        jacobian: fill, shouldStop: shouldStop)
+        }
         switch options.integrator {
         case .dormandPrince:
             return DormandPrince(options: integratorOptions)
                 .integrate(from: initial.elements, to: end, rightHandSide: rightHandSide, shouldStop: shouldStop)
         case .stiff:
-            return stiff.integrate(from: initial.elements, to: end, rightHandSide: rightHandSide, jacobian: fill, shouldStop: shouldStop)
+            return rosenbrock(stiff, from: initial.elements, time: 0, initialStep: nil)
         case .automatic:
             var explicit = integratorOptions
             explicit.detectStiffness = true
@@ -112,9 +127,7 @@ extension GradientFlow {
             guard first.becameStiff else { return first }
             var rest = stiff
             rest.options.maxSteps = max(0, options.maxSteps - first.steps - first.rejectedSteps)
-            var second = rest.integrate(
-                from: first.state, time: first.time, to: end, initialStep: first.lastStepSize,
-                rightHandSide: rightHandSide, jacobian: fill, shouldStop: shouldStop)
+            var second = rosenbrock(rest, from: first.state, time: first.time, initialStep: first.lastStepSize)
             second.steps += first.steps
             second.rejectedSteps += first.rejectedSteps
             second.evaluations += first.evaluations
@@ -122,6 +135,12 @@ extension GradientFlow {
             second.becameStiff = true
             return second
         }
+    }
+
+    /// Whether RODAS4's step matrix is solved by Woodbury's identity (``StepMatrix``: O(m²N + m³)
+    /// per factorisation) rather than by the dense LU of `I − γhJ` (O(N³)), N = n·d: when m ≤ N/2.
+    static func usesWoodbury(dimension n: Int, rank d: Int, measurements m: Int) -> Bool {
+        2 * m <= n * d
     }
 
     /// The stationarity test of a flow without a horizon: `t · ‖Ẋ‖_F / ‖X‖_F ≤ tolerance` at U,
