@@ -2,17 +2,19 @@ import LinearAlgebra
 
 /// Which integrator a ``GradientFlow`` runs on.
 ///
-/// - ``dormandPrince``: explicit Dormand–Prince 5(4) throughout (the default: Figures 3 and 4
-///   are computed with it). In the late phase, where the loss decays like 1/t and the
+/// - ``dormandPrince``: explicit Dormand–Prince 5(4) throughout. In the late phase, where the loss decays like 1/t and the
 ///   Hessian's large eigenvalues stay, its steps are bounded by stability (`h ≲ 3.3/|λ_max|`),
 ///   so its cost grows linearly with t.
 /// - ``stiff``: ``Rosenbrock`` (RODAS4) throughout, with the analytic Jacobian
-///   (``GradientFlow/Jacobian``): one N × N Jacobian and LU per step (N = n·d), steps that grow
-///   with t. For N up to a few hundred.
+///   (``GradientFlow/Jacobian``): one Jacobian and one factorisation of `I − γhJ` per step (N = n·d;
+///   by Woodbury's identity in O(m²N + m³) when m ≤ N/2, ``GradientFlow/StepMatrix``, else the
+///   dense LU in O(N³)), steps that grow with t.
 /// - ``automatic``: Dormand–Prince until its steps become limited by stability (Hairer's
 ///   stiffness test, ``DormandPrince/Options/detectStiffness``), then RODAS4 from there on, as
 ///   LSODA switches from Adams to BDF: the cheap explicit steps where the flow is not stiff
-///   (the growth from a small U0), the implicit ones where it is.
+///   (the growth from a small U0), the implicit ones where it is. The default: on a flow that
+///   never turns stiff it is Dormand–Prince, step for step; on one that does (the n = 20 sensing
+///   fixture) it reaches t = 10⁸ in 3,452 steps, where Dormand–Prince would take about 10⁸.
 public enum FlowIntegrator: String, Sendable, CaseIterable {
     case dormandPrince = "dormand-prince"
     case stiff
@@ -150,7 +152,7 @@ extension GradientFlow {
     /// Its floor: Ẋ comes from r, computed to round-off, so the test reads about `t · 1e-16` once
     /// r is at round-off (3.6e-6 at t = 1e10 on the n = 20 sensing flow): a bound S needs
     /// `maxTime ≲ S · 1e15`.
-    func stationarity(time t: Double, state: [Double], residual: [Double]) -> (met: Bool, value: String) {
+    func stationarity(time t: Double, state: [Double], residual: [Double]) -> (met: Bool, value: String, speed: Double) {
         let (n, d) = (problem.dimension, state.count / max(problem.dimension, 1))
         var workspace = SymmetricMeasurements.FactoredWorkspace(dimension: n, rank: d)
         var velocity = [Double](repeating: 0, count: state.count)
@@ -166,6 +168,6 @@ extension GradientFlow {
         xDot.symmetrizeFromUpper()
         let speed = t * xDot.frobeniusNorm / max(Matrix.gram(u).frobeniusNorm, .leastNormalMagnitude)
         let met = speed <= options.stationarityTolerance
-        return (met, "t‖Ẋ‖/‖X‖ = \(speed.formatted(significantDigits: 3))" + (options.stationarityTolerance.isFinite ? " (bound \(options.stationarityTolerance))" : ""))
+        return (met, "t‖Ẋ‖/‖X‖ = \(speed.formatted(significantDigits: 3))" + (options.stationarityTolerance.isFinite ? " (bound \(options.stationarityTolerance))" : ""), speed)
     }
 }

@@ -6,7 +6,8 @@ import XCTest
 /// `factorize flow`, `toe` and `exhaustive` as a user runs them.
 extension FactorizeEndToEndTests {
     func testFlowUsesTheFilesStartAndHorizon() throws {
-        let outcome = try factorize("flow", try Fixtures.path("flow-n4-m5.json"))
+        // Dormand–Prince throughout (the default, automatic, turns stiff on this flow before T = 5000).
+        let outcome = try factorize("flow", try Fixtures.path("flow-n4-m5.json"), "--integrator", "dormand-prince")
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         let json = try XCTUnwrap(outcome.json)
         let nuclear = try XCTUnwrap(json["nuclear_norm"] as? Double)
@@ -21,7 +22,9 @@ extension FactorizeEndToEndTests {
         XCTAssertEqual(try XCTUnwrap(json["evaluations"] as? Int), 1 + 6 * (steps + rejected))
         let problem = try Fixtures.problem("flow-n4-m5.json")
         let setting = try XCTUnwrap(problem.flow)
-        let library = GradientFlow(problem: problem).run(from: setting.initialFactor, horizon: setting.horizon)
+        var options = GradientFlow.Options()
+        options.integrator = .dormandPrince
+        let library = GradientFlow(problem: problem, options: options).run(from: setting.initialFactor, horizon: setting.horizon)
         XCTAssertEqual(steps, library.steps)
         XCTAssertEqual(rejected, library.rejectedSteps)
         XCTAssertGreaterThan(steps, 10)
