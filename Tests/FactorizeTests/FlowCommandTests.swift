@@ -30,6 +30,24 @@ extension FactorizeEndToEndTests {
         XCTAssertGreaterThan(steps, 10)
     }
 
+    /// The default integrator (automatic) on the n = 20 sensing fixture (‖U0‖ = 1e-5) to its T = 1e6,
+    /// deep in the stiff phase: `solved`, RODAS4 has taken over (Jacobians > 0), and X_T is scipy
+    /// Radau's (rtol 1e-10, analytic Jacobian) to 1e-12 in Frobenius norm, as in the library's test.
+    func testFlowDefaultIntegratorReachesTheStiffFlowsReference() throws {
+        let name = "flow-n20-r2-m120.json"
+        let outcome = try factorize("flow", try Fixtures.path(name))
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let json = try XCTUnwrap(outcome.json)
+        XCTAssertEqual(json["status"] as? String, "solved", "\(json["message"] ?? "")")
+        XCTAssertEqual(json["time"] as? Double, 1e6)
+        XCTAssertGreaterThan(try XCTUnwrap(json["jacobians"] as? Int), 0, "the flow turned stiff and RODAS4 took over")
+        let x = try XCTUnwrap(json["X"] as? [Double])
+        let radau = try XCTUnwrap(Fixtures.reference(name)["X_T"] as? [Double])
+        XCTAssertEqual(x.count, 400)
+        let distance = zip(x, radau).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
+        XCTAssertLessThan(distance, 1e-12, "‖X_T − X_Radau‖_F")
+    }
+
     /// `--integrator stiff` and `automatic` land on scipy LSODA's X_T as Dormand–Prince does, and
     /// count their Jacobians; an unknown integrator is refused.
     func testFlowIntegratorOption() throws {
