@@ -33,10 +33,18 @@ let package = Package(
             ]
         ),
         .target(name: "NotebookRuntime", dependencies: ["ImplicitRegularization"], exclude: ["README.md"]),
+        // gnuplot-iostream (Debian libgnuplot-iostream-dev, header-only over boost) behind a C header:
+        // the gnuplot blocks' tables are written through it (Rendering/GnuplotRenderer.swift).
+        .target(
+            name: "GnuplotBridge",
+            exclude: ["README.md"],
+            linkerSettings: [.linkedLibrary("boost_iostreams"), .linkedLibrary("boost_filesystem")]
+        ),
         .target(
             name: "NotebookEngine",
             dependencies: [
                 "NotebookRuntime",
+                "GnuplotBridge",
                 .product(name: "Plot", package: "Plot"),
                 .product(name: "Yams", package: "Yams"),
             ],

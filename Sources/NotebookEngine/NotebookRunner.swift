@@ -52,7 +52,7 @@ public struct NotebookRunner {
     /// The library's sources and the compiler, hashed once for every notebook's key.
     private let libraryIdentity: String
     /// Its digest, which the notebook programs read (``NotebookSession/library``).
-    private var libraryDigest: String {
+    public var libraryDigest: String {
         var hash = ContentHash()
         hash.add(libraryIdentity)
         return String(hash.hex.prefix(16))
@@ -171,6 +171,7 @@ public struct NotebookRunner {
     /// Runs one notebook and writes its report; never throws for the notebook's own failures.
     public func run(_ document: NotebookDocument) throws -> Summary {
         let say = { (text: String) in log("\(document.path): \(text)") }
+        let notebookDigest = ReportProvenance.digest(ofNotebookAt: document.path) ?? "unreadable"
         let parameters = try resolvedParameters(document)
         let values = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.value) })
         let key = executionKey(document, parameters: values)
@@ -248,17 +249,20 @@ public struct NotebookRunner {
         let order = titles.keys.sorted()
         let position = order.firstIndex(of: document.stem)!
         let neighbour = { (k: Int) in order.indices.contains(k) ? (stem: order[k], title: titles[order[k]]!) : nil }
+        let provenance = ReportProvenance(notebook: notebookDigest, library: libraryDigest, commit: record?.commit ?? "not run")
         let report = NotebookReport(document: document, run: .init(
             parameters: parameters, record: record, cached: cached, tables: tables, figures: figures,
-            dataLink: "data/\(document.stem)", previous: neighbour(position - 1), next: neighbour(position + 1)))
+            dataLink: "data/\(document.stem)", previous: neighbour(position - 1), next: neighbour(position + 1),
+            provenance: provenance))
         let reportURL = options.outputFolder.appendingPathComponent("\(document.stem).html")
         try AtomicFile.write(Data(try report.html().utf8), to: reportURL)
 
         let succeeded = (record?.succeeded ?? true) && (record?.claimsHeld ?? true)
             && !figures.contains { $0.status == .failed || $0.status == .notRun }
-        try IndexPage(folder: options.outputFolder, front: try IndexPage.front(besides: document.path)).update(with: [.init(
+        try IndexPage(folder: options.outputFolder, front: try IndexPage.front(besides: document.path), library: libraryDigest).update(with: [.init(
             stem: document.stem, title: document.title, path: document.path, succeeded: succeeded, claims: record?.claims ?? [],
-            firstFigure: document.gnuplotBlocks.first?.figure, updated: Date(), figures: document.gnuplotBlocks.map(\.figure))])
+            firstFigure: document.gnuplotBlocks.first?.figure, updated: Date(), figures: document.gnuplotBlocks.map(\.figure),
+            provenance: provenance)])
 
         let reportPath = Self.displayPath(reportURL)
         if let failure = firstFailure(document, record: record, figures: figures) {
