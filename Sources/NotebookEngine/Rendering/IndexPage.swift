@@ -79,7 +79,7 @@ struct IndexPage {
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(encoder.encode(all), to: manifest)
-        let stale = Dictionary(uniqueKeysWithValues: all.map { ($0.stem, $0.staleness(library: library)) })
+        let stale = Dictionary(all.map { ($0.stem, $0.staleness(library: library)) }, uniquingKeysWith: { first, _ in first })
         for entry in all { try markStaleness(entry, reasons: stale[entry.stem]!) }
         try AtomicFile.write(Data(html(all, stale: stale).utf8), to: folder.appendingPathComponent("index.html"))
     }

@@ -55,8 +55,8 @@ public struct ReportProvenance: Codable, Sendable, Equatable {
         let from = recorded.map { " (rendered at commit \($0.commit))" } ?? ""
         return "<p class=\"stale-report\"><strong>Older than its sources.</strong> "
             + HTMLEscape.escape("This report\(from) is out of date: \(reasons.joined(separator: "; ")). "
-                + "Its numbers and figures may not be what the notebook computes now: run `notebook run \(path)`.")
-            + "</p>"
+                + "Its numbers and figures may not be what the notebook computes now: run ")
+            + "<code>" + HTMLEscape.escape("notebook run \(path)") + "</code>.</p>"
     }
 
     /// `html` with its slot holding `notice`; nil when it has no slot or already holds it.
