@@ -28,7 +28,7 @@ typedef struct {
 ///
 /// - `$NAME`, a datablock: the header row (so scripts select columns by name, `using "d":"error"`)
 ///   and the cells verbatim, tab separated (so `strcol` and tick labels read what the table says);
-/// - `NAME_binary`, a string holding gnuplot-iostream's `binFile1d` clause for `NAME.bin`
+/// - for a table with rows, `NAME_binary`, a string holding gnuplot-iostream's `binFile1d` clause for `NAME.bin`
 ///   (`'NAME.bin' binary format='%double…' record=(rows)`, one `%double` per column, NaN where a
 ///   cell is not a number), for `plot @NAME_binary using 1:2`: gnuplot reads binary data by
 ///   position only (it keeps no column names for binary sources).
