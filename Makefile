@@ -1,7 +1,7 @@
 # The two commands a user needs: `make test` and `make figures`. Both install what is missing.
 SWIFT ?= swift
 CONFIG ?= release
-APT_PACKAGES := libopenblas-dev liblapacke-dev gnuplot-nox pandoc chromium curl
+APT_PACKAGES := libopenblas-dev liblapacke-dev gnuplot-nox libgnuplot-iostream-dev libboost-iostreams-dev libboost-filesystem-dev libboost-system-dev pandoc chromium curl
 ## Python packages the tests use: nbformat validates `notebook export --ipynb`, nbconvert opens it.
 PIP_PACKAGES := nbformat nbconvert
 BIN := .build/$(CONFIG)
