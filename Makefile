@@ -1,13 +1,15 @@
 # The two commands a user needs: `make test` and `make figures`. Both install what is missing.
 SWIFT ?= swift
 CONFIG ?= release
-APT_PACKAGES := libopenblas-dev liblapacke-dev gnuplot-nox pandoc chromium
+APT_PACKAGES := libopenblas-dev liblapacke-dev gnuplot-nox libgnuplot-iostream-dev libboost-iostreams-dev libboost-filesystem-dev libboost-system-dev pandoc chromium curl
+## Python packages the tests use: nbformat validates `notebook export --ipynb`, nbconvert opens it.
+PIP_PACKAGES := nbformat nbconvert
 BIN := .build/$(CONFIG)
 
 .PHONY: deps build test test-kernels bench figures fuzz clean
 
 ## deps: install the Debian packages the build and tests need, when missing (apt-get; sudo unless root).
-## chromium is for the test that screenshots a rendered report.
+## chromium is for the test that screenshots a rendered report and the preview's reload, curl for the preview's tests.
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -15,6 +17,8 @@ deps:
 	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	@python3 -c "import nbformat, nbconvert" 2>/dev/null || { echo "make deps: installing $(PIP_PACKAGES) (pip)"; \
+	  python3 -m pip install --quiet $(PIP_PACKAGES) || echo "make deps: pip could not install $(PIP_PACKAGES): ExportTests will say it skipped their check"; }
 
 build: deps
 	$(SWIFT) build -c $(CONFIG)

@@ -34,10 +34,18 @@ let package = Package(
         // The notebook runner's side of a notebook program. `notebook run` compiles a copy of it into
         // each kernel it builds (`notebook.yml` names this project's), beside the kernel's products.
         .target(name: "NotebookRuntime", exclude: ["README.md"]),
+        // gnuplot-iostream (Debian libgnuplot-iostream-dev, header-only over boost) behind a C header:
+        // the gnuplot blocks' tables are written through it (Rendering/GnuplotRenderer.swift).
+        .target(
+            name: "GnuplotBridge",
+            exclude: ["README.md"],
+            linkerSettings: [.linkedLibrary("boost_iostreams"), .linkedLibrary("boost_filesystem")]
+        ),
         .target(
             name: "NotebookEngine",
             dependencies: [
                 "NotebookRuntime",
+                "GnuplotBridge",
                 .product(name: "Plot", package: "Plot"),
                 .product(name: "Yams", package: "Yams"),
             ],

@@ -37,14 +37,15 @@ for name in $targets; do
     case $name in
         problem-file) source=Fuzz/ProblemFileFuzz.swift; modules="LinearAlgebra ImplicitRegularization" ;;
         notebook) source=Fuzz/NotebookParserFuzz.swift
-                  modules="LinearAlgebra ImplicitRegularization NotebookRuntime CYaml Yams Ink Plot NotebookEngine" ;;
+                  modules="LinearAlgebra ImplicitRegularization NotebookRuntime CYaml Yams Ink Plot GnuplotBridge NotebookEngine" ;;
         *) echo "make fuzz: unknown target '$name' (problem-file, notebook)" >&2; exit 2 ;;
     esac
     binary=$build/fuzz-$name
     # shellcheck disable=SC2046
     swiftc -O -parse-as-library -sanitize=fuzzer -module-name "Fuzz_${name//-/_}" "$source" \
         -I "$products/Modules" -I Sources/COpenBLAS -I "$build/checkouts/Yams/Sources/CYaml/include" \
-        $(objects $modules) -lopenblas -llapacke -o "$binary"
+        -I Sources/GnuplotBridge/include \
+        $(objects $modules) -lopenblas -llapacke -lboost_iostreams -lboost_filesystem -lstdc++ -o "$binary"
     mkdir -p "$build/corpus/$name" "Fuzz/artifacts/$name"
     before=$(ls "Fuzz/artifacts/$name" | wc -l)
     fork=()

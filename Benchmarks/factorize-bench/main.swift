@@ -82,7 +82,18 @@ let flowSeconds = seconds {
 // The flow to stationarity (no horizon: ‖r‖/‖y‖ ≤ 1e-8 and t‖Ẋ‖/‖X‖ ≤ 1e-6, or t = 1e10) at rtol 1e-10,
 // on the 3×3 instance above and on the n = 20 sensing fixture (rank 2, m = 120, ‖U0‖ = 1e-5), on each of
 // our integrators; stiff_reference.py runs scipy's LSODA and Radau (analytic Jacobian) to the same test.
-struct StationaryRun { var instance: String; var integrator: FlowIntegrator; var result: GradientFlow.Result; var seconds: Double }
+struct StationaryRun { var instance: String; var integrator: FlowIntegrator; var result: GradientFlow.Result; var seconds: Double; var cpuSeconds: Double }
+/// The process's CPU time (user + system), so that a ratio is fair on a machine other work shares.
+func cpuSeconds(_ work: () throws -> Void) rethrows -> Double {
+    var before = rusage(), after = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &before)
+    try work()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &after)
+    func total(_ u: rusage) -> Double {
+        Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6
+    }
+    return total(after) - total(before)
+}
 let fixturesFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Tests/Fixtures")
 let sensing20 = try ProblemFile.read(path: fixturesFolder.appendingPathComponent("flow-n20-r2-m120.json").path)
@@ -102,8 +113,11 @@ for (name, problem, start) in stationaryInstances {
         options.maxSteps = problem.dimension > 3 && integrator == .dormandPrince ? 100_000 : 2_000_000
         var result: GradientFlow.Result?
         let repeats = problem.dimension > 3 ? 1 : 5
-        let wall = seconds { for _ in 0..<repeats { result = GradientFlow(problem: problem, options: options).run(from: start) } } / Double(repeats)
-        stationaryRuns.append(StationaryRun(instance: name, integrator: integrator, result: result!, seconds: wall))
+        var wall = 0.0
+        let cpu = cpuSeconds {
+            wall = seconds { for _ in 0..<repeats { result = GradientFlow(problem: problem, options: options).run(from: start) } } / Double(repeats)
+        } / Double(repeats)
+        stationaryRuns.append(StationaryRun(instance: name, integrator: integrator, result: result!, seconds: wall, cpuSeconds: cpu))
     }
 }
 
@@ -195,28 +209,31 @@ print(String(format: "  right-hand sides: ours %d, scipy %d; ‖X_T‖_*: ours %
              flowResult?.evaluations ?? 0, reference["flow_evaluations"] as? Int ?? 0,
              (try? flowResult?.x.nuclearNorm()) ?? .nan, reference["flow_nuclear_norm"] as? Double ?? .nan))
 let stiffReference = reference["stiff_flows"] as? [String: [String: [String: Any]]] ?? [:]
-print("the flow to stationarity (‖r‖/‖y‖ ≤ 1e-8, t‖Ẋ‖/‖X‖ ≤ 1e-6, t ≤ 1e10), rtol 1e-10; ratio = scipy's seconds / ours (best of ours)")
+print("the flow to stationarity (‖r‖/‖y‖ ≤ 1e-8, t‖Ẋ‖/‖X‖ ≤ 1e-6, t ≤ 1e10), rtol 1e-10; ratio = scipy's seconds / ours (best of ours), wall and CPU (goal ≥ 10×)")
 for (index, instance) in stationaryInstances.enumerated() {
     let runs = stationaryRuns.filter { $0.instance == instance.name }
     let references = stiffReference[index == 0 ? "3x3" : "n20"] ?? [:]
     print("  \(instance.name)")
     for run in runs {
         let r = run.result
-        print(String(format: "    ours %-15@ %-11@ t %9.3g  steps %6d  F %7d  J %5d  rel. residual %8.2e  ‖X‖_* %.12f  %8.3f s",
+        print(String(format: "    ours %-15@ %-11@ t %9.3g  steps %6d  F %7d  J %5d  rel. residual %8.2e  ‖X‖_* %.12f  %8.3f s (CPU %.3f s)",
                      run.integrator.rawValue as NSString, r.status.rawValue as NSString, r.time, r.steps, r.evaluations, r.jacobians,
-                     r.relativeResidual, (try? r.x.nuclearNorm()) ?? .nan, run.seconds))
+                     r.relativeResidual, (try? r.x.nuclearNorm()) ?? .nan, run.seconds, run.cpuSeconds))
     }
     let best = runs.filter { $0.result.status == .solved }.map(\.seconds).min()
+    let bestCPU = runs.filter { $0.result.status == .solved }.map(\.cpuSeconds).min()
     for method in ["LSODA", "Radau"] {
         guard let ref = references[method], let wall = ref["seconds"] as? Double else {
             print("    scipy \(method): not run (" + (references.isEmpty ? "`pip install scipy`" : "BENCH_RADAU=1 runs it: more than 25 min") + ")")
             continue
         }
         let ratio = best.map { String(format: "%.1f×", wall / $0) } ?? "—"
-        print(String(format: "    scipy %-14@ %-11@ t %9.3g  steps %6d  F %7d  J %5d  rel. residual %8.2e  ‖X‖_* %.12f  %8.3f s   ratio %@",
+        let cpu = ref["cpu_seconds"] as? Double ?? .nan
+        let cpuRatio = bestCPU.map { String(format: "%.1f×", cpu / $0) } ?? "—"
+        print(String(format: "    scipy %-14@ %-11@ t %9.3g  steps %6d  F %7d  J %5d  rel. residual %8.2e  ‖X‖_* %.12f  %8.3f s (CPU %.3f s)   ratio %@ (CPU %@)",
                      method as NSString, ((ref["success"] as? Bool) == true ? "ok" : "failed") as NSString, ref["time"] as? Double ?? .nan,
                      ref["steps"] as? Int ?? 0, ref["evaluations"] as? Int ?? 0, ref["jacobians"] as? Int ?? 0,
-                     ref["relative_residual"] as? Double ?? .nan, ref["nuclear_norm"] as? Double ?? .nan, wall, ratio as NSString))
+                     ref["relative_residual"] as? Double ?? .nan, ref["nuclear_norm"] as? Double ?? .nan, wall, cpu, ratio as NSString, cpuRatio as NSString))
     }
 }
 if let movieLensSeconds {

@@ -11,6 +11,13 @@ extension ExhaustiveSearch {
             public var maxDelta: Double
             /// Flows of feasible instances that did not end `.solved` (a step or time limit, or inaccurate).
             public var unsolved: Int
+            /// Feasible instances with Δ < 0, and of those the ones below their certified floor
+            /// (``Outcome/floors``: 0 unless the computation is wrong).
+            public var negative: Int
+            public var belowFloor: Int
+            /// The lowest floor of the instances with Δ < 0 (0 when there are none): how far below
+            /// the minimum the certificates allow the Δ < 0 to go.
+            public var lowestNegativeFloor: Double
         }
         public var instances: Int
         public var feasible: Int
@@ -21,6 +28,8 @@ extension ExhaustiveSearch {
         public var computed: Int
         /// The feasible instances' Δ binned by ``histogramEdges``, a count per ᾱ.
         public var histogram: [HistogramBin]
+        /// Every instance's outcome, in index order.
+        public var outcomes: [Outcome]
     }
 
     /// One bin of the histogram of Δ: `lower ≤ Δ < upper`, a count per ᾱ (in `initNorms` order).
@@ -35,7 +44,9 @@ extension ExhaustiveSearch {
 
     /// The version of the computation a chunk records: bump it whenever what ``solve(_:)`` computes
     /// changes (the SDP, the flow, the rows written), so that chunks computed before are recomputed.
-    public static let algorithmVersion = 3
+    /// 4: the flows to their limit (`.automatic`, residual 1e-9 and stationarity 1e-6), the
+    /// certified floors of Δ, the weighting and GLRL.
+    public static let algorithmVersion = 4
 
     /// Why a run failed (not the input's fault): a file could not be written or read back.
     public enum RunError: Error, CustomStringConvertible {
@@ -55,7 +66,7 @@ extension ExhaustiveSearch {
     /// What a chunk is keyed by: the algorithm's version, `codeDigest` (e.g. a digest of the
     /// library's sources), the ᾱ values and the flow's options.
     func chunkKey(codeDigest: String) -> String {
-        let text = "v\(Self.algorithmVersion)|\(codeDigest)|\(initNorms.map { "\($0)" }.joined(separator: ","))|\(flow)"
+        let text = "v\(Self.algorithmVersion)|\(codeDigest)|\(initNorms.map { "\($0)" }.joined(separator: ","))|\(flow)|\(weighting.rawValue)|\(closedFormLinearPhase ? "linear phase" : "integrated")|\(greedy.map { "\($0)" } ?? "no glrl")"
         return String(Self.checksum(Array(text.utf8)), radix: 16)
     }
 
@@ -99,7 +110,7 @@ extension ExhaustiveSearch {
         let indices = Array(stride(from: 0, to: Self.instanceCount, by: max(subsample, 1)))
         let chunkSize = 500
         let chunkCount = (indices.count + chunkSize - 1) / chunkSize
-        let tag = initNorms.map { "\($0)" }.joined(separator: "_")
+        let tag = initNorms.map { "\($0)" }.joined(separator: "_") + (weighting == .entry ? "" : "-\(weighting.rawValue)") + (greedy == nil ? "" : "-glrl")
         let chunks = folder.appendingPathComponent("chunks-\(tag)", isDirectory: true)
         try Self.makeFolder(chunks.path)
         AtomicFile.removeAbandonedTemporaries(in: chunks)
@@ -157,7 +168,8 @@ extension ExhaustiveSearch {
             throw RunError.inconsistent(reason: "\(outcomes.count) outcomes for \(indices.count) instances")
         }
         let header = ["index", "mask", "values", "verdict", "min_nuclear_norm"]
-            + initNorms.flatMap { ["nuclear_norm_\($0)", "delta_\($0)", "status_\($0)", "steps_\($0)"] }
+            + initNorms.flatMap { ["nuclear_norm_\($0)", "delta_\($0)", "status_\($0)", "steps_\($0)", "floor_\($0)"] }
+            + (greedy == nil ? [] : ["glrl_nuclear_norm", "glrl_delta", "glrl_status", "glrl_rank", "glrl_floor"])
         try AtomicFile.write(
             header.joined(separator: "\t") + "\n" + outcomes.map(row).joined(), to: folder.appendingPathComponent("instances.tsv"))
 
@@ -175,16 +187,19 @@ extension ExhaustiveSearch {
 
         let perInitNorm = initNorms.indices.map { k -> Summary.PerInitNorm in
             let deltas = feasible.map { $0.deltas[k] }.sorted()
+            let negative = feasible.filter { $0.deltas[k] < 0 }
             return .init(
                 initNorm: initNorms[k], within1e2: deltas.filter { abs($0) < 1e-2 }.count,
                 medianDelta: deltas.isEmpty ? .nan : deltas[deltas.count / 2], maxDelta: deltas.last ?? .nan,
-                unsolved: feasible.filter { $0.statuses[k] != .solved }.count)
+                unsolved: feasible.filter { $0.statuses[k] != .solved }.count,
+                negative: negative.count, belowFloor: negative.filter { $0.deltas[k] < $0.floors[k] }.count,
+                lowestNegativeFloor: negative.map { $0.floors[k] }.min() ?? 0)
         }
         return Summary(
             instances: outcomes.count, feasible: feasible.count,
             infeasible: outcomes.filter { $0.verdict == .infeasible }.count,
             undecided: outcomes.filter { $0.verdict == .undecided }.count,
-            perInitNorm: perInitNorm, computed: pending.reduce(0) { $0 + part($1).count }, histogram: histogram)
+            perInitNorm: perInitNorm, computed: pending.reduce(0) { $0 + part($1).count }, histogram: histogram, outcomes: outcomes)
     }
 
     struct ChunkDamage: Error {
@@ -242,9 +257,16 @@ extension ExhaustiveSearch {
         var fields = ["\(outcome.index)", mask, values, outcome.verdict.rawValue, "\(outcome.minimum)"]
         for k in initNorms.indices {
             if outcome.verdict == .feasible {
-                fields += ["\(outcome.nuclearNorms[k])", "\(outcome.deltas[k])", outcome.statuses[k].rawValue, "\(outcome.steps[k])"]
+                fields += ["\(outcome.nuclearNorms[k])", "\(outcome.deltas[k])", outcome.statuses[k].rawValue, "\(outcome.steps[k])", "\(outcome.floors[k])"]
             } else {
-                fields += ["nan", "nan", "none", "0"]
+                fields += ["nan", "nan", "none", "0", "nan"]
+            }
+        }
+        if greedy != nil {
+            if let g = outcome.greedy {
+                fields += ["\(g.nuclearNorm)", "\(g.delta)", g.status.rawValue, "\(g.rank)", "\(g.floor)"]
+            } else {
+                fields += ["nan", "nan", "none", "0", "nan"]
             }
         }
         return fields.joined(separator: "\t") + "\n"
@@ -252,17 +274,27 @@ extension ExhaustiveSearch {
 
     private func parse(_ line: String) -> Outcome? {
         let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-        guard fields.count == 5 + 4 * initNorms.count, let index = Int(fields[0]),
+        let width = 5
+        guard fields.count == 5 + width * initNorms.count + (greedy == nil ? 0 : 5), let index = Int(fields[0]),
               let verdict = Verdict(rawValue: fields[3]) else { return nil }
         var outcome = Outcome(index: index, verdict: verdict, minimum: Double(fields[4]) ?? .nan,
                               nuclearNorms: [], deltas: [], statuses: [], steps: [])
         for k in initNorms.indices {
-            outcome.nuclearNorms.append(Double(fields[5 + 4 * k]) ?? .nan)
-            outcome.deltas.append(Double(fields[6 + 4 * k]) ?? .nan)
+            let base = 5 + width * k
+            outcome.nuclearNorms.append(Double(fields[base]) ?? .nan)
+            outcome.deltas.append(Double(fields[base + 1]) ?? .nan)
             // A feasible instance's flows carry their status; the others "none".
-            guard let status = SolverStatus(rawValue: fields[7 + 4 * k]) ?? (verdict == .feasible ? nil : .inaccurate) else { return nil }
+            guard let status = SolverStatus(rawValue: fields[base + 2]) ?? (verdict == .feasible ? nil : .inaccurate) else { return nil }
             outcome.statuses.append(status)
-            outcome.steps.append(Int(fields[8 + 4 * k]) ?? 0)
+            outcome.steps.append(Int(fields[base + 3]) ?? 0)
+            outcome.floors.append(Double(fields[base + 4]) ?? .nan)
+        }
+        if greedy != nil, verdict == .feasible {
+            let base = 5 + width * initNorms.count
+            guard let status = SolverStatus(rawValue: fields[base + 2]), let rank = Int(fields[base + 3]) else { return nil }
+            outcome.greedy = GreedyOutcome(
+                nuclearNorm: Double(fields[base]) ?? .nan, delta: Double(fields[base + 1]) ?? .nan, status: status, rank: rank,
+                floor: Double(fields[base + 4]) ?? .nan)
         }
         return outcome
     }

@@ -11,8 +11,26 @@ import LinearAlgebra
 /// with λ_min ≥ −1e-8; an observed negative diagonal entry is infeasible outright; instances
 /// it cannot decide, which sit on the boundary of feasibility, are discarded and counted);
 /// then the ``GradientFlow`` from `U0 = ᾱ G/‖G‖_F` (G 3 × 3 Gaussian, seeded by the instance)
-/// for each ᾱ (rtol 1e-8, `.solved` when `‖r‖/‖y‖ ≤ 1e-5`, else `.stepLimit` after 10⁵ steps or
-/// `.timeLimit` at t = 10⁷), and `Δ = (‖X∞‖_* − ‖X_min‖_*) / ‖X_min‖_*`.
+/// for each ᾱ, run to its limit: `.automatic` (Dormand–Prince, RODAS4 once stiff) at rtol 1e-10,
+/// `.solved` when `‖r‖/‖y‖ ≤ 1e-9` and `t‖Ẋ‖_F/‖X‖_F ≤ 1e-6` (X has at most a relative 1e-6 still
+/// to travel when it approaches its limit like t^(−p), p ≥ 1), else `.timeLimit` at t = 10⁹ or
+/// `.stepLimit` after 10⁵ steps (for ᾱ < 1e-6 the linear phase up to ‖U‖_F = 1e-6 in closed form,
+/// ``linearPhase(of:from:to:)``); and `Δ = (‖X∞‖_* − ‖X_min‖_*) / ‖X_min‖_*`.
+///
+/// **Δ below 0, certified.** Every X = UUᵀ is PSD, so with the SDP's certified dual z
+/// (`I − A*(z) ⪰ 0`, lower bound `ℓ = ⟨y, z⟩`), weak duality gives
+/// `tr X ≥ ⟨z, A(X)⟩ ≥ ℓ − ‖z‖‖A(X) − y‖`: each flow's Δ is at least
+/// `−(‖X_min‖_* − ℓ + ‖z‖‖A(X) − y‖)/‖X_min‖_* − 1e-13` (the last term the round-off of two
+/// nuclear norms), recorded per flow as ``Outcome/floors``; a Δ below its floor would be an error
+/// of the computation, not of the flow (the residual is measured in the SPEC's weighting
+/// whichever ``weighting`` the flow runs on).
+///
+/// ``weighting`` chooses the observation operator the flow descends: the SPEC's
+/// (`⟨A_k, X⟩ = X_ij`, `A_k = (e_ie_jᵀ + e_je_iᵀ)/2`) or the isometric one
+/// (`A_k = (e_ie_jᵀ + e_je_iᵀ)/√2` off the diagonal, `y_k = √2 X_ij`, so that `‖A(X)‖ = ‖X‖_F`
+/// on a full mask; ``problem(of:weighting:)`` builds it as the SPEC's operator observing each
+/// off-diagonal entry twice, the same loss); the minimum nuclear norm is the same under both. With ``greedy`` set, each
+/// feasible instance also runs ``GreedyLowRankLearning`` on the same operator.
 public struct ExhaustiveSearch: Sendable {
     /// The 10 uniformly spaced values of [−1, 1].
     public static let grid: [Double] = (0..<10).map { -1 + 2 * Double($0) / 9 }
@@ -43,19 +61,65 @@ public struct ExhaustiveSearch: Sendable {
         public var deltas: [Double]
         public var statuses: [SolverStatus]
         public var steps: [Int]
+        /// One per ᾱ: the certified lowest Δ that flow's X allows (≤ 0; see the type's comment).
+        public var floors: [Double] = []
+        /// ``GreedyLowRankLearning``'s result, when ``ExhaustiveSearch/greedy`` is set.
+        public var greedy: GreedyOutcome? = nil
+    }
+
+    /// What GLRL found on one instance.
+    public struct GreedyOutcome: Sendable {
+        public var nuclearNorm: Double
+        public var delta: Double
+        public var status: SolverStatus
+        public var rank: Int
+        public var floor: Double
+    }
+
+    /// The observation operator a flow descends (the minimum nuclear norm is the same under both).
+    public enum Weighting: String, Sendable, CaseIterable {
+        /// The SPEC's: `⟨A_k, X⟩ = X_ij`, `A_k = (e_ie_jᵀ + e_je_iᵀ)/2` off the diagonal.
+        case entry
+        /// `A_k = (e_ie_jᵀ + e_je_iᵀ)/√2` off the diagonal, `y_k = √2 M_ij`: A an isometry on a full mask.
+        case isometric
     }
 
     public var initNorms: [Double]
     public var flow: GradientFlow.Options
+    public var weighting: Weighting
+    /// Run ``GreedyLowRankLearning`` too, with these options (nil: not run).
+    public var greedy: GreedyLowRankLearning.Options?
+    /// Take a flow's linear phase, below ‖U‖_F = ``linearPhaseNorm``, in closed form (``linearPhase(of:from:to:)``):
+    /// it changes only the flows from ᾱ < 1e-6.
+    public var closedFormLinearPhase = true
 
-    public init(initNorms: [Double] = [1e-5, 1e-3, 1]) {
+    /// The flows run to their limit (see the type's comment for the options).
+    public init(initNorms: [Double] = [1e-5, 1e-3, 1], weighting: Weighting = .entry, greedy: GreedyLowRankLearning.Options? = nil) {
         self.initNorms = initNorms
+        self.weighting = weighting
+        self.greedy = greedy
         var options = GradientFlow.Options()
-        options.relativeTolerance = 1e-8
-        options.residualTolerance = 1e-5
-        options.maxTime = 1e7
+        options.integrator = .automatic
+        options.relativeTolerance = 1e-10
+        options.residualTolerance = 1e-9
+        options.stationarityTolerance = 1e-6
+        options.maxTime = 1e9
         options.maxSteps = 100_000
         self.flow = options
+    }
+
+    /// The SPEC's problem of instance `index` (``weighting`` `.entry`), or its isometric form.
+    public static func problem(of index: Int, weighting: Weighting = .entry) -> MeasurementProblem {
+        let entries = Self.entries(of: index)
+        switch weighting {
+        case .entry:
+            return MeasurementProblem(dimension: 3, completionEntries: entries)
+        case .isometric:
+            // ½(√2 X_ij − √2 M_ij)² = 2 · ½(X_ij − M_ij)²: the isometric loss is the SPEC's with each
+            // off-diagonal entry observed twice, so the flows (and GLRL) are the same, on the cheap
+            // observed-entries operator.
+            return MeasurementProblem(dimension: 3, completionEntries: entries.flatMap { $0.row == $0.column ? [$0] : [$0, $0] })
+        }
     }
 
     /// Instance `index`'s observed entries: mask `index / 10⁴`, values from its base-10 digits.
@@ -73,24 +137,42 @@ public struct ExhaustiveSearch: Sendable {
         let entries = Self.entries(of: index)
         var outcome = Outcome(index: index, verdict: .infeasible, minimum: .nan, nuclearNorms: [], deltas: [], statuses: [], steps: [])
         if entries.contains(where: { $0.row == $0.column && $0.value < 0 }) { return outcome }
-        let problem = MeasurementProblem(dimension: 3, completionEntries: entries)
+        let problem = Self.problem(of: index)
+        let solution: MinimumNuclearNorm.Solution
         switch try? MinimumNuclearNorm(problem: problem).solve() {
         case .infeasible: return outcome
-        case let .solution(solution) where solution.status == .solved: outcome.minimum = solution.nuclearNorm
+        case let .solution(found) where found.status == .solved: solution = found
         case .solution, nil:
             outcome.verdict = .undecided
             return outcome
         }
+        outcome.minimum = solution.nuclearNorm
         outcome.verdict = .feasible
-        let gradientFlow = GradientFlow(problem: problem, options: flow)
+        let dualNorm = Vector.norm(solution.dual)
+        // The certified lowest Δ of a PSD X: −(min − ℓ + ‖z‖‖A(X) − y‖)/min, less round-off.
+        func floor(_ x: Matrix) -> Double {
+            -(solution.nuclearNorm - solution.lowerBound + dualNorm * Vector.norm(Vector.difference(problem.measurements.apply(x), problem.observations)))
+                / solution.nuclearNorm - 1e-13
+        }
+        let flowProblem = Self.problem(of: index, weighting: weighting)
+        let gradientFlow = GradientFlow(problem: flowProblem, options: flow)
         for alpha in initNorms {
             let start = FactorInitialization.gaussian(dimension: 3, rank: 3, norm: alpha, seed: UInt64(index))
-            let result = gradientFlow.run(from: start)
+            let linear = closedFormLinearPhase ? Self.linearPhase(of: flowProblem, from: start, to: Self.linearPhaseNorm) : nil
+            let result = gradientFlow.run(from: linear?.factor ?? start)
             let nuclear = (try? result.x.nuclearNorm()) ?? .nan
             outcome.nuclearNorms.append(nuclear)
             outcome.deltas.append((nuclear - outcome.minimum) / outcome.minimum)
             outcome.statuses.append(result.status)
             outcome.steps.append(result.steps)
+            outcome.floors.append(floor(result.x))
+        }
+        if let greedy {
+            let result = GreedyLowRankLearning(problem: flowProblem, options: greedy).run()
+            let nuclear = (try? result.x.nuclearNorm()) ?? .nan
+            outcome.greedy = GreedyOutcome(
+                nuclearNorm: nuclear, delta: (nuclear - outcome.minimum) / outcome.minimum, status: result.status,
+                rank: result.rank, floor: floor(result.x))
         }
         return outcome
     }

@@ -6,7 +6,7 @@ import LinearAlgebra
 ///
 ///     dU/dt = −∇f(U) = −2 A*(r) U,   r = A(UUᵀ) − y,   U(0) = U0,
 ///
-/// integrated by ``DormandPrince`` with `rtol` (default 1e-10) and an absolute floor scaled
+/// integrated by ``DormandPrince`` (and ``Rosenbrock`` where it turns stiff) with `rtol` (default 1e-10) and an absolute floor scaled
 /// to the start, `atol = rtol · ‖U0‖_F / √(nd)`, so that α = 1e-5 is resolved.
 ///
 /// It runs to the horizon T when one is given (the fixtures' `"flow": {"T": …}`), else
@@ -16,10 +16,11 @@ import LinearAlgebra
 /// travel when it approaches its limit like t^(−p), p ≥ 1 (``stationarity(time:state:residual:)``);
 /// else it reports `.timeLimit` at `maxTime`.
 ///
-/// `integrator` (``FlowIntegrator``) chooses Dormand–Prince (the default), RODAS4 with the
-/// analytic Jacobian (``Rosenbrock``, ``Jacobian``: `.stiff`), or the first until it turns
-/// stiff and the second after (`.automatic`), for the late phase where Dormand–Prince's steps
-/// are bounded by stability.
+/// `integrator` (``FlowIntegrator``) chooses Dormand–Prince (`.dormandPrince`), RODAS4 with the
+/// analytic Jacobian (``Rosenbrock``, ``Jacobian``, ``StepMatrix``: `.stiff`), or the first until
+/// it turns stiff and the second after (`.automatic`, the default), for the late phase where
+/// Dormand–Prince's steps are bounded by stability. A flow that never turns stiff takes the same
+/// steps on `.automatic` as on `.dormandPrince` (the stiffness test only reads the stages).
 ///
 /// Its status is the integrator's verdict (``IntegratorTrajectory/verdict(relativeResidual:target:horizon:relativeTolerance:maxSteps:stationarity:)``):
 /// `.solved` only when it reached T, or the residual target, with every step resolved to rtol.
@@ -31,7 +32,7 @@ public struct GradientFlow: Sendable {
         public var residualTolerance = 1e-8
         public var maxTime = 1e7
         public var maxSteps = 2_000_000
-        public var integrator = FlowIntegrator.dormandPrince
+        public var integrator = FlowIntegrator.automatic
         public var stationarityTolerance = Double.infinity
         public init() {}
     }
@@ -45,6 +46,8 @@ public struct GradientFlow: Sendable {
         public var evaluations: Int
         /// Jacobians evaluated (0 on Dormand–Prince alone).
         public var jacobians = 0
+        /// `t‖Ẋ‖_F/‖X‖_F` where it stopped (``stationarity(time:state:residual:)``), tested or not.
+        public var stationarity = Double.nan
         public var relativeResidual: Double
         public var loss: Double
         public var status: SolverStatus
@@ -96,14 +99,14 @@ public struct GradientFlow: Sendable {
         let x = Matrix.gram(u)
         let residualNorm = Vector.norm(residual)
         let relative = residualNorm / observationNorm
+        let stationary = stationarity(time: trajectory.time, state: trajectory.state, residual: residual)
         let (status, message) = trajectory.verdict(
             relativeResidual: relative, target: options.residualTolerance, horizon: horizon,
             relativeTolerance: options.relativeTolerance, maxSteps: options.maxSteps,
-            stationarity: horizon == nil && options.stationarityTolerance.isFinite
-                ? stationarity(time: trajectory.time, state: trajectory.state, residual: residual) : nil)
+            stationarity: horizon == nil && options.stationarityTolerance.isFinite ? (stationary.met, stationary.value) : nil)
         return Result(
             factor: u, x: x, time: trajectory.time, steps: trajectory.steps, rejectedSteps: trajectory.rejectedSteps,
-            evaluations: trajectory.evaluations, jacobians: trajectory.jacobians, relativeResidual: relative,
+            evaluations: trajectory.evaluations, jacobians: trajectory.jacobians, stationarity: stationary.speed, relativeResidual: relative,
             loss: 0.5 * residualNorm * residualNorm, status: status, message: message)
     }
 }

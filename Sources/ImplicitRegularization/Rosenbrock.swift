@@ -14,13 +14,13 @@ import LinearAlgebra
 ///     (I − γhJ) k_i = γh F(y + Σ_{j<i} a_ij k_j) + γ Σ_{j<i} c_ij k_j,   i = 1…6,   γ = 1/4,
 ///     y₁ = y + Σ m_j k_j,         the error estimate  e = k₆  (y₁ minus the order-3 solution).
 ///
-/// One Jacobian and one LU factorisation (``LUFactorization``, `dgetrf`) per step, then six
-/// solves (`dgetrs`) and five new evaluations of F; a rejected step reuses J and F(y) and
+/// One Jacobian and one factorisation of `I − γhJ` per step (``RosenbrockStepMatrix``: by default
+/// ``LUFactorization``, `dgetrf`), then six solves and five new evaluations of F; a rejected step reuses J and F(y) and
 /// refactors `I − γhJ` with the smaller h. Being L-stable its step is limited by accuracy only:
 /// where the solution is smooth and its fast modes have decayed, h grows with t however stiff the
 /// problem (Dormand–Prince's stays below 3.3/|λ_max|).
 ///
-/// Error control, as ``DormandPrince``'s: a step is accepted when `sqrt(mean((e_i / s_i)²)) ≤ 1`
+/// Error control, ``StepControl`` as ``DormandPrince``'s: a step is accepted when `sqrt(mean((e_i / s_i)²)) ≤ 1`
 /// with `s_i = atol + rtol · max(|y_i|, |y₁_i|)`; then `h ← h · clamp(0.9 · err^(-1/4), 0.2, 6)`
 /// (err ~ h⁴: the estimate is the order-3 method's local error), with no growth right after a
 /// rejection (as `rodas.f`). A step at the resolution of t (`h ≤ 1e-14·max(|t|, 1)`) is accepted
@@ -72,6 +72,21 @@ public struct Rosenbrock: Sendable {
         jacobian: (Double, [Double], inout Matrix) -> Void,
         shouldStop: (Double, [Double]) -> Bool = { _, _ in false }
     ) -> IntegratorTrajectory {
+        withoutActuallyEscaping(jacobian) { jacobian in
+            var system = DenseStepMatrix(order: y0.count, jacobian: jacobian)
+            return integrate(from: y0, time: t0, to: t1, initialStep: initialStep, rightHandSide: f, stepMatrix: &system, shouldStop: shouldStop)
+        }
+    }
+
+    /// As above, with the step's linear systems `(I − γhJ) k = b` solved by `stepMatrix` (a
+    /// ``RosenbrockStepMatrix``: the dense LU above, or one that exploits J's structure).
+    public func integrate<StepMatrix: RosenbrockStepMatrix>(
+        from y0: [Double], time t0: Double = 0, to t1: Double,
+        initialStep: Double? = nil,
+        rightHandSide f: (Double, [Double], inout [Double]) -> Void,
+        stepMatrix lu: inout StepMatrix,
+        shouldStop: (Double, [Double]) -> Bool = { _, _ in false }
+    ) -> IntegratorTrajectory {
         let n = y0.count
         var k = Matrix(rows: n, columns: 6)
         var y = y0
@@ -81,34 +96,14 @@ public struct Rosenbrock: Sendable {
         var stage = [Double](repeating: 0, count: n)
         var next = [Double](repeating: 0, count: n)
         var coefficients = [Double](repeating: 0, count: 6)
-        var jacobianMatrix = Matrix(rows: n, columns: n)
-        var lu = try! LUFactorization(Matrix.identity(n))
         var evaluations = 0
         var jacobians = 0
         var factorizations = 0
         f(t, y, &start)
         evaluations += 1
 
-        let rtol = options.relativeTolerance
-        let atol = options.absoluteTolerance
-        func scaledNorm(_ v: [Double], _ y: [Double], _ z: [Double]) -> Double {
-            var sum = 0.0
-            for i in 0..<n {
-                let s = atol + rtol * max(abs(y[i]), abs(z[i]))
-                sum += (v[i] / s) * (v[i] / s)
-            }
-            return (sum / Double(max(n, 1))).squareRoot()
-        }
-
-        var h: Double
-        if let initialStep {
-            h = initialStep
-        } else {
-            let d0 = scaledNorm(y, y, y)
-            let d1 = scaledNorm(start, y, y)
-            h = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / d1
-        }
-        h = min(h, t1 - t)
+        let control = StepControl(relativeTolerance: options.relativeTolerance, absoluteTolerance: options.absoluteTolerance)
+        var h = min(initialStep ?? control.initialStep(state: y, slope: start), t1 - t)
 
         var steps = 0
         var rejected = 0
@@ -126,14 +121,14 @@ public struct Rosenbrock: Sendable {
             let lastStep = t + h >= t1
             if lastStep { h = t1 - t }
             if !jacobianIsCurrent {
-                jacobian(t, y, &jacobianMatrix)
+                lu.evaluateJacobian(time: t, state: y)
                 jacobians += 1
                 jacobianIsCurrent = true
             }
             // W = I − γhJ, factored over the same storage every step.
             factorizations += 1
             let atResolution = h <= 1e-14 * max(abs(t), 1)
-            guard (try? lu.refactor(identityMinus: Self.gamma * h, times: jacobianMatrix)) != nil else {
+            guard (try? lu.factor(identityMinus: Self.gamma * h)) != nil else {
                 rejected += 1
                 justRejected = true
                 h *= 0.25
@@ -161,7 +156,7 @@ public struct Rosenbrock: Sendable {
                 next.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: y) }
                 Matrix.gemv(1, k, .none, Self.m, 1, into: &next)
                 // The error estimate is k₆, still in `derivative`.
-                norm = scaledNorm(derivative, y, next)
+                norm = control.errorNorm(derivative, start: y, end: next)
                 if !next.allSatisfy(\.isFinite) { norm = .nan }
             }
             if norm <= 1 || (atResolution && solved) {
@@ -172,14 +167,13 @@ public struct Rosenbrock: Sendable {
                 jacobianIsCurrent = false
                 f(t, y, &start)
                 evaluations += 1
-                let factor = norm == 0 ? 6 : 0.9 * pow(norm, -1.0 / 4)
-                h *= min(justRejected ? 1 : 6, max(0.2, factor.isNaN ? 0.2 : factor))
+                h *= StepControl.stepFactor(error: norm, order: 4, maxGrowth: justRejected ? 1 : 6)
                 justRejected = false
                 if shouldStop(t, y) { return outcome(stopped: true, limit: false) }
             } else {
                 rejected += 1
                 justRejected = true
-                h *= norm.isNaN ? 0.2 : max(0.2, 0.9 * pow(norm, -1.0 / 4))
+                h *= StepControl.stepFactor(error: norm, order: 4, maxGrowth: 6)
             }
         }
         return outcome(stopped: false, limit: false)
@@ -191,4 +185,35 @@ public struct Rosenbrock: Sendable {
             for i in 0..<n { buffer[column * n + i] = values[i] }
         }
     }
+}
+
+/// The matrix `I − cJ` of a Rosenbrock step (c = γh, J = ∂F/∂y at the step's start) and its
+/// linear systems: ``Rosenbrock`` evaluates J once per accepted point, factors once per attempted
+/// step, and solves six times per factorisation. A solve that cannot vouch for its answer throws,
+/// and the step is retried with a smaller h.
+public protocol RosenbrockStepMatrix {
+    /// J at (t, y).
+    mutating func evaluateJacobian(time t: Double, state y: [Double])
+    /// Factors `I − cJ` with the last J; throws when it is singular.
+    mutating func factor(identityMinus c: Double) throws
+    /// `b ← (I − cJ)⁻¹ b` with the last factorisation.
+    mutating func solve(_ b: inout [Double]) throws
+}
+
+/// `I − cJ` for a dense N × N Jacobian filled by a closure, factored by ``LUFactorization``
+/// (`dgetrf`: O(N³) per factorisation) over the same storage every step.
+struct DenseStepMatrix: RosenbrockStepMatrix {
+    let jacobian: (Double, [Double], inout Matrix) -> Void
+    var matrix: Matrix
+    var lu: LUFactorization
+
+    init(order n: Int, jacobian: @escaping (Double, [Double], inout Matrix) -> Void) {
+        self.jacobian = jacobian
+        matrix = Matrix(rows: n, columns: n)
+        lu = try! LUFactorization(Matrix.identity(n))
+    }
+
+    mutating func evaluateJacobian(time t: Double, state y: [Double]) { jacobian(t, y, &matrix) }
+    mutating func factor(identityMinus c: Double) throws { try lu.refactor(identityMinus: c, times: matrix) }
+    mutating func solve(_ b: inout [Double]) throws { try lu.solve(&b) }
 }

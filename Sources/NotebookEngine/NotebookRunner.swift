@@ -51,6 +51,17 @@ public struct NotebookRunner {
     public var siblings: [(stem: String, title: String)] = []
     public let log: (String) -> Void
     private var cache: RunCache { RunCache(root: options.cacheFolder) }
+    /// The digest a report records of its notebook's kernel (``NotebookKernel/digest``: the kernel's
+    /// code by meaning, the runtime, the compiler), to be told later whether it is older than its
+    /// kernel; nil when the notebook cannot be read or its kernel cannot be prepared.
+    public func kernelDigest(ofNotebookAt path: String) -> String? {
+        let file = URL(fileURLWithPath: path)
+        guard var document = try? NotebookParser().parse(contentsOf: file, displayPath: path) else { return nil }
+        if document.kernel == nil {
+            document.kernel = (try? KernelDeclaration.projectFile(above: file.standardizedFileURL.deletingLastPathComponent())) ?? .runtimeOnly
+        }
+        return (try? NotebookKernel.prepare(document.kernel!, toolchain: toolchain, log: { _ in })).map { String($0.digest.prefix(16)) }
+    }
 
     public init(toolchain: NotebookToolchain, options: Options, log: @escaping (String) -> Void) {
         self.toolchain = toolchain
@@ -171,6 +182,7 @@ public struct NotebookRunner {
     /// Runs one notebook and writes its report; never throws for the notebook's own failures.
     public func run(_ document: NotebookDocument) throws -> Summary {
         let say = { (text: String) in log("\(document.path): \(text)") }
+        let notebookDigest = ReportProvenance.digest(ofNotebookAt: document.path) ?? "unreadable"
         let parameters = try resolvedParameters(document)
         let values = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.value) })
         // Prepared afresh for every run (its sources read again): a runner kept alive across
@@ -266,17 +278,20 @@ public struct NotebookRunner {
         let order = titles.keys.sorted()
         let position = order.firstIndex(of: document.stem)!
         let neighbour = { (k: Int) in order.indices.contains(k) ? (stem: order[k], title: titles[order[k]]!) : nil }
+        let provenance = ReportProvenance(notebook: notebookDigest, library: String(kernel.digest.prefix(16)), commit: record?.commit ?? "not run")
         let report = NotebookReport(document: document, run: .init(
             parameters: parameters, record: record, cached: cached, tables: tables, figures: figures,
-            dataLink: "data/\(document.stem)", previous: neighbour(position - 1), next: neighbour(position + 1)))
+            dataLink: "data/\(document.stem)", previous: neighbour(position - 1), next: neighbour(position + 1),
+            provenance: provenance))
         let reportURL = options.outputFolder.appendingPathComponent("\(document.stem).html")
         try AtomicFile.write(Data(try report.html().utf8), to: reportURL)
 
         let succeeded = (record?.succeeded ?? true) && (record?.claimsHeld ?? true)
             && !figures.contains { $0.status == .failed || $0.status == .notRun }
-        try IndexPage(folder: options.outputFolder, front: try IndexPage.front(besides: document.path)).update(with: [.init(
+        try IndexPage(folder: options.outputFolder, front: try IndexPage.front(besides: document.path), kernelDigest: kernelDigest(ofNotebookAt:)).update(with: [.init(
             stem: document.stem, title: document.title, path: document.path, succeeded: succeeded, claims: record?.claims ?? [],
-            firstFigure: document.gnuplotBlocks.first?.figure, updated: Date(), figures: document.gnuplotBlocks.map(\.figure))])
+            firstFigure: document.gnuplotBlocks.first?.figure, updated: Date(), figures: document.gnuplotBlocks.map(\.figure),
+            provenance: provenance)])
 
         let reportPath = Self.displayPath(reportURL)
         if let failure = firstFailure(document, record: record, figures: figures) {
@@ -364,7 +379,7 @@ public struct NotebookRunner {
     /// The key of a notebook's run: its Swift blocks and inline expressions by meaning
     /// (``SwiftCanonicalForm``: a comment or formatting edit keeps the key), the parameters, the
     /// kernel's digest (its code by meaning, the runtime, the compiler) and the declared inputs.
-    private func executionKey(_ document: NotebookDocument, parameters: [String: ParameterValue], kernel: NotebookKernel) -> String {
+    func executionKey(_ document: NotebookDocument, parameters: [String: ParameterValue], kernel: NotebookKernel) -> String {
         var hash = ContentHash()
         hash.add("execution-v2")
         for block in document.swiftBlocks { hash.add("block \(block.index)"); hash.add(swiftSource: Array(block.code.utf8)) }

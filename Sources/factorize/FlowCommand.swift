@@ -32,8 +32,8 @@ struct FlowCommand: ParsableCommand {
         discussion: """
         Runs to --time T (default: the file's "flow".T), or, with neither, until ‖A(X) − y‖/‖y‖ ≤ --tolerance \
         (and, with --stationarity S, t‖Ẋ‖/‖X‖ ≤ S: X within about S, relatively, of its limit). \
-        --integrator: dormand-prince (explicit; its steps stall where the flow turns stiff), stiff (RODAS4 with the analytic Jacobian, N = n·d up to a few hundred) \
-        or automatic (Dormand–Prince until it turns stiff, RODAS4 after). \
+        --integrator: dormand-prince (explicit; its steps stall where the flow turns stiff), stiff (RODAS4 with the analytic Jacobian; its step matrix by Woodbury when m ≤ n·d/2, else a dense LU of order n·d) \
+        or automatic (the default: Dormand–Prince until it turns stiff, RODAS4 after). \
         Prints {"status", "message", "nuclear_norm", "training_loss", "relative_training_error", "X" (row-major), "time", "steps", "rejected_steps", "evaluations", "jacobians", "seconds"}. \
         status: solved (reached T, or the tolerance without a horizon), time_limit, step_limit, inaccurate (steps forced at the resolution of t) or diverged.
         """)
@@ -50,8 +50,8 @@ struct FlowCommand: ParsableCommand {
     @Option(help: "The integrator's relative tolerance.")
     var rtol: Double = 1e-10
 
-    @Option(help: "dormand-prince, stiff (RODAS4) or automatic (the first until it turns stiff).")
-    var integrator: String = FlowIntegrator.dormandPrince.rawValue
+    @Option(help: "automatic (Dormand–Prince until it turns stiff, then RODAS4), dormand-prince or stiff (RODAS4 throughout).")
+    var integrator: String = FlowIntegrator.automatic.rawValue
 
     @Option(help: "Without a horizon: also require t‖Ẋ‖/‖X‖ ≤ this (default: no such test).")
     var stationarity: Double?

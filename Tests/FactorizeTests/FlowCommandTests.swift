@@ -6,7 +6,8 @@ import XCTest
 /// `factorize flow`, `toe` and `exhaustive` as a user runs them.
 extension FactorizeEndToEndTests {
     func testFlowUsesTheFilesStartAndHorizon() throws {
-        let outcome = try factorize("flow", try Fixtures.path("flow-n4-m5.json"))
+        // Dormand–Prince throughout (the default, automatic, turns stiff on this flow before T = 5000).
+        let outcome = try factorize("flow", try Fixtures.path("flow-n4-m5.json"), "--integrator", "dormand-prince")
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         let json = try XCTUnwrap(outcome.json)
         let nuclear = try XCTUnwrap(json["nuclear_norm"] as? Double)
@@ -21,10 +22,30 @@ extension FactorizeEndToEndTests {
         XCTAssertEqual(try XCTUnwrap(json["evaluations"] as? Int), 1 + 6 * (steps + rejected))
         let problem = try Fixtures.problem("flow-n4-m5.json")
         let setting = try XCTUnwrap(problem.flow)
-        let library = GradientFlow(problem: problem).run(from: setting.initialFactor, horizon: setting.horizon)
+        var options = GradientFlow.Options()
+        options.integrator = .dormandPrince
+        let library = GradientFlow(problem: problem, options: options).run(from: setting.initialFactor, horizon: setting.horizon)
         XCTAssertEqual(steps, library.steps)
         XCTAssertEqual(rejected, library.rejectedSteps)
         XCTAssertGreaterThan(steps, 10)
+    }
+
+    /// The default integrator (automatic) on the n = 20 sensing fixture (‖U0‖ = 1e-5) to its T = 1e6,
+    /// deep in the stiff phase: `solved`, RODAS4 has taken over (Jacobians > 0), and X_T is scipy
+    /// Radau's (rtol 1e-10, analytic Jacobian) to 1e-12 in Frobenius norm, as in the library's test.
+    func testFlowDefaultIntegratorReachesTheStiffFlowsReference() throws {
+        let name = "flow-n20-r2-m120.json"
+        let outcome = try factorize("flow", try Fixtures.path(name))
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let json = try XCTUnwrap(outcome.json)
+        XCTAssertEqual(json["status"] as? String, "solved", "\(json["message"] ?? "")")
+        XCTAssertEqual(json["time"] as? Double, 1e6)
+        XCTAssertGreaterThan(try XCTUnwrap(json["jacobians"] as? Int), 0, "the flow turned stiff and RODAS4 took over")
+        let x = try XCTUnwrap(json["X"] as? [Double])
+        let radau = try XCTUnwrap(Fixtures.reference(name)["X_T"] as? [Double])
+        XCTAssertEqual(x.count, 400)
+        let distance = zip(x, radau).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
+        XCTAssertLessThan(distance, 1e-12, "‖X_T − X_Radau‖_F")
     }
 
     /// `--integrator stiff` and `automatic` land on scipy LSODA's X_T as Dormand–Prince does, and

@@ -54,13 +54,22 @@ final class FigureScienceTests: XCTestCase {
         let small = try XCTUnwrap(summary.perInitNorm.first { $0.initNorm == 1e-5 })
         let large = try XCTUnwrap(summary.perInitNorm.first { $0.initNorm == 1 })
         XCTAssertGreaterThan(Double(small.within1e2) / Double(summary.feasible), 0.5, "most instances at ᾱ = 1e-5 within 1e-2")
-        XCTAssertEqual(small.unsolved, 0)
+        for (k, _) in summary.perInitNorm.enumerated() {
+            XCTAssertTrue(summary.outcomes.allSatisfy { $0.verdict != .feasible || [.solved, .timeLimit].contains($0.statuses[k]) })
+        }
         XCTAssertGreaterThan(large.maxDelta, small.maxDelta, "ᾱ = 1 spreads wider")
         XCTAssertLessThan(large.within1e2, small.within1e2, "ᾱ = 1 spreads wider")
+        // Every flow at its limit but a few, each stopped at the time limit t = 1e9 (none at the step
+        // limit, none inaccurate: 1, 2 and 6 of 312 at ᾱ = 1e-5, 1e-3, 1), and no Δ below its certified floor.
+        for s in summary.perInitNorm {
+            XCTAssertLessThanOrEqual(s.unsolved, summary.feasible / 40, "ᾱ = \(s.initNorm)")
+            XCTAssertEqual(s.belowFloor, 0, "ᾱ = \(s.initNorm)")
+            XCTAssertGreaterThan(s.lowestNegativeFloor, -1e-7, "ᾱ = \(s.initNorm)")
+        }
         // Instance by instance (instances.tsv): the verdict is the closed form's; and a converged
-        // flow ends at a PSD X with ‖A(X) − y‖ ≤ τ‖y‖ (τ = 1e-5), so for the minimum's dual z
-        // (I − A*(z) ⪰ 0) weak duality gives tr X ≥ ⟨z, A(X)⟩ ≥ min − ‖z‖ τ‖y‖: Δ is below 0
-        // by at most ‖z‖ τ ‖y‖ / min.
+        // flow ends at a PSD X with ‖A(X) − y‖ ≤ τ‖y‖ (τ = 1e-9), so for the minimum's dual z
+        // (I − A*(z) ⪰ 0, lower bound ℓ = ⟨y, z⟩) weak duality gives tr X ≥ ⟨z, A(X)⟩ ≥ ℓ − ‖z‖ τ‖y‖:
+        // Δ is below 0 by at most (min − ℓ + ‖z‖ τ ‖y‖) / min.
         let table = try String(contentsOf: folder.appendingPathComponent("instances.tsv"), encoding: .utf8)
         let lines = table.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
         let header = try XCTUnwrap(lines.first)
@@ -79,7 +88,7 @@ final class FigureScienceTests: XCTestCase {
             let problem = MeasurementProblem(dimension: 3, completionEntries: ExhaustiveSearch.entries(of: index))
             guard let solution = try MinimumNuclearNorm(problem: problem).solve().solved else { return XCTFail("\(index): not solved") }
             let minimum = try XCTUnwrap(Double(fields[minimumColumn]))
-            let allowed = 1.01 * Vector.norm(solution.dual) * tau * Vector.norm(problem.observations) / minimum + 1e-9
+            let allowed = (1.01 * Vector.norm(solution.dual) * tau * Vector.norm(problem.observations) + solution.nuclearNorm - solution.lowerBound) / minimum + 1e-12
             XCTAssertGreaterThanOrEqual(lowest, -allowed, "instance \(index): Δ below the minimum by more than the residual allows")
         }
         XCTAssertLessThan(negative, feasible / 2, "Δ < 0 only from the residual's slack")

@@ -1,11 +1,15 @@
 import Foundation
+import GnuplotBridge
 
-/// Draws a ` ```gnuplot ` block: hands the named tables to gnuplot as datablocks
-/// (`$NAME`, tab separated, the header row read as column names, so
-/// `using "d":"error"` works), sets the terminal, and loads the block's script
-/// from its own file so that gnuplot's `"block.gp" line K` maps to a notebook line.
+/// Draws a ` ```gnuplot ` block: hands the named tables to gnuplot through gnuplot-iostream
+/// (``GnuplotTables``: each table a datablock `$NAME`, tab separated, the header row read as
+/// column names, so `using "d":"error"` works, its cells verbatim; and a binary array of its
+/// numbers, `NAME.bin`, read by position with `plot @NAME_binary using 1:2`), sets the terminal, and loads the block's script from its
+/// own file so that gnuplot's `"block.gp" line K` maps to a notebook line.
 ///
-/// Two processes draw the SVG and the PNG (`pngcairo`) from a fresh state each.
+/// Two processes draw the SVG and the PNG (`pngcairo`) from a fresh state each, each within
+/// 120 s; a figure is written as `figure.EXT.part` and renamed only when gnuplot succeeded and
+/// wrote something, so a failed drawing leaves no half-written file.
 struct GnuplotRenderer {
     let gnuplot: URL
 
@@ -18,11 +22,10 @@ struct GnuplotRenderer {
         _ block: GnuplotBlock, tables: [String: String], in folder: URL
     ) throws -> Diagnostic? {
         try Data(block.script.utf8).write(to: folder.appendingPathComponent("block.gp"))
-        var datablocks = "set datafile separator tab\nset datafile columnheaders\n"
-        for name in block.data {
-            datablocks += "$\(name) << EOD\n\(tables[name] ?? "")EOD\n"
+        let named = block.data.map { GnuplotTables.Table(name: $0, tsv: tables[$0] ?? "") }
+        if let failure = GnuplotTables.write(named, into: folder) {
+            return Diagnostic(line: block.fenceLine, message: "gnuplot: \(failure)", detail: "")
         }
-        try Data(datablocks.utf8).write(to: folder.appendingPathComponent("data.gp"))
         let (width, height) = block.size
         let terminals = [
             ("svg", "set terminal svg size \(width),\(height) fixed enhanced font 'Helvetica,14' background rgb 'white'"),
@@ -59,5 +62,85 @@ struct GnuplotRenderer {
             message = first
         }
         return Diagnostic(line: line ?? block.fenceLine, message: "gnuplot: \(message)", detail: outcome.output)
+    }
+}
+
+/// A gnuplot block's tables, handed to the C++ `GnuplotBridge` (gnuplot-iostream) as arrays: it
+/// writes `data.gp` (each table a datablock, its cells verbatim) and `NAME.bin` (its numbers).
+enum GnuplotTables {
+    struct Table {
+        var name: String
+        var columns: [String]
+        /// Row-major cells, as the TSV has them.
+        var cells: [String]
+
+        /// A TSV table: the header row, then one row per line (a short row padded with empty cells,
+        /// a long one cut to the header's width).
+        init(name: String, tsv: String) {
+            self.name = name
+            var lines = tsv.split(separator: "\n", omittingEmptySubsequences: false).map {
+                $0.hasSuffix("\r") ? $0.dropLast() : $0
+            }
+            if lines.last?.isEmpty == true { lines.removeLast() }
+            columns = lines.first.map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) } ?? []
+            cells = []
+            for line in lines.dropFirst() {
+                let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+                cells += fields.prefix(columns.count) + Array(repeating: "", count: max(0, columns.count - fields.count))
+            }
+        }
+
+        var rowCount: Int { columns.isEmpty ? 0 : cells.count / columns.count }
+
+        /// Each cell's value in the binary array: the number it reads as, NaN when it is not a finite number.
+        var values: [Double] {
+            cells.map { Double($0.trimmingCharacters(in: .whitespaces)).flatMap { $0.isFinite ? $0 : nil } ?? .nan }
+        }
+    }
+
+    /// Writes `folder/data.gp` and each `folder/NAME.bin`; the bridge's message on failure.
+    static func write(_ tables: [Table], into folder: URL) -> String? {
+        // C strings that live until the call returns.
+        var strings: [UnsafeMutablePointer<CChar>?] = []
+        defer { strings.forEach { free($0) } }
+        func c(_ text: String) -> UnsafePointer<CChar>? {
+            let copy = strdup(text)
+            strings.append(copy)
+            return UnsafePointer(copy)
+        }
+        let names = tables.map { c($0.name) }
+        let columns = tables.map { $0.columns.map(c) }
+        let cells = tables.map { $0.cells.map(c) }
+        let values = tables.map(\.values)
+        var error = [CChar](repeating: 0, count: 1024)
+        let status: Int32 = withPointers(columns) { columnPointers in
+            withPointers(cells) { cellPointers in
+                withPointers(values) { valuePointers in
+                    let described = tables.indices.map { k in
+                        GnuplotTable(
+                            name: names[k], column_count: tables[k].columns.count, columns: columnPointers[k],
+                            row_count: tables[k].rowCount, cells: cellPointers[k], values: valuePointers[k])
+                    }
+                    return gnuplot_bridge_write_tables(folder.path, described, described.count, &error, error.count)
+                }
+            }
+        }
+        guard status != 0 else { return nil }
+        return String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Calls `body` with a base address for each array (valid only inside `body`).
+    private static func withPointers<Element, Result>(
+        _ arrays: [[Element]], _ body: ([UnsafePointer<Element>?]) -> Result
+    ) -> Result {
+        var pointers: [UnsafePointer<Element>?] = []
+        func next(_ k: Int) -> Result {
+            guard k < arrays.count else { return body(pointers) }
+            return arrays[k].withUnsafeBufferPointer { buffer in
+                pointers.append(buffer.baseAddress)
+                return next(k + 1)
+            }
+        }
+        return next(0)
     }
 }

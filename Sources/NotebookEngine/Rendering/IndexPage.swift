@@ -19,16 +19,29 @@ struct IndexPage {
         var figures: [String]?
         /// The claims its blocks checked, with their verdicts.
         var claims: [ClaimRecord]?
+        /// What the report was rendered from (absent in manifests written before it was kept).
+        var provenance: ReportProvenance?
 
-        init(stem: String, title: String, path: String, succeeded: Bool, claims: [ClaimRecord], firstFigure: String?, updated: Date, figures: [String]?) {
+        init(
+            stem: String, title: String, path: String, succeeded: Bool, claims: [ClaimRecord], firstFigure: String?,
+            updated: Date, figures: [String]?, provenance: ReportProvenance? = nil
+        ) {
             (self.stem, self.title, self.path, self.succeeded, self.claims) = (stem, title, path, succeeded, claims)
-            (self.firstFigure, self.updated, self.figures) = (firstFigure, updated, figures)
+            (self.firstFigure, self.updated, self.figures, self.provenance) = (firstFigure, updated, figures, provenance)
+        }
+
+        /// Why its report is older than its notebook or the library `library` (nil: not compared).
+        func staleness(library: String?) -> [String] {
+            ReportProvenance.staleness(path: path, recorded: provenance, library: library)
         }
     }
 
     let folder: URL
     /// The front page's title and prose (HTML), from `index.md` beside the notebooks, if any.
     var front: (title: String, html: String)? = nil
+    /// The current digest of a notebook's kernel (by the notebook's path), against which its
+    /// report is checked (nil, or a nil answer: not compared).
+    var kernelDigest: ((String) -> String?)? = nil
 
     /// `index.md` beside `notebook`, through pandoc: its first `# ` heading is the title, the rest
     /// the prose above the reports (the project's paper, its citation, what the reports are).
@@ -67,10 +80,22 @@ struct IndexPage {
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(encoder.encode(all), to: manifest)
-        try AtomicFile.write(Data(html(all).utf8), to: folder.appendingPathComponent("index.html"))
+        let stale = Dictionary(all.map { ($0.stem, $0.staleness(library: kernelDigest?($0.path))) }, uniquingKeysWith: { first, _ in first })
+        for entry in all { try markStaleness(entry, reasons: stale[entry.stem]!) }
+        try AtomicFile.write(Data(html(all, stale: stale).utf8), to: folder.appendingPathComponent("index.html"))
     }
 
-    private func html(_ entries: [Entry]) -> String {
+    /// Writes the stale notice into the report's slot, or empties it, when that changes the report.
+    private func markStaleness(_ entry: Entry, reasons: [String]) throws {
+        let report = folder.appendingPathComponent("\(entry.stem).html")
+        guard let html = try? String(contentsOf: report, encoding: .utf8) else { return }
+        let notice = ReportProvenance.notice(reasons: reasons, path: entry.path, recorded: entry.provenance)
+        if let filled = ReportProvenance.filling(html, with: notice) {
+            try AtomicFile.write(Data(filled.utf8), to: report)
+        }
+    }
+
+    private func html(_ entries: [Entry], stale: [String: [String]]) -> String {
         let formatter = ISO8601DateFormatter()
         return HTML(
             .lang(.english),
@@ -87,6 +112,8 @@ struct IndexPage {
                            .img(.src(HTMLEscape.escape(HTMLEscape.link("\($0).png"))), .alt(HTMLEscape.escape($0)))
                        }, else: .div(.class("nofigure"), .safe("no figure"))),
                        .h2(.safe(entry.title)),
+                       .if(!(stale[entry.stem] ?? []).isEmpty, .p(.class("stale"), .safe(
+                           "Stale: " + (stale[entry.stem] ?? []).joined(separator: "; ")))),
                        .p(.safe(entry.path + " · " + (entry.succeeded ? "succeeded" : "FAILED")
                            + Self.claimCount(entry.claims ?? []) + " · " + formatter.string(from: entry.updated))))
                 })
@@ -133,6 +160,7 @@ struct IndexPage {
     .claims ul { margin: 0; padding-left: 1.2rem; } .claims li { margin: .15rem 0; }
     .claims .verdict { font-weight: 600; } .claims li.held .verdict { color: #1a7f37; } .claims li.failed .verdict { color: #b3261e; }
     .claims .where { color: #8a94a0; font-size: 13px; }
+    .card p.stale { color: #b3261e; font-weight: 600; margin: .25rem 0; }
     .nofigure { height: 8rem; display: flex; align-items: center; justify-content: center; color: #8a94a0; border: 1px dashed #dde2e8; }
     """
 }

@@ -19,6 +19,8 @@ struct NotebookReport {
         /// The reports before and after this one in the folder's index (stem and title), for navigation.
         var previous: (stem: String, title: String)? = nil
         var next: (stem: String, title: String)? = nil
+        /// What it is rendered from: the notebook's and the library's digests and the commit.
+        var provenance: ReportProvenance? = nil
     }
 
     /// Rows shown before a table is cut, with a link to the whole TSV.
@@ -59,6 +61,8 @@ struct NotebookReport {
                     .a(.href("index.html"), .safe("↑ All reports")),
                     .unwrap(run.previous) { .a(.class("previous"), .href(Self.attribute(HTMLEscape.link("\($0.stem).html"))), .safe("← " + $0.title)) },
                     .unwrap(run.next) { .a(.class("next"), .href(Self.attribute(HTMLEscape.link("\($0.stem).html"))), .safe($0.title + " →")) }),
+                // Empty when rendered; the index fills it when the report becomes older than its sources.
+                .raw(ReportProvenance.slotOpen + ReportProvenance.slotClose),
                 .header(
                     .p(.class("path"), .safe(document.path)),
                     .p(.class("status"), statusNode()),
@@ -150,7 +154,7 @@ struct NotebookReport {
 
     private func swiftNode(_ block: SwiftBlock, listing: String) -> Node<HTML.BodyContext> {
         let result = result(of: block)
-        let tables = run.record?.tables.filter { $0.block == block.index } ?? []
+        let tables = (run.record?.tables ?? []).filter { $0.block == block.index && figureShowing($0) == nil }
         let time = result.seconds.map { " · " + NotebookProgram.format(seconds: $0) } ?? ""
         return .section(
             .class("cell swift \(Self.cssClass(result.status))"), .id("block-\(block.index + 1)"),
@@ -164,6 +168,15 @@ struct NotebookReport {
             .if(!claims(of: block).isEmpty, claimsNode(claims(of: block))),
             .forEach(tables) { tableNode($0) }
         )
+    }
+
+    /// The figure a table is shown after: the first gnuplot block after the table's Swift block that
+    /// draws from it (`data=`), so that a table stands behind the figure it supports, not before it.
+    /// Nil for a table no figure draws: it stays under its block.
+    func figureShowing(_ table: TableRecord) -> GnuplotBlock? {
+        guard document.swiftBlocks.indices.contains(table.block) else { return nil }
+        let emitted = document.swiftBlocks[table.block].fenceLine
+        return document.gnuplotBlocks.first { $0.fenceLine > emitted && $0.data.contains(table.name) }
     }
 
     private func claims(of block: SwiftBlock) -> [ClaimRecord] {
@@ -282,7 +295,8 @@ struct NotebookReport {
             .details(
                 .summary(.safe("gnuplot · line \(block.fenceLine)"), badge(status)),
                 .raw(listing)
-            )
+            ),
+            .forEach((run.record?.tables ?? []).filter { figureShowing($0)?.index == block.index }) { tableNode($0) }
         )
     }
 
@@ -338,7 +352,9 @@ struct NotebookReport {
                         .td(.safe(NotebookProgram.format(seconds: result.seconds))))
                 }
             ),
-            .p(.class("generated"), .safe("Rendered by notebook from \(document.path)."))
+            .p(.class("generated"), .safe("Rendered by notebook from \(document.path)"
+                + (run.provenance.map { " (notebook digest \($0.notebook), library digest \($0.library), commit \($0.commit))" } ?? "")
+                + "."))
         )
     }
 
@@ -388,6 +404,7 @@ struct NotebookReport {
         nav.pages { display: flex; gap: 1.5rem; font-size: 14px; margin-bottom: .75rem; } nav.pages .next { margin-left: auto; }
     details.table { margin: .5rem 0; } details.table > summary { cursor: pointer; }
     a.full-size { display: block; cursor: zoom-in; }
+    p.stale-report { border: 2px solid var(--bad); color: var(--bad); border-radius: 6px; padding: .5rem .75rem; margin: 0 0 1rem; }
     @media print {
       nav.pages, nav.toc, details > summary::marker { display: none; }
       body { max-width: none; padding: 0; font-size: 11pt; } section.cell, figure { break-inside: avoid; }

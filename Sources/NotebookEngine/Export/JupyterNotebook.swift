@@ -1,0 +1,294 @@
+import Foundation
+import NotebookRuntime
+
+/// A notebook and its last run as a Jupyter notebook (nbformat 4.5), the JSON that Jupyter,
+/// `jupyter nbconvert` and GitHub open with its outputs in place.
+///
+/// - Prose → a markdown cell, each `` `{swift} expr` `` replaced by the value the run computed
+///   (kept as written when the run has none).
+/// - A Swift block → a code cell (`execution_count` its block number when it ran, else null)
+///   with, in order: what it printed (one `stream` output; the note where it was cut), its error
+///   (an `error` output naming the notebook line), its claims' verdicts and its tables (each a
+///   `display_data` of markdown or HTML and plain text).
+/// - A gnuplot block → a code cell tagged `gnuplot` (metadata `notebook.language = "gnuplot"`),
+///   whose output is the figure it drew, as `image/svg+xml` and `image/png`. A Swift kernel cannot
+///   execute such a cell; it is there to carry its script and its figure beside each other.
+/// - The kernelspec names Swift honestly: no Jupyter kernel ran these cells; the outputs were
+///   recorded by `notebook run` (when, at which commit, with which compiler is in the first
+///   cell and in the metadata under `notebook`).
+///
+/// The output is deterministic (sorted keys, cell ids from the block numbers), so an export of an
+/// unchanged run is byte-identical to the last.
+struct JupyterNotebook {
+    /// A figure as drawn for the export, or why it could not be.
+    enum Figure {
+        case drawn(svg: String, png: Data)
+        case failed(Diagnostic)
+    }
+
+    let document: NotebookDocument
+    /// Nil for a notebook without Swift blocks: nothing ran.
+    let record: ExecutionRecord?
+    /// Each table's TSV text, by name.
+    let tables: [String: String]
+    /// The parameters of the run, as the report lists them.
+    let parameters: [(name: String, value: ParameterValue, isDefault: Bool)]
+    /// By gnuplot block index.
+    let figures: [Int: Figure]
+
+    static let kernelspec: [String: String] = [
+        "name": "swift",
+        "display_name": "Swift (outputs recorded by notebook run; no Jupyter kernel)",
+        "language": "swift",
+    ]
+
+    /// The notebook as a JSON object (nbformat 4.5).
+    func json() -> [String: Any] {
+        var cells: [[String: Any]] = [header()]
+        var prose = 0
+        var inlineNumber = 0
+        for segment in document.segments {
+            switch segment {
+            case .prose(let text):
+                prose += 1
+                cells.append(markdownCell(text, id: "prose-\(prose)", inlineNumber: &inlineNumber))
+            case .swift(let block):
+                cells.append(swiftCell(block))
+            case .gnuplot(let block):
+                cells.append(gnuplotCell(block))
+            }
+        }
+        return [
+            "nbformat": 4,
+            "nbformat_minor": 5,
+            "metadata": [
+                "title": document.title,
+                "kernelspec": Self.kernelspec,
+                "language_info": ["name": "swift", "file_extension": ".swift", "mimetype": "text/x-swift"],
+                "notebook": [
+                    "source": document.path,
+                    "commit": record?.commit ?? NSNull(),
+                    "toolchain": record?.toolchain ?? NSNull(),
+                    "computed": record.map { ISO8601DateFormatter().string(from: $0.finished) as Any } ?? NSNull(),
+                    "parameters": Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.value.description) }),
+                ] as [String: Any],
+            ] as [String: Any],
+            "cells": cells,
+        ]
+    }
+
+    /// The notebook's bytes, as nbformat writes them (`json.dumps(sort_keys=True, indent=1,
+    /// ensure_ascii=False)` and a newline), so that opening and saving it in Jupyter changes nothing.
+    func data() -> Data {
+        var text = ""
+        Self.write(json(), indent: 0, to: &text)
+        return Data((text + "\n").utf8)
+    }
+
+    /// One JSON value, in Python's `json.dumps` layout with `indent=1`.
+    private static func write(_ value: Any, indent: Int, to text: inout String) {
+        let inner = String(repeating: " ", count: indent + 1)
+        switch value {
+        case let dictionary as [String: Any]:
+            guard !dictionary.isEmpty else { text += "{}"; return }
+            text += "{\n"
+            // Python sorts keys by code point.
+            let keys = dictionary.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
+            for (position, key) in keys.enumerated() {
+                text += inner
+                writeString(key, to: &text)
+                text += ": "
+                write(dictionary[key]!, indent: indent + 1, to: &text)
+                text += position == keys.count - 1 ? "\n" : ",\n"
+            }
+            text += String(repeating: " ", count: indent) + "}"
+        case let array as [Any]:
+            guard !array.isEmpty else { text += "[]"; return }
+            text += "[\n"
+            for (position, element) in array.enumerated() {
+                text += inner
+                write(element, indent: indent + 1, to: &text)
+                text += position == array.count - 1 ? "\n" : ",\n"
+            }
+            text += String(repeating: " ", count: indent) + "]"
+        case let string as String: writeString(string, to: &text)
+        case let flag as Bool: text += flag ? "true" : "false"
+        case let integer as Int: text += String(integer)
+        case let real as Double: text += real.isFinite ? "\(real)" : "null"
+        default: text += "null"
+        }
+    }
+
+    private static func writeString(_ string: String, to text: inout String) {
+        text += "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case "\u{08}": text += "\\b"
+            case "\u{0C}": text += "\\f"
+            case _ where scalar.value < 0x20: text += String(format: "\\u%04x", scalar.value)
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text += "\""
+    }
+
+    // MARK: Cells
+
+    /// Where the outputs come from: the source, the run, the parameters set, the claims' tally.
+    private func header() -> [String: Any] {
+        let claims = record?.claims ?? []
+        let held = claims.filter(\.held).count
+        let set = parameters.filter { !$0.isDefault }
+        let source = "*Exported by `notebook export --ipynb` from `\(document.path)`.* "
+        var lines = [
+            record.map {
+                source + "The outputs below are those of its run of \(ISO8601DateFormatter().string(from: $0.finished)) "
+                    + "at commit `\($0.commit)` (\($0.toolchain)); no Jupyter kernel ran these cells."
+            } ?? source + "It has no Swift blocks: nothing ran.",
+        ]
+        if !set.isEmpty {
+            lines.append("")
+            lines.append("Run with non-default parameters: " + set.map { "`\($0.name)` = `\($0.value)`" }.joined(separator: ", ") + ".")
+        }
+        if !claims.isEmpty {
+            lines.append("")
+            lines.append("Claims: \(held) of \(claims.count) held.")
+        }
+        return ["cell_type": "markdown", "id": "notebook-export", "metadata": [:] as [String: Any], "source": Self.lines(lines.joined(separator: "\n"))]
+    }
+
+    private func markdownCell(_ prose: Prose, id: String, inlineNumber: inout Int) -> [String: Any] {
+        let values = record?.inlines ?? [:]
+        var text = ""
+        var cursor = prose.text.startIndex
+        for span in InlineExpression.spans(in: prose.text, line: prose.line) {
+            text += prose.text[cursor..<span.range.lowerBound]
+            // Not computed: the expression stays as written, a code span.
+            text += values[inlineNumber].map(Self.markdownEscaped) ?? String(prose.text[span.range])
+            cursor = span.range.upperBound
+            inlineNumber += 1
+        }
+        text += prose.text[cursor...]
+        return [
+            "cell_type": "markdown", "id": id, "metadata": ["notebook": ["line": prose.line]] as [String: Any],
+            "source": Self.lines(text.trimmingCharacters(in: .newlines)),
+        ]
+    }
+
+    private func swiftCell(_ block: SwiftBlock) -> [String: Any] {
+        let blocks = record?.blocks ?? []
+        let result = blocks.indices.contains(block.index) ? blocks[block.index] : .notRun
+        var outputs: [[String: Any]] = []
+        var printed = result.output
+        if result.outputIsCut {
+            if !printed.hasSuffix("\n") { printed += "\n" }
+            printed += "… output cut at \(result.output.utf8.count) of \(result.outputBytes ?? 0) bytes "
+                + "(the whole output is data/\(document.stem)/\(NotebookReport.outputFileName(block: block.index)) beside the HTML report)\n"
+        }
+        if !printed.isEmpty {
+            outputs.append(["output_type": "stream", "name": "stdout", "text": Self.lines(printed)])
+        }
+        if let diagnostic = result.diagnostic {
+            let location = diagnostic.line.map { "\(document.path):\($0)" } ?? document.path
+            outputs.append([
+                "output_type": "error", "ename": result.status.rawValue, "evalue": "\(location): \(diagnostic.message)",
+                "traceback": diagnostic.detail.isEmpty ? [] : diagnostic.detail.components(separatedBy: "\n"),
+            ])
+        }
+        let claims = (record?.claims ?? []).filter { $0.block == block.index }
+        if !claims.isEmpty {
+            let verdict = { (claim: ClaimRecord) in "\(claim.held ? "✓ held" : "✗ failed"): \(claim.text) (line \(claim.line))" }
+            outputs.append(Self.display([
+                "text/markdown": Self.lines(claims.map { "- **\(verdict($0))**" }.joined(separator: "\n")),
+                "text/plain": Self.lines(claims.map(verdict).joined(separator: "\n")),
+            ]))
+        }
+        for table in record?.tables ?? [] where table.block == block.index {
+            outputs.append(tableOutput(table))
+        }
+        var metadata: [String: Any] = ["line": block.fenceLine, "status": result.status.rawValue]
+        if let seconds = result.seconds { metadata["seconds"] = seconds }
+        return [
+            "cell_type": "code", "id": "swift-\(block.index + 1)",
+            "execution_count": result.status == .notRun ? NSNull() : block.index + 1 as Any,
+            "metadata": ["notebook": metadata], "source": Self.lines(block.code), "outputs": outputs,
+        ]
+    }
+
+    /// The first ``NotebookReport/rowsShown`` rows as an HTML table, the header and row count as text.
+    private func tableOutput(_ table: TableRecord) -> [String: Any] {
+        let rows = (tables[table.name] ?? "").split(separator: "\n").dropFirst().prefix(NotebookReport.rowsShown)
+            .map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        let caption = "Table \(table.name) · \(table.rows) row\(table.rows == 1 ? "" : "s")"
+            + (table.rows > rows.count ? " (first \(rows.count) shown; the whole is data/\(document.stem)/\(table.name).tsv)" : "")
+        var html = "<table>\n<caption>\(HTMLEscape.escape(caption))</caption>\n<tr>"
+        html += table.columns.map { "<th>\(HTMLEscape.escape($0))</th>" }.joined() + "</tr>\n"
+        for row in rows {
+            html += "<tr>" + row.map { "<td>\(HTMLEscape.escape(NotebookReport.shortNumber($0)))</td>" }.joined() + "</tr>\n"
+        }
+        html += "</table>"
+        return Self.display(["text/html": Self.lines(html), "text/plain": Self.lines(caption + ": " + table.columns.joined(separator: ", "))])
+    }
+
+    private func gnuplotCell(_ block: GnuplotBlock) -> [String: Any] {
+        var outputs: [[String: Any]] = []
+        switch figures[block.index] {
+        case .drawn(let svg, let png):
+            outputs.append([
+                "output_type": "display_data",
+                "data": [
+                    "image/svg+xml": Self.lines(svg),
+                    "image/png": png.base64EncodedString(),
+                    "text/plain": ["<figure \(block.figure)\(block.caption.map { ": " + $0 } ?? "")>"],
+                ] as [String: Any],
+                "metadata": ["image/png": ["width": block.size.width, "height": block.size.height]],
+            ])
+        case .failed(let diagnostic):
+            outputs.append([
+                "output_type": "error", "ename": "figure not drawn",
+                "evalue": "\(document.path):\(diagnostic.line ?? block.fenceLine): \(diagnostic.message)",
+                "traceback": diagnostic.detail.isEmpty ? [] : diagnostic.detail.components(separatedBy: "\n"),
+            ])
+        case nil:
+            break
+        }
+        var notebook: [String: Any] = ["language": "gnuplot", "figure": block.figure, "data": block.data, "line": block.fenceLine]
+        if let caption = block.caption { notebook["caption"] = caption }
+        return [
+            "cell_type": "code", "id": "gnuplot-\(block.index + 1)", "execution_count": NSNull(),
+            "metadata": ["notebook": notebook, "tags": ["gnuplot"]] as [String: Any],
+            "source": Self.lines(block.script), "outputs": outputs,
+        ]
+    }
+
+    // MARK: Text
+
+    private static func display(_ data: [String: Any]) -> [String: Any] {
+        ["output_type": "display_data", "data": data, "metadata": [:] as [String: Any]]
+    }
+
+    /// Text as Jupyter stores it: lines, each but the last keeping its newline.
+    static func lines(_ text: String) -> [String] {
+        var result: [String] = []
+        var current = ""
+        for character in text {
+            current.append(character)
+            if character == "\n" || character == "\r\n" {
+                result.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { result.append(current) }
+        return result
+    }
+
+    /// An inline value as literal Markdown: its punctuation escaped.
+    static func markdownEscaped(_ text: String) -> String {
+        text.map { "\\`*_{}[]<>$#|~^!".contains($0) ? "\\\($0)" : String($0) }.joined()
+    }
+}
