@@ -56,7 +56,9 @@ public enum SwiftCanonicalForm {
                     owe(1)
                 case UInt8(ascii: "/") where peek(1) == UInt8(ascii: "*"):
                     skipBlockComment()
-                case UInt8(ascii: "\""), UInt8(ascii: "#") where startsString():
+                case UInt8(ascii: "\""):
+                    copyString()
+                case UInt8(ascii: "#") where startsString():
                     copyString()
                 default:
                     emit(byte); index += 1
