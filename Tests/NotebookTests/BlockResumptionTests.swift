@@ -1,5 +1,5 @@
 import Foundation
-@testable import NotebookEngine
+import NotebookEngine
 import XCTest
 
 /// Block-level re-execution: an edit to block k re-runs blocks k, k+1, … with the values blocks

@@ -10,9 +10,9 @@
 /// it cannot read for sure is ``Item/Kind/unsupported``: a restore is then refused and the
 /// notebook runs from its first block, so a misreading costs time, never a wrong result (and a
 /// resumed program that does not compile is run again from the top).
-struct SwiftTopLevel {
-    struct Item: Equatable {
-        enum Kind: Equatable {
+public struct SwiftTopLevel {
+    public struct Item: Equatable, Sendable {
+        public enum Kind: Equatable, Sendable {
             /// `let NAME = init`, `var NAME: T = init` (with its attributes and modifiers).
             case binding(Binding)
             /// `func`, `struct`, `enum`, `class`, `actor`, `extension`, `protocol`, `typealias`,
@@ -23,29 +23,37 @@ struct SwiftTopLevel {
             /// A declaration the restore cannot rebuild (the reason, for the log).
             case unsupported(String)
         }
-        var kind: Kind
+        public var kind: Kind
         /// The item's source, from its first token to its last.
-        var text: String
+        public var text: String
         /// Its first line, 0-based within the block.
-        var line: Int
+        public var line: Int
         /// Every identifier it mentions, those inside string interpolations included
         /// (an over-approximation: any word of a string literal counts).
-        var identifiers: Set<String>
+        public var identifiers: Set<String>
     }
 
-    struct Binding: Equatable {
+    public struct Binding: Equatable, Sendable {
         /// The attributes, modifiers and `let`/`var`, as written.
-        var introducer: String
-        var name: String
+        public var introducer: String
+        public var name: String
         /// The type annotation, if any, as written.
-        var type: String?
+        public var type: String?
         /// The initializer, as written.
-        var initializer: String
+        public var initializer: String
+
+        public init(introducer: String, name: String, type: String?, initializer: String) {
+            self.introducer = introducer
+            self.name = name
+            self.type = type
+            self.initializer = initializer
+        }
     }
 
-    let items: [Item]
+    public let items: [Item]
 
-    init(_ code: String) {
+    /// Reads `code`, a Swift block's source.
+    public init(_ code: String) {
         let bytes = Array(code.utf8)
         var lexer = Lexer(bytes: bytes)
         let tokens = lexer.tokens()
