@@ -1,0 +1,103 @@
+// flow-limit-probe: re-runs Figure 4 flows (ExhaustiveSearch's options) and records, per flow, how
+// it ends at t = 1e9 (status, residual, stationarity, singular values of U, steps, time) and how
+// those quantities evolve when the flow is continued to 1e10, 1e11 and 1e12 (issue 16).
+//
+//   flow-limit-probe FLOWS.tsv [every K] [--long] [--search]   (FLOWS.tsv: index, values, init_norm, …)
+//   flow-limit-probe --random N SEED                            (N random feasible instances, all three ᾱ)
+//
+// Writes one TSV row per flow to stdout.
+import Foundation
+import ImplicitRegularization
+import LinearAlgebra
+
+func now() -> Double { Date().timeIntervalSince1970 }
+
+/// `t‖Ẋ‖_F/‖X‖_F` and the relative residual at U.
+func measure(_ problem: MeasurementProblem, _ u: Matrix, time t: Double) -> (residual: Double, speed: Double, sigma: [Double], nuclear: Double) {
+    let x = Matrix.gram(u)
+    let r = Vector.difference(problem.measurements.apply(x), problem.observations)
+    let s = problem.measurements.adjoint(r)
+    let v = (-2.0) * (s * u)
+    let xDot = v * u.transposed + u * v.transposed
+    let sigma = (try? u.singularValues()) ?? [.nan, .nan, .nan]
+    return (Vector.norm(r) / Vector.norm(problem.observations), t * xDot.frobeniusNorm / x.frobeniusNorm, sigma, (try? x.nuclearNorm()) ?? .nan)
+}
+
+func g(_ x: Double) -> String { String(format: "%.4g", x) }
+
+let arguments = CommandLine.arguments
+var flows: [(index: Int, alpha: Double)] = []
+let search = ExhaustiveSearch()
+if arguments.count > 1, arguments[1] == "--random" {
+    let count = Int(arguments[2])!
+    var state = UInt64(arguments[3])!
+    while flows.count < 3 * count {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        let index = Int((state >> 33) % UInt64(ExhaustiveSearch.instanceCount))
+        let entries = ExhaustiveSearch.entries(of: index)
+        if entries.contains(where: { $0.row == $0.column && $0.value < 0 }) { continue }
+        guard case let .solution(found)? = try? MinimumNuclearNorm(problem: ExhaustiveSearch.problem(of: index)).solve(), found.status == .solved else { continue }
+        for alpha in search.initNorms { flows.append((index, alpha)) }
+    }
+} else {
+    let text = try! String(contentsOfFile: arguments[1], encoding: .utf8)
+    let every = arguments.count > 2 ? Int(arguments[2]) ?? 1 : 1
+    for (k, line) in text.split(separator: "\n").dropFirst().enumerated() where k % every == 0 {
+        let fields = line.split(separator: "\t")
+        flows.append((Int(fields[0])!, Double(fields[2])!))
+    }
+}
+let long = arguments.contains("--long")
+let continued = !arguments.contains("--no-continue")
+
+FileHandle.standardOutput.write(Data((["index", "alpha", "minimum", "status9", "t9", "steps9", "wall9_ms", "res9", "stat9", "s1", "s2", "s3", "delta9",
+       "res10", "stat10", "s3_10", "D10", "res11", "stat11", "s3_11", "D11", "res12", "stat12", "s3_12", "D12", "delta12", "cont_ms",
+       "statusL", "tL", "stepsL", "wallL_ms", "resL", "statL", "deltaL"].joined(separator: "\t") + "\n").utf8))
+for (index, alpha) in flows {
+    let problem = ExhaustiveSearch.problem(of: index)
+    var minimum = Double.nan
+    if case let .solution(found)? = try? MinimumNuclearNorm(problem: problem).solve() { minimum = found.nuclearNorm }
+    let start = FactorInitialization.gaussian(dimension: 3, rank: 3, norm: alpha, seed: UInt64(index))
+    let flow = GradientFlow(problem: problem, options: search.flow)
+    var t0 = now()
+    let first = flow.run(from: start)
+    let wall9 = (now() - t0) * 1000
+    let m9 = measure(problem, first.factor, time: first.time)
+    var row = ["\(index)", "\(alpha)", "\(minimum)", first.status.rawValue, g(first.time), "\(first.steps)", g(wall9), g(m9.residual), g(first.stationarity),
+               g(m9.sigma[0]), g(m9.sigma[1]), g(m9.sigma[2]), g((m9.nuclear - minimum) / minimum)]
+    if continued {
+        // The same flow forced on to T = 1e9, 1e10, 1e11, 1e12 (residual target 0: it never stops early),
+        // and the displacement of X over each decade, ‖X(T) − X(T/10)‖_F/‖X(T)‖_F.
+        t0 = now()
+        var forced = search.flow
+        forced.residualTolerance = 0
+        var previous: Matrix? = nil
+        var last = m9
+        var cells: [String] = []
+        for target in [1e9, 1e10, 1e11, 1e12] {
+            forced.maxTime = target
+            let next = GradientFlow(problem: problem, options: forced).run(from: start)
+            last = measure(problem, next.factor, time: next.time)
+            let x = Matrix.gram(next.factor)
+            if let previous {
+                cells += [g(last.residual), g(last.speed), g(last.sigma[2]), g((x - previous).frobeniusNorm / x.frobeniusNorm)]
+            }
+            previous = x
+        }
+        row += cells + [g((last.nuclear - minimum) / minimum), g((now() - t0) * 1000)]
+    } else {
+        row += Array(repeating: "nan", count: 14)
+    }
+    if long {
+        var options = search.flow
+        options.maxTime = 1e12
+        t0 = now()
+        let result = GradientFlow(problem: problem, options: options).run(from: start)
+        let wall = (now() - t0) * 1000
+        row += [result.status.rawValue, g(result.time), "\(result.steps)", g(wall), g(result.relativeResidual), g(result.stationarity),
+                g(((try? result.x.nuclearNorm()) ?? .nan) / minimum - 1)]
+    } else {
+        row += Array(repeating: "nan", count: 7)
+    }
+    FileHandle.standardOutput.write(Data((row.joined(separator: "\t") + "\n").utf8))
+}
