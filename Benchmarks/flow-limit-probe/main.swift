@@ -27,7 +27,10 @@ func g(_ x: Double) -> String { String(format: "%.4g", x) }
 
 let arguments = CommandLine.arguments
 var flows: [(index: Int, alpha: Double)] = []
-let search = ExhaustiveSearch()
+var search = ExhaustiveSearch()
+// PROBE_MAXTIME / PROBE_DECADE=0|1 override the search's flow options for the first run.
+if let value = ProcessInfo.processInfo.environment["PROBE_MAXTIME"].flatMap(Double.init) { search.flow.maxTime = value }
+if let value = ProcessInfo.processInfo.environment["PROBE_DECADE"] { search.flow.decadeCertificate = value == "1" }
 if arguments.count > 1, arguments[1] == "--random" {
     let count = Int(arguments[2])!
     var state = UInt64(arguments[3])!
@@ -52,7 +55,7 @@ let continued = !arguments.contains("--no-continue")
 
 FileHandle.standardOutput.write(Data((["index", "alpha", "minimum", "status9", "t9", "steps9", "wall9_ms", "res9", "stat9", "s1", "s2", "s3", "delta9",
        "res10", "stat10", "s3_10", "D10", "res11", "stat11", "s3_11", "D11", "res12", "stat12", "s3_12", "D12", "delta12", "cont_ms",
-       "statusL", "tL", "stepsL", "wallL_ms", "resL", "statL", "deltaL"].joined(separator: "\t") + "\n").utf8))
+       "statusL", "tL", "stepsL", "wallL_ms", "resL", "statL", "deltaL", "bound9", "message9"].joined(separator: "\t") + "\n").utf8))
 for (index, alpha) in flows {
     let problem = ExhaustiveSearch.problem(of: index)
     var minimum = Double.nan
@@ -71,6 +74,7 @@ for (index, alpha) in flows {
         t0 = now()
         var forced = search.flow
         forced.residualTolerance = 0
+        forced.decadeCertificate = false
         var previous: Matrix? = nil
         var last = m9
         var cells: [String] = []
@@ -91,6 +95,7 @@ for (index, alpha) in flows {
     if long {
         var options = search.flow
         options.maxTime = 1e12
+        options.decadeCertificate = false
         t0 = now()
         let result = GradientFlow(problem: problem, options: options).run(from: start)
         let wall = (now() - t0) * 1000
@@ -99,5 +104,6 @@ for (index, alpha) in flows {
     } else {
         row += Array(repeating: "nan", count: 7)
     }
+    row += [g(first.remainingBound), first.message]
     FileHandle.standardOutput.write(Data((row.joined(separator: "\t") + "\n").utf8))
 }
