@@ -26,7 +26,67 @@ func measure(_ problem: MeasurementProblem, _ u: Matrix, time t: Double) -> (res
 func g(_ x: Double) -> String { String(format: "%.4g", x) }
 
 let arguments = CommandLine.arguments
+// --figure3 [maxTime×stretch]: Figure 3's two time-limited flows (completion, setting (a); the notebook's
+// options) with the decade certificate, to the given time limit (default 1e14) in sensing units.
+if arguments.count > 1, arguments[1] == "--figure3" {
+    let limit = arguments.count > 2 ? Double(arguments[2])! : 1e14
+    let n = PaperSetting.dimension
+    for observations in [PaperSetting.Observations.uniformCompletion, .powerLawCompletion] {
+        let problem = try! PaperSetting.a.problem(observations, seed: 0)
+        let stretch = Double(n * (n + 1) / 2) / Double(problem.count)
+        let u0 = FactorInitialization.gaussian(dimension: n, rank: n, norm: 1e-4, seed: FigureProfile.full.seeds[0])
+        var options = GradientFlow.Options()
+        options.relativeTolerance = 1e-8
+        options.residualTolerance = FigureProfile.full.stopping.tolerance
+        options.integrator = .automatic
+        options.stationarityTolerance = 1e-6
+        options.maxTime = limit * stretch
+        options.maxSteps = 200_000
+        options.decadeCertificate = !arguments.contains("--no-decade")
+        let t0 = now()
+        let flow = GradientFlow(problem: problem, options: options).run(from: u0)
+        let sigma = (try? flow.factor.singularValues()) ?? []
+        var distance = Double.nan
+        if let forcedLimit = ProcessInfo.processInfo.environment["PROBE_FORCED"].flatMap(Double.init) {
+            // The same flow forced on to forcedLimit (sensing units), never stopping early: how far the stopping point is from it.
+            var forced = options
+            forced.residualTolerance = 0
+            forced.decadeCertificate = false
+            forced.maxTime = forcedLimit * stretch
+            let later = GradientFlow(problem: problem, options: forced).run(from: u0)
+            distance = (flow.x - later.x).frobeniusNorm / flow.x.frobeniusNorm
+            print("  forced to", g(later.time), later.status.rawValue, "distance", g(distance), "nuclear", (try? later.x.nuclearNorm()) ?? .nan)
+        }
+        print(observations.rawValue, flow.status.rawValue, "t", g(flow.time), "steps", flow.steps, "jacobians", flow.jacobians, "wall s", g(now() - t0),
+              "nuclear", (try? flow.x.nuclearNorm()) ?? .nan, "sigma3/sigma1", g(sigma.count > 2 ? sigma[2] / sigma[0] : .nan), "|", flow.message)
+    }
+    exit(0)
+}
 var flows: [(index: Int, alpha: Double)] = []
+// --check FILE (rows "index<TAB>alpha"): each feasible flow run as the search runs it (PROBE_* overrides),
+// then forced on to t = 1e14; prints how far X where it stopped is from X(1e14), relatively.
+if arguments.count > 2, arguments[1] == "--check" {
+    var search = ExhaustiveSearch()
+    if let value = ProcessInfo.processInfo.environment["PROBE_MAXTIME"].flatMap(Double.init) { search.flow.maxTime = value }
+    if let value = ProcessInfo.processInfo.environment["PROBE_DECADE"] { search.flow.decadeCertificate = value == "1" }
+    print("index\talpha\tstatus\tt\tstat\tbound\tresidual\tdistance_to_1e14")
+    for line in try! String(contentsOfFile: arguments[2], encoding: .utf8).split(separator: "\n") {
+        let fields = line.split(separator: "\t")
+        let (index, alpha) = (Int(fields[0])!, Double(fields[1])!)
+        let problem = ExhaustiveSearch.problem(of: index)
+        guard case let .solution(found)? = try? MinimumNuclearNorm(problem: problem).solve(), found.status == .solved else { continue }
+        let start = FactorInitialization.gaussian(dimension: 3, rank: 3, norm: alpha, seed: UInt64(index))
+        let result = GradientFlow(problem: problem, options: search.flow).run(from: start)
+        var forced = search.flow
+        forced.residualTolerance = 0
+        forced.decadeCertificate = false
+        forced.maxTime = 1e14
+        let later = GradientFlow(problem: problem, options: forced).run(from: start)
+        let distance = (result.x - later.x).frobeniusNorm / result.x.frobeniusNorm
+        print("\(index)\t\(alpha)\t\(result.status.rawValue)\t\(g(result.time))\t\(g(result.stationarity))\t\(g(result.remainingBound))\t\(g(result.relativeResidual))\t\(g(distance))")
+    }
+    exit(0)
+}
 var search = ExhaustiveSearch()
 // PROBE_MAXTIME / PROBE_DECADE=0|1 override the search's flow options for the first run.
 if let value = ProcessInfo.processInfo.environment["PROBE_MAXTIME"].flatMap(Double.init) { search.flow.maxTime = value }

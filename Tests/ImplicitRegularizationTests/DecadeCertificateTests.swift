@@ -56,4 +56,32 @@ final class DecadeCertificateTests: XCTestCase {
         XCTAssertEqual(unchanged.status, .timeLimit, unchanged.message)
         XCTAssertTrue(unchanged.remainingBound.isNaN)
     }
+
+    /// Instance 99657 at ᾱ = 1e-5 (an observed singular block too): version 4 called it `.solved` at
+    /// t = 20.3 (residual 9.6e-10, t‖Ẋ‖/‖X‖ = 3.3e-8), on a plateau: X was still 1.9e-5 from X(1e14).
+    /// Its residual (1e-9, far above round-off) stalls there, so neither test may certify it until
+    /// it has left the plateau.
+    func testPlateauIsNotCertified() throws {
+        let index = 99657
+        let problem = ExhaustiveSearch.problem(of: index)
+        let start = FactorInitialization.gaussian(dimension: 3, rank: 3, norm: 1e-5, seed: UInt64(index))
+        let search = ExhaustiveSearch()
+        let result = GradientFlow(problem: problem, options: search.flow).run(from: start)
+        XCTAssertEqual(result.status, .solved, result.message)
+        XCTAssertGreaterThan(result.time, 1e9, "not on the plateau at t ≈ 20")
+        var forced = search.flow
+        forced.residualTolerance = 0
+        forced.decadeCertificate = false
+        forced.maxTime = 1e14
+        let later = GradientFlow(problem: problem, options: forced).run(from: start)
+        XCTAssertLessThanOrEqual((result.x - later.x).frobeniusNorm / result.x.frobeniusNorm, 1e-6)
+        // Version 4's options (no certificate, t ≤ 1e9) stop on the plateau, 1.9e-5 away.
+        var old = search.flow
+        old.decadeCertificate = false
+        old.maxTime = 1e9
+        let early = GradientFlow(problem: problem, options: old).run(from: start)
+        XCTAssertEqual(early.status, .solved)
+        XCTAssertLessThan(early.time, 100)
+        XCTAssertGreaterThan((early.x - later.x).frobeniusNorm / early.x.frobeniusNorm, 1e-5)
+    }
 }
