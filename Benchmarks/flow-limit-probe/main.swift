@@ -63,6 +63,23 @@ if arguments.count > 1, arguments[1] == "--figure3" {
     exit(0)
 }
 var flows: [(index: Int, alpha: Double)] = []
+// --search FOLDER [SUBSAMPLE]: the whole Figure 4 search (2 workers), timed, with its per-ᾱ counts.
+if arguments.count > 2, arguments[1] == "--search" {
+    let t0 = now()
+    let summary = try! ExhaustiveSearch().run(subsample: arguments.count > 3 ? Int(arguments[3])! : 1, folder: URL(fileURLWithPath: arguments[2]), workers: 2)
+    print("instances \(summary.instances) feasible \(summary.feasible) wall s \(g(now() - t0))")
+    for s in summary.perInitNorm {
+        print("alpha \(s.initNorm): unsolved \(s.unsolved), within 1e-2 \(s.within1e2), median \(g(s.medianDelta)), max \(g(s.maxDelta)), negative \(s.negative), below floor \(s.belowFloor), lowest negative floor \(g(s.lowestNegativeFloor))")
+    }
+    for outcome in summary.outcomes where outcome.verdict == .feasible {
+        for (k, status) in outcome.statuses.enumerated() where status != .solved {
+            print("not solved: \(outcome.index) alpha \(summary.perInitNorm[k].initNorm) \(status.rawValue) delta \(outcome.deltas[k])")
+        }
+    }
+    let steps = summary.outcomes.filter { $0.verdict == .feasible }.map { $0.steps.reduce(0, +) }.reduce(0, +)
+    print("steps \(steps)")
+    exit(0)
+}
 // --check FILE (rows "index<TAB>alpha"): each feasible flow run as the search runs it (PROBE_* overrides),
 // then forced on to t = 1e14; prints how far X where it stopped is from X(1e14), relatively.
 if arguments.count > 2, arguments[1] == "--check" {
