@@ -2,8 +2,12 @@
 // it ends at t = 1e9 (status, residual, stationarity, singular values of U, steps, time) and how
 // those quantities evolve when the flow is continued to 1e10, 1e11 and 1e12 (issue 16).
 //
-//   flow-limit-probe FLOWS.tsv [every K] [--long] [--search]   (FLOWS.tsv: index, values, init_norm, …)
-//   flow-limit-probe --random N SEED                            (N random feasible instances, all three ᾱ)
+//   flow-limit-probe FLOWS.tsv [every K] [--long] [--no-continue]  (FLOWS.tsv: index, values, init_norm, …)
+//   flow-limit-probe --random N SEED [--no-continue]                (N random feasible instances, all three ᾱ)
+//   flow-limit-probe --check FILE        (index<TAB>alpha rows: distance of the stopping point from X(1e14))
+//   flow-limit-probe --search FOLDER [K] (the whole Figure 4 search, timed)
+//   flow-limit-probe --figure3 [T]       (Figure 3's two time-limited flows; PROBE_FORCED=T' adds a forced reference run)
+// PROBE_MAXTIME and PROBE_DECADE=0|1 override the search's flow options (PROBE_MAXTIME=1e9 PROBE_DECADE=0: version 4's).
 //
 // Writes one TSV row per flow to stdout.
 import Foundation
