@@ -56,6 +56,8 @@ let package = Package(
             dependencies: ["NotebookEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "factorize-bench", dependencies: ["ImplicitRegularization"], path: "Benchmarks/factorize-bench"),
+        // Issue 16's probe of Figure 4's time-limited flows (Benchmarks/flow-limit-probe/main.swift).
+        .executableTarget(name: "flow-limit-probe", dependencies: ["ImplicitRegularization"], path: "Benchmarks/flow-limit-probe"),
         // The test targets' one way to the fixtures in Tests/Fixtures (found from its own #filePath,
         // or $FIXTURES_DIR) and to MovieLens (never committed).
         .target(name: "TestSupport", dependencies: ["ImplicitRegularization"], path: "Tests/TestSupport"),

@@ -14,7 +14,13 @@ import LinearAlgebra
 /// `stationarityTolerance` is finite (default ∞: off), the flow is stationary:
 /// `t · ‖Ẋ‖_F/‖X‖_F ≤ stationarityTolerance`, which bounds the relative distance X still has to
 /// travel when it approaches its limit like t^(−p), p ≥ 1 (``stationarity(time:state:residual:)``);
-/// else it reports `.timeLimit` at `maxTime`.
+/// else it reports `.timeLimit` at `maxTime`. With `decadeCertificate` set, the instantaneous test
+/// counts only once the residual is at its round-off floor (``atRoundOff(_:rank:)``: a flow fitted to
+/// 1e-9 but not beyond is still moving in a direction the loss sees), and a flow whose residual
+/// target is met may instead be certified stationary by the displacement of X over its last two
+/// decades of t (``decadeCertificate(time:state:residual:checkpoints:)``), a test that round-off does not
+/// floor: the slow flows of Figure 4 approach their limit like t^(−1/2), where `t‖Ẋ‖` is read
+/// below round-off only after X has stopped moving by the tolerance.
 ///
 /// `integrator` (``FlowIntegrator``) chooses Dormand–Prince (`.dormandPrince`), RODAS4 with the
 /// analytic Jacobian (``Rosenbrock``, ``Jacobian``, ``StepMatrix``: `.stiff`), or the first until
@@ -34,6 +40,9 @@ public struct GradientFlow: Sendable {
         public var maxSteps = 2_000_000
         public var integrator = FlowIntegrator.automatic
         public var stationarityTolerance = Double.infinity
+        /// Also accept the decade certificate of stationarity (``GradientFlow/decadeCertificate(time:state:residual:checkpoints:)``)
+        /// against `stationarityTolerance` (default off).
+        public var decadeCertificate = false
         public init() {}
     }
 
@@ -48,6 +57,9 @@ public struct GradientFlow: Sendable {
         public var jacobians = 0
         /// `t‖Ẋ‖_F/‖X‖_F` where it stopped (``stationarity(time:state:residual:)``), tested or not.
         public var stationarity = Double.nan
+        /// The decade certificate's bound on `‖X(∞) − X(t)‖_F/‖X‖_F` where it stopped (∞ where its
+        /// model was not met, NaN where it was not computed: ``GradientFlow/decadeCertificate(time:state:residual:checkpoints:)``).
+        public var remainingBound = Double.nan
         public var relativeResidual: Double
         public var loss: Double
         public var status: SolverStatus
@@ -77,6 +89,9 @@ public struct GradientFlow: Sendable {
         func residualOf(_ state: [Double], _ residual: inout [Double], _ workspace: inout SymmetricMeasurements.FactoredWorkspace) {
             state.withUnsafeBufferPointer { measurements.factoredResidual(factor: $0, rank: d, observations: y, into: &residual, workspace: &workspace) }
         }
+        // X's factor at the first step past t = 1.25^k·t₁ (t₁ the first step), for the decade certificate.
+        var checkpoints: [(time: Double, state: [Double], residual: Double)] = []
+        let decade = horizon == nil && options.decadeCertificate && options.stationarityTolerance.isFinite
         let scale = initial.frobeniusNorm / Double(max(n * d, 1)).squareRoot()
         let trajectory = integrate(
             from: initial, to: horizon ?? options.maxTime,
@@ -90,9 +105,12 @@ public struct GradientFlow: Sendable {
                 }
             },
             shouldStop: { t, state in
+                if decade, t > 0, t >= 1.25 * (checkpoints.last?.time ?? 0) { checkpoints.append((t, state, Vector.norm(residual))) }
                 // `residual` is the new point's: the right-hand side was last evaluated there.
-                horizon == nil && Vector.norm(residual) / observationNorm <= options.residualTolerance
-                    && (!options.stationarityTolerance.isFinite || stationarity(time: t, state: state, residual: residual).met)
+                guard horizon == nil, Vector.norm(residual) / observationNorm <= options.residualTolerance else { return false }
+                if !options.stationarityTolerance.isFinite { return true }
+                if stationarity(time: t, state: state, residual: residual).met, !decade || atRoundOff(residual, rank: d) { return true }
+                return decade && decadeCertificate(time: t, state: state, residual: residual, checkpoints: checkpoints).met
             })
         residualOf(trajectory.state, &residual, &workspace)
         let u = Matrix(rows: n, columns: d, columnMajor: trajectory.state)
@@ -100,13 +118,16 @@ public struct GradientFlow: Sendable {
         let residualNorm = Vector.norm(residual)
         let relative = residualNorm / observationNorm
         let stationary = stationarity(time: trajectory.time, state: trajectory.state, residual: residual)
+        let certificate = decade ? decadeCertificate(time: trajectory.time, state: trajectory.state, residual: residual, checkpoints: checkpoints) : nil
         let (status, message) = trajectory.verdict(
             relativeResidual: relative, target: options.residualTolerance, horizon: horizon,
             relativeTolerance: options.relativeTolerance, maxSteps: options.maxSteps,
-            stationarity: horizon == nil && options.stationarityTolerance.isFinite ? (stationary.met, stationary.value) : nil)
+            stationarity: horizon == nil && options.stationarityTolerance.isFinite
+                ? ((stationary.met && (!decade || atRoundOff(residual, rank: d))) || certificate?.met == true,
+                   stationary.value + (certificate.map { "; \($0.value)" } ?? "")) : nil)
         return Result(
             factor: u, x: x, time: trajectory.time, steps: trajectory.steps, rejectedSteps: trajectory.rejectedSteps,
-            evaluations: trajectory.evaluations, jacobians: trajectory.jacobians, stationarity: stationary.speed, relativeResidual: relative,
+            evaluations: trajectory.evaluations, jacobians: trajectory.jacobians, stationarity: stationary.speed, remainingBound: certificate?.bound ?? .nan, relativeResidual: relative,
             loss: 0.5 * residualNorm * residualNorm, status: status, message: message)
     }
 }
