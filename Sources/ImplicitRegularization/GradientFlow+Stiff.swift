@@ -151,8 +151,9 @@ extension GradientFlow {
     /// (the late phase of an overparameterised flow: p = 1), `‖X(∞) − X(t)‖ = t‖Ẋ‖/p ≤ t‖Ẋ‖`, so the
     /// test bounds the relative distance still to travel; an exponential approach is within it sooner.
     /// Its floor: Ẋ comes from r, computed to round-off, so the test reads about `t · 1e-16` once
-    /// r is at round-off (3.6e-6 at t = 1e10 on the n = 20 sensing flow). The test is therefore
-    /// round-off-aware: it is met only when `t‖Ẋ‖/‖X‖ + floor ≤ tolerance`, with the floor
+    /// r is at round-off (3.6e-6 at t = 1e10 on the n = 20 sensing flow). With
+    /// ``Options/decadeCertificate`` on, the test is therefore round-off-aware: it is met only when
+    /// `t‖Ẋ‖/‖X‖ + floor ≤ tolerance` (without it, `t‖Ẋ‖/‖X‖ ≤ tolerance`, the floor only reported), with the floor
     /// estimated as the same quantity for a residual of round-off size,
     /// `s_k = (d + 2) ε (|y_k| + |A(X)_k|)` (the error of a length-d dot product and a subtraction):
     /// `floor = t‖Ṡ‖/‖X‖`, `Ṡ = V_sUᵀ + UV_sᵀ`, `V_s = 2A*(s)U`. On Figure 4's slow flows it is
@@ -182,9 +183,15 @@ extension GradientFlow {
         let y = problem.observations
         let unit = Double(d + 2) * Double.ulpOfOne
         let floor = relativeSpeed((0..<y.count).map { unit * (abs(y[$0]) + abs(residual[$0] + y[$0])) })
-        let met = speed + floor <= options.stationarityTolerance
+        // The floor counts only with the decade certificate on, where the flows it was measured on
+        // have a certificate to fall back on. It is an upper estimate (a sum of (d + 2)ε per entry,
+        // not the error that occurred): on the n = 20 sensing flow it reads 9.2e-5 at t = 1e10 where
+        // t‖Ẋ‖/‖X‖ itself is 3.3e-6, and added everywhere it kept that flow, which approaches its limit
+        // like 1/t (p = 1, where the instantaneous test is sound), from `.solved` at t = 1.9e8.
+        let met = (options.decadeCertificate ? speed + floor : speed) <= options.stationarityTolerance
         let bound = options.stationarityTolerance.isFinite ? " (bound \(options.stationarityTolerance))" : ""
-        return (met, "t‖Ẋ‖/‖X‖ = \(speed.formatted(significantDigits: 3)), round-off floor \(floor.formatted(significantDigits: 3))" + bound, speed)
+        let floorNote = options.decadeCertificate ? ", round-off floor \(floor.formatted(significantDigits: 3)) added" : ""
+        return (met, "t‖Ẋ‖/‖X‖ = \(speed.formatted(significantDigits: 3))\(floorNote)" + bound, speed)
     }
 
     /// Whether the residual is at its round-off floor: `‖r‖ ≤ 100‖s‖`, `s_k = (d + 2) ε (|y_k| + |A(X)_k|)`
