@@ -186,4 +186,31 @@ final class RosenbrockTests: XCTestCase {
         let capped = GradientFlow(problem: problem, options: options).run(from: start)
         XCTAssertEqual(capped.status, .timeLimit, capped.message)
     }
+
+    /// Issue 16's own case: the n = 20 sensing flow from ‖U0‖ = 1e-5 with no horizon, to the residual
+    /// 1e-8 and t‖Ẋ‖/‖X‖ ≤ 1e-6 under a time limit of 1e10, ends `.solved` (measured: t = 1.93e8,
+    /// 9.96e-9, t‖Ẋ‖/‖X‖ = 1.23e-7, 1.6 s; scipy's LSODA reaches 1e-8 at 1.92e8). It must get there
+    /// after t = 1e6, where scipy's Radau and LSODA (the fixture) still have 6.9e-7, and its nuclear
+    /// norm must be the one they approach. A round-off floor added to the speed test (an upper
+    /// estimate, 1.8e-6 at that t) had left it at `.timeLimit` at 1e10.
+    func testN20SensingFlowIsStationaryWithoutTheDecadeCertificate() throws {
+        let name = "flow-n20-r2-m120.json"
+        let problem = try Fixtures.problem(name)
+        let setting = try XCTUnwrap(problem.flow)
+        let reference = try Fixtures.reference(name)
+        var options = GradientFlow.Options()
+        options.residualTolerance = 1e-8
+        options.stationarityTolerance = 1e-6
+        options.maxTime = 1e10
+        let result = GradientFlow(problem: problem, options: options).run(from: setting.initialFactor)
+        XCTAssertEqual(result.status, .solved, result.message)
+        XCTAssertLessThanOrEqual(result.relativeResidual, 1e-8)
+        XCTAssertLessThanOrEqual(result.stationarity, 1e-6)
+        let residualAtHorizon = try XCTUnwrap(reference["relative_residual_X_T"] as? Double)
+        XCTAssertGreaterThan(residualAtHorizon, 1e-8)
+        XCTAssertGreaterThan(result.time, setting.horizon, "scipy's flow has not fitted to 1e-8 by t = 1e6")
+        XCTAssertLessThan(result.time, 1e9)
+        let nuclearAtHorizon = try XCTUnwrap(reference["nuclear_norm_X_T"] as? Double)
+        XCTAssertEqual(try result.x.nuclearNorm(), nuclearAtHorizon, accuracy: 1e-5 * nuclearAtHorizon)
+    }
 }
