@@ -64,6 +64,6 @@ let package = Package(
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "ImplicitRegularizationTests", dependencies: ["ImplicitRegularization", "TestSupport"]),
         .testTarget(name: "FactorizeTests", dependencies: ["ImplicitRegularization", "TestSupport"]),
-        .testTarget(name: "NotebookTests", dependencies: ["NotebookEngine", "TestSupport"], exclude: ["Notebooks"]),
+        .testTarget(name: "NotebookTests", dependencies: ["NotebookEngine", "NotebookRuntime", "TestSupport"], exclude: ["Notebooks"]),
     ]
 )

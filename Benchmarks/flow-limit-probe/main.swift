@@ -6,7 +6,7 @@
 //   flow-limit-probe --random N SEED [--no-continue]                (N random feasible instances, all three ᾱ)
 //   flow-limit-probe --check FILE        (index<TAB>alpha rows: distance of the stopping point from X(1e14))
 //   flow-limit-probe --search FOLDER [K] (the whole Figure 4 search, timed)
-//   flow-limit-probe --figure3 [T]       (Figure 3's two time-limited flows; PROBE_FORCED=T' adds a forced reference run)
+//   flow-limit-probe --figure3 [T] [--all] [--no-decade] (Figure 3's two time-limited flows, or all nine; PROBE_FORCED=T' adds a forced reference run)
 // PROBE_MAXTIME and PROBE_DECADE=0|1 override the search's flow options (PROBE_MAXTIME=1e9 PROBE_DECADE=0: version 4's).
 //
 // Writes one TSV row per flow to stdout.
@@ -33,11 +33,15 @@ let arguments = CommandLine.arguments
 // --figure3 [maxTime×stretch]: Figure 3's two time-limited flows (completion, setting (a); the notebook's
 // options) with the decade certificate, to the given time limit (default 1e14) in sensing units.
 if arguments.count > 1, arguments[1] == "--figure3" {
-    let limit = arguments.count > 2 ? Double(arguments[2])! : 1e14
+    let limit = arguments.count > 2 ? Double(arguments[2]) ?? 1e14 : 1e14
     let n = PaperSetting.dimension
-    for observations in [PaperSetting.Observations.uniformCompletion, .powerLawCompletion] {
-        let problem = try! PaperSetting.a.problem(observations, seed: 0)
-        let stretch = Double(n * (n + 1) / 2) / Double(problem.count)
+    // --all: the nine flows of Figure 3, not only the two that were time-limited.
+    let cases: [(PaperSetting.Observations, PaperSetting)] = arguments.contains("--all")
+        ? PaperSetting.Observations.allCases.flatMap { o in PaperSetting.allCases.map { (o, $0) } }
+        : [(.uniformCompletion, .a), (.powerLawCompletion, .a)]
+    for (observations, setting) in cases {
+        let problem = try! setting.problem(observations, seed: 0)
+        let stretch = observations == .sensing ? 1 : Double(n * (n + 1) / 2) / Double(problem.count)
         let u0 = FactorInitialization.gaussian(dimension: n, rank: n, norm: 1e-4, seed: FigureProfile.full.seeds[0])
         var options = GradientFlow.Options()
         options.relativeTolerance = 1e-8
@@ -61,7 +65,7 @@ if arguments.count > 1, arguments[1] == "--figure3" {
             distance = (flow.x - later.x).frobeniusNorm / flow.x.frobeniusNorm
             print("  forced to", g(later.time), later.status.rawValue, "distance", g(distance), "nuclear", (try? later.x.nuclearNorm()) ?? .nan)
         }
-        print(observations.rawValue, flow.status.rawValue, "t", g(flow.time), "steps", flow.steps, "jacobians", flow.jacobians, "wall s", g(now() - t0),
+        print(observations.rawValue, setting.rawValue, flow.status.rawValue, "t", g(flow.time), "steps", flow.steps, "jacobians", flow.jacobians, "wall s", g(now() - t0),
               "nuclear", (try? flow.x.nuclearNorm()) ?? .nan, "sigma3/sigma1", g(sigma.count > 2 ? sigma[2] / sigma[0] : .nan), "|", flow.message)
     }
     exit(0)

@@ -60,10 +60,22 @@ public struct GradientFlow: Sendable {
         /// The decade certificate's bound on `‖X(∞) − X(t)‖_F/‖X‖_F` where it stopped (∞ where its
         /// model was not met, NaN where it was not computed: ``GradientFlow/decadeCertificate(time:state:residual:checkpoints:)``).
         public var remainingBound = Double.nan
+        /// Which test found it stationary, when it ended `.solved` without a horizon by a stationarity
+        /// test (nil otherwise): the speed test or the decade certificate.
+        public var stationaryBy: StationarityTest?
         public var relativeResidual: Double
         public var loss: Double
         public var status: SolverStatus
         public var message: String
+    }
+
+    /// The test that found a flow stationary (``Result/stationaryBy``).
+    public enum StationarityTest: String, Sendable, Codable {
+        /// `t‖Ẋ‖/‖X‖ ≤ stationarityTolerance` (``stationarity(time:state:residual:)``; with the
+        /// decade certificate on, with the residual at round-off and its floor added).
+        case speed
+        /// The decade certificate (``decadeCertificate(time:state:residual:checkpoints:)``).
+        case decadeCertificate = "decade-certificate"
     }
 
     public let problem: MeasurementProblem
@@ -92,6 +104,8 @@ public struct GradientFlow: Sendable {
         // X's factor at the first step past t = 1.25^k·t₁ (t₁ the first step), for the decade certificate.
         var checkpoints: [(time: Double, state: [Double], residual: Double)] = []
         let decade = horizon == nil && options.decadeCertificate && options.stationarityTolerance.isFinite
+        // The tests as evaluated at the last accepted step, so that the result does not evaluate them again there.
+        var evaluated: (time: Double, stationarity: (met: Bool, value: String, speed: Double), certificate: (met: Bool, value: String, bound: Double)?)?
         let scale = initial.frobeniusNorm / Double(max(n * d, 1)).squareRoot()
         let trajectory = integrate(
             from: initial, to: horizon ?? options.maxTime,
@@ -109,25 +123,35 @@ public struct GradientFlow: Sendable {
                 // `residual` is the new point's: the right-hand side was last evaluated there.
                 guard horizon == nil, Vector.norm(residual) / observationNorm <= options.residualTolerance else { return false }
                 if !options.stationarityTolerance.isFinite { return true }
-                if stationarity(time: t, state: state, residual: residual).met, !decade || atRoundOff(residual, rank: d) { return true }
-                return decade && decadeCertificate(time: t, state: state, residual: residual, checkpoints: checkpoints).met
+                let stationary = stationarity(time: t, state: state, residual: residual)
+                evaluated = (t, stationary, nil)
+                if stationary.met, !decade || atRoundOff(residual, rank: d) { return true }
+                guard decade else { return false }
+                let certificate = decadeCertificate(time: t, state: state, residual: residual, checkpoints: checkpoints)
+                evaluated = (t, stationary, certificate)
+                return certificate.met
             })
         residualOf(trajectory.state, &residual, &workspace)
         let u = Matrix(rows: n, columns: d, columnMajor: trajectory.state)
         let x = Matrix.gram(u)
         let residualNorm = Vector.norm(residual)
         let relative = residualNorm / observationNorm
-        let stationary = stationarity(time: trajectory.time, state: trajectory.state, residual: residual)
-        let certificate = decade ? decadeCertificate(time: trajectory.time, state: trajectory.state, residual: residual, checkpoints: checkpoints) : nil
+        let last = evaluated.flatMap { $0.time == trajectory.time ? $0 : nil }
+        let stationary = last?.stationarity ?? stationarity(time: trajectory.time, state: trajectory.state, residual: residual)
+        let certificate = !decade ? nil
+            : last?.certificate ?? decadeCertificate(time: trajectory.time, state: trajectory.state, residual: residual, checkpoints: checkpoints)
+        let tested = horizon == nil && options.stationarityTolerance.isFinite
+        let speedMet = stationary.met && (!decade || atRoundOff(residual, rank: d))
         let (status, message) = trajectory.verdict(
             relativeResidual: relative, target: options.residualTolerance, horizon: horizon,
             relativeTolerance: options.relativeTolerance, maxSteps: options.maxSteps,
-            stationarity: horizon == nil && options.stationarityTolerance.isFinite
-                ? ((stationary.met && (!decade || atRoundOff(residual, rank: d))) || certificate?.met == true,
-                   stationary.value + (certificate.map { "; \($0.value)" } ?? "")) : nil)
+            stationarity: tested
+                ? (speedMet || certificate?.met == true, stationary.value + (certificate.map { "; \($0.value)" } ?? "")) : nil)
+        let stationaryBy: StationarityTest? = status != .solved || !tested ? nil
+            : speedMet ? .speed : certificate?.met == true ? .decadeCertificate : nil
         return Result(
             factor: u, x: x, time: trajectory.time, steps: trajectory.steps, rejectedSteps: trajectory.rejectedSteps,
-            evaluations: trajectory.evaluations, jacobians: trajectory.jacobians, stationarity: stationary.speed, remainingBound: certificate?.bound ?? .nan, relativeResidual: relative,
+            evaluations: trajectory.evaluations, jacobians: trajectory.jacobians, stationarity: stationary.speed, remainingBound: certificate?.bound ?? .nan, stationaryBy: stationaryBy, relativeResidual: relative,
             loss: 0.5 * residualNorm * residualNorm, status: status, message: message)
     }
 }

@@ -36,12 +36,14 @@ public func percent(_ x: Double, digits: Int = 0) -> String {
     String(format: "%.\(max(digits, 0))f%%", 100 * x)
 }
 
-/// `x` to `digits` significant digits: `significant(0.005512)` is `0.00551`; from 1,000 on with
-/// thousands separators (`20,912`), below 1e-3 in scientific notation (`5.51e-06`).
+/// `x` to `digits` significant digits: `significant(0.005512)` is `0.00551`; from 1,000 to 1e6 with
+/// thousands separators and every integer digit (`20,912`), from 1e6 on and below 1e-3 in
+/// scientific notation (`9.92e+12`, `5.51e-06`: a time of 9,919,795,329,662 claims digits it does not have).
 public func significant(_ x: Double, digits: Int = 3) -> String {
     guard x.isFinite else { return x.isNaN ? "NaN" : (x > 0 ? "∞" : "−∞") }
     let magnitude = abs(x)
-    if magnitude >= 1000 && magnitude < 1e15 {
+    if magnitude >= 1e6 { return String(format: "%.\(max(digits - 1, 0))e", x) }
+    if magnitude >= 1000 {
         let decimals = max(0, digits - Int(log10(magnitude).rounded(.down)) - 1)
         let formatter = NumberFormatter()
         formatter.numberStyle = .decimal

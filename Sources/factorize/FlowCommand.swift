@@ -34,7 +34,7 @@ struct FlowCommand: ParsableCommand {
         (and, with --stationarity S, t‖Ẋ‖/‖X‖ ≤ S: X within about S, relatively, of its limit). \
         --integrator: dormand-prince (explicit; its steps stall where the flow turns stiff), stiff (RODAS4 with the analytic Jacobian; its step matrix by Woodbury when m ≤ n·d/2, else a dense LU of order n·d) \
         or automatic (the default: Dormand–Prince until it turns stiff, RODAS4 after). \
-        Prints {"status", "message", "nuclear_norm", "training_loss", "relative_training_error", "X" (row-major), "time", "steps", "rejected_steps", "evaluations", "jacobians", "seconds"}. \
+        Prints {"status", "message", "nuclear_norm", "training_loss", "relative_training_error", "X" (row-major), "time", "steps", "rejected_steps", "evaluations", "jacobians", "stationarity" (t‖Ẋ‖/‖X‖ where it stopped), "remaining_bound" (with --decade-certificate: its bound on ‖X(∞) − X‖/‖X‖, null where its model was not met), "seconds"}. \
         status: solved (reached T, or the tolerance without a horizon), time_limit, step_limit, inaccurate (steps forced at the resolution of t) or diverged.
         """)
 
@@ -56,6 +56,9 @@ struct FlowCommand: ParsableCommand {
     @Option(help: "Without a horizon: also require t‖Ẋ‖/‖X‖ ≤ this (default: no such test).")
     var stationarity: Double?
 
+    @Flag(help: "With --stationarity S: also accept the decade certificate (X's displacement over the last two decades of t, a power law t^-p fitted, p ≥ 0.3, its remainder ≤ S), Figure 4's criterion for flows that approach their limit slowly; the speed test then counts only with the residual at round-off.")
+    var decadeCertificate = false
+
     @Option(help: "Without a horizon: the time limit (time_limit when reached first).")
     var maxTime: Double = GradientFlow.Options().maxTime
 
@@ -67,6 +70,7 @@ struct FlowCommand: ParsableCommand {
             throw ValidationError("--integrator must be one of \(FlowIntegrator.allCases.map(\.rawValue).joined(separator: ", ")), got \(integrator)")
         }
         if let stationarity { try OptionCheck.positive(stationarity, "--stationarity") }
+        if decadeCertificate, stationarity == nil { throw ValidationError("--decade-certificate needs --stationarity S (the bound it certifies)") }
         try OptionCheck.positive(maxTime, "--max-time")
     }
 
@@ -80,6 +84,7 @@ struct FlowCommand: ParsableCommand {
         options.maxTime = maxTime
         options.residualTolerance = tolerance
         options.relativeTolerance = rtol
+        options.decadeCertificate = decadeCertificate
         let (result, seconds) = timed { GradientFlow(problem: loaded, options: options).run(from: initial, horizon: horizon) }
         var report = JSONReport(result, solution: result.x, loss: result.loss, relativeResidual: result.relativeResidual, problem: loaded)
         report.add("time", result.time)
@@ -87,6 +92,8 @@ struct FlowCommand: ParsableCommand {
         report.add("rejected_steps", result.rejectedSteps)
         report.add("evaluations", result.evaluations)
         report.add("jacobians", result.jacobians)
+        report.add("stationarity", result.stationarity)
+        if decadeCertificate { report.add("remaining_bound", result.remainingBound) }
         report.add("seconds", seconds)
         report.print()
     }

@@ -103,4 +103,39 @@ extension FactorizeEndToEndTests {
         XCTAssertEqual(again.json?["computed"] as? Int, 0, "the second run reads the finished chunks back")
         XCTAssertEqual(again.json?["feasible"] as? Int, feasible)
     }
+
+    /// `--decade-certificate` reaches Figure 4's criterion from the command line: instance 5039 at
+    /// ᾱ = 1 (X₀₀ = 1, X₀₁ = −1/3, X₀₂ = −1, X₁₁ = 1/9) approaches its limit like t^(−1/2), where the
+    /// speed test alone cannot end it; with the flag it ends `solved`, its bound reported, and it is
+    /// the library's flow with ExhaustiveSearch's options step for step. Its limit has
+    /// X₁₂ = X₀₁X₀₂/X₀₀ = 1/3 (rows 0 and 1 of U parallel). Without the flag, the same command is
+    /// still moving at t‖Ẋ‖/‖X‖ > 1e-6 where the same horizon (5e9) ends it.
+    func testFlowDecadeCertificateFlagEndsASlowFlowAtItsLimit() throws {
+        let index = 5039
+        let entries = ExhaustiveSearch.entries(of: index).map { "[\($0.row), \($0.column), \($0.value)]" }.joined(separator: ", ")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("factorize-decade-\(getpid()).json")
+        try #"{"kind": "completion", "rows": 3, "cols": 3, "symmetric": true, "entries": [\#(entries)]}"#.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let common = [file.path, "--init-norm", "1", "--seed", "\(index)", "--tolerance", "1e-9", "--stationarity", "1e-6"]
+        let outcome = try run(["flow"] + common + ["--decade-certificate", "--max-time", "1e14"], timeout: 600)
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let json = try XCTUnwrap(outcome.json)
+        XCTAssertEqual(json["status"] as? String, "solved", "\(json["message"] ?? "")")
+        let bound = try XCTUnwrap(json["remaining_bound"] as? Double)
+        XCTAssertLessThanOrEqual(bound, 1e-6)
+        XCTAssertGreaterThan(try XCTUnwrap(json["stationarity"] as? Double), 1e-6, "the speed test alone had not passed")
+        let library = GradientFlow(problem: ExhaustiveSearch.problem(of: index), options: ExhaustiveSearch().flow)
+            .run(from: FactorInitialization.gaussian(dimension: 3, rank: 3, norm: 1, seed: UInt64(index)))
+        XCTAssertEqual(json["time"] as? Double, library.time)
+        XCTAssertEqual(json["steps"] as? Int, library.steps)
+        XCTAssertEqual(bound, library.remainingBound)
+        let x = try XCTUnwrap(json["X"] as? [Double])
+        XCTAssertEqual(x[5], 1.0 / 3, accuracy: 2e-6, "X₁₂ → X₀₁X₀₂/X₀₀ = 1/3")
+
+        let plain = try run(["flow"] + common + ["--max-time", "5e9"], timeout: 600)
+        XCTAssertEqual(plain.json?["status"] as? String, "time_limit", "\(plain.json?["message"] ?? "")")
+        let refused = try run(["flow"] + common.dropLast(2) + ["--decade-certificate"], timeout: 60)
+        XCTAssertEqual(refused.status, 2)
+        XCTAssertTrue(refused.stderr.contains("--decade-certificate needs --stationarity"), refused.stderr)
+    }
 }

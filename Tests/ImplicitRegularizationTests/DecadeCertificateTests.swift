@@ -19,6 +19,7 @@ final class DecadeCertificateTests: XCTestCase {
         let search = ExhaustiveSearch()
         let result = GradientFlow(problem: problem, options: search.flow).run(from: start)
         XCTAssertEqual(result.status, .solved, result.message)
+        XCTAssertEqual(result.stationaryBy, .decadeCertificate)
         XCTAssertGreaterThan(result.stationarity, 1e-6, "the instantaneous test alone does not pass")
         XCTAssertLessThanOrEqual(result.remainingBound, 1e-6, result.message)
         XCTAssertLessThanOrEqual(result.relativeResidual, 1e-9)
@@ -45,6 +46,7 @@ final class DecadeCertificateTests: XCTestCase {
         options.maxTime = 5e9
         let result = GradientFlow(problem: problem, options: options).run(from: start)
         XCTAssertEqual(result.status, .timeLimit, result.message)
+        XCTAssertNil(result.stationaryBy)
         XCTAssertLessThanOrEqual(result.relativeResidual, 1e-9)
         XCTAssertGreaterThan(result.remainingBound, 1e-6)
         XCTAssertGreaterThan(closedFormGap(result.x), 1e-6, "it is truly more than 1e-6 from its limit")

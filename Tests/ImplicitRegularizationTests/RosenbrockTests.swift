@@ -206,6 +206,7 @@ final class RosenbrockTests: XCTestCase {
         XCTAssertEqual(result.status, .solved, result.message)
         XCTAssertLessThanOrEqual(result.relativeResidual, 1e-8)
         XCTAssertLessThanOrEqual(result.stationarity, 1e-6)
+        XCTAssertEqual(result.stationaryBy, .speed)
         let residualAtHorizon = try XCTUnwrap(reference["relative_residual_X_T"] as? Double)
         XCTAssertGreaterThan(residualAtHorizon, 1e-8)
         XCTAssertGreaterThan(result.time, setting.horizon, "scipy's flow has not fitted to 1e-8 by t = 1e6")

@@ -1,0 +1,20 @@
+import NotebookRuntime
+import XCTest
+
+/// The formatting functions a notebook's inline values use (`significant`, `percent`, `grouped`).
+final class InlineValueFormattingTests: XCTestCase {
+    func testSignificantDigitsAcrossMagnitudes() {
+        XCTAssertEqual(significant(0.005512), "0.00551")
+        XCTAssertEqual(significant(5.512e-6), "5.51e-06")
+        XCTAssertEqual(significant(1.23456), "1.23")
+        XCTAssertEqual(significant(20912), "20,912", "from 1,000 to 1e6: grouped, every integer digit")
+        XCTAssertEqual(significant(1234.5678, digits: 6), "1,234.57")
+        // From 1e6 on, scientific: a grouped 9,919,795,329,662 would claim 13 digits of a 2-digit value.
+        XCTAssertEqual(significant(9_919_795_329_662, digits: 2), "9.9e+12")
+        XCTAssertEqual(significant(-1.2686e11, digits: 3), "-1.27e+11")
+        XCTAssertEqual(significant(.nan), "NaN")
+        XCTAssertEqual(significant(-.infinity), "−∞")
+        XCTAssertEqual(percent(0.5912, digits: 1), "59.1%")
+        XCTAssertEqual(grouped(31350), "31,350")
+    }
+}
