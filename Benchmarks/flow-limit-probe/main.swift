@@ -16,7 +16,9 @@ import LinearAlgebra
 
 func now() -> Double { Date().timeIntervalSince1970 }
 
-/// `t‖Ẋ‖_F/‖X‖_F` and the relative residual at U.
+/// `t‖Ẋ‖_F/‖X‖_F` and the relative residual at U, computed independently of `GradientFlow.stationarity`
+/// on purpose (dense `A(X)`, `A*(r)` and matrix products rather than the factored products), as a
+/// second route to the quantity the library's test reads.
 func measure(_ problem: MeasurementProblem, _ u: Matrix, time t: Double) -> (residual: Double, speed: Double, sigma: [Double], nuclear: Double) {
     let x = Matrix.gram(u)
     let r = Vector.difference(problem.measurements.apply(x), problem.observations)

@@ -10,7 +10,7 @@ public enum PaperSetting: String, CaseIterable, Sendable, Codable {
     case a, b, c
 
     /// How X* is observed.
-    public enum Observations: String, CaseIterable, Sendable {
+    public enum Observations: String, CaseIterable, Sendable, Codable {
         case sensing
         case uniformCompletion = "uniform-completion"
         case powerLawCompletion = "power-law-completion"
