@@ -7,7 +7,8 @@ import NotebookRuntime
 /// - Prose → a markdown cell, each `` `{swift} expr` `` replaced by the value the run computed
 ///   (kept as written when the run has none).
 /// - A Swift block → a code cell (`execution_count` its block number when it ran, else null)
-///   with, in order: what it printed (one `stream` output; the note where it was cut), its error
+///   with, in order: what it printed (a `stream` output "stdout"; the note where it was cut), what it
+///   wrote on standard error (a `stream` output "stderr"), its error
 ///   (an `error` output naming the notebook line), its claims' verdicts and its tables (each a
 ///   `display_data` of markdown or HTML and plain text).
 /// - A gnuplot block → a code cell tagged `gnuplot` (metadata `notebook.language = "gnuplot"`),
@@ -192,6 +193,14 @@ struct JupyterNotebook {
         }
         if !printed.isEmpty {
             outputs.append(["output_type": "stream", "name": "stdout", "text": Self.lines(printed)])
+        }
+        if var errors = result.errors, !errors.isEmpty {
+            if result.errorsAreCut {
+                if !errors.hasSuffix("\n") { errors += "\n" }
+                errors += "… standard error cut at \(errors.utf8.count) of \(result.errorBytes ?? 0) bytes "
+                    + "(the whole is data/\(document.stem)/\(NotebookReport.errorFileName(block: block.index)) beside the HTML report)\n"
+            }
+            outputs.append(["output_type": "stream", "name": "stderr", "text": Self.lines(errors)])
         }
         if let diagnostic = result.diagnostic {
             let location = diagnostic.line.map { "\(document.path):\($0)" } ?? document.path
