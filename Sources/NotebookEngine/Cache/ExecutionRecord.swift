@@ -84,7 +84,13 @@ public struct TableRecord: Codable, Sendable, Equatable {
 public struct FigureResult: Sendable {
     public enum Status: Sendable, Equatable { case rendered, cached, failed, notRun }
     public var status: Status
+    /// The SVG the report shows (a `format=svg` block).
     public var svg: String?
+    /// The PNG the report shows (a `format=png` block, which has no SVG).
+    public var png: Data? = nil
     public var diagnostic: Diagnostic?
     public var seconds: Double
+
+    /// Whether there is a figure to show (this run's, or the last good one).
+    public var hasImage: Bool { svg != nil || png != nil }
 }

@@ -291,13 +291,24 @@ struct NotebookReport {
         let result = figure(of: block)
         let status: BlockResult.Status = result.status == .failed ? .failed : result.status == .notRun ? .notRun : .succeeded
         // A figure this run did not draw, shown from an earlier run's file.
-        let stale = result.svg != nil && (result.status == .failed || result.status == .notRun)
-        let image: Node<HTML.BodyContext> = result.svg.map { svg in
-            // A click opens the figure full size (its SVG beside the report).
-            .a(.class("full-size"), .href(Self.attribute(HTMLEscape.link("\(block.figure).svg"))), .img(
+        let stale = result.hasImage && (result.status == .failed || result.status == .notRun)
+        // A click opens the figure full size (its file beside the report).
+        let file = "\(block.figure).\(block.format == .png ? "png" : "svg")"
+        let image: Node<HTML.BodyContext>
+        if let svg = result.svg {
+            image = .a(.class("full-size"), .href(Self.attribute(HTMLEscape.link(file))), .img(
                 .src("data:image/svg+xml;base64," + Data(svg.utf8).base64EncodedString()),
                 .alt(Self.attribute(block.caption ?? block.figure))))
-        } ?? .div(.class("placeholder"), .safe(result.status == .notRun ? "Not drawn: its data did not come." : "No figure."))
+        } else if let png = result.png {
+            // Drawn at twice its size: shown at the block's size, sharp on a high-density screen.
+            image = .a(.class("full-size"), .href(Self.attribute(HTMLEscape.link(file))), .img(
+                .src("data:image/png;base64," + png.base64EncodedString()),
+                .attribute(named: "width", value: String(block.size.width)),
+                .attribute(named: "height", value: String(block.size.height)),
+                .alt(Self.attribute(block.caption ?? block.figure))))
+        } else {
+            image = .div(.class("placeholder"), .safe(result.status == .notRun ? "Not drawn: its data did not come." : "No figure."))
+        }
         return .section(
             .class("cell gnuplot \(Self.cssClass(status))\(stale ? " stale" : "")"), .id(Self.attribute("figure-\(block.figure)")),
             .unwrap(result.diagnostic) { errorNode($0) },
@@ -310,7 +321,7 @@ struct NotebookReport {
                 .element(named: "figcaption", nodes: [
                     .strong(.safe(block.figure)),
                     .safe(block.caption.map { ": " + $0 } ?? ""),
-                    .safe(" · "), .a(.href(Self.attribute(HTMLEscape.link("\(block.figure).svg"))), .safe("SVG")),
+                    .if(block.format == .svg, .group(.safe(" · "), .a(.href(Self.attribute(HTMLEscape.link("\(block.figure).svg"))), .safe("SVG")))),
                     .safe(" · "), .a(.href(Self.attribute(HTMLEscape.link("\(block.figure).png"))), .safe("PNG")),
                 ]),
             ]),
