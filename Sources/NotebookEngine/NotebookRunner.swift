@@ -309,7 +309,9 @@ public struct NotebookRunner {
             && !figures.contains { $0.status == .failed || $0.status == .notRun }
         try IndexPage(folder: options.outputFolder, front: try IndexPage.front(besides: document.path), kernelDigest: kernelDigest(ofNotebookAt:)).update(with: [.init(
             stem: document.stem, title: document.title, path: document.path, succeeded: succeeded, claims: record?.claims ?? [],
-            firstFigure: document.gnuplotBlocks.first?.figure, updated: Date(), figures: document.gnuplotBlocks.map(\.figure),
+            firstFigure: document.gnuplotBlocks.first?.figure,
+            // When its results were computed, as its report says (a cached re-run keeps that run's time).
+            updated: record?.finished ?? Date(), figures: document.gnuplotBlocks.map(\.figure),
             provenance: provenance)])
 
         let reportPath = Self.displayPath(reportURL)
