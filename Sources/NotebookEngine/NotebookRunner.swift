@@ -197,15 +197,23 @@ public struct NotebookRunner {
         var cached = false
         var blocksRun = 0
         let dataFolder = options.outputFolder.appendingPathComponent("data/\(document.stem)", isDirectory: true)
-        /// Where the whole output of each cut block is, to copy beside the report.
-        var cutOutputs: [(block: Int, copy: (URL) throws -> Void)] = []
+        /// Where the whole output (or standard error) of each cut block is, to copy beside the
+        /// report under the file name it gets there.
+        var cutOutputs: [(name: String, copy: (URL) throws -> Void)] = []
         cache.sweepAbandonedScratch(stem: document.stem)
         if !options.force, let kept = cache.load(stem: document.stem, key: key) {
             record = kept.record
             tables = kept.tables
             cached = true
-            for (index, block) in kept.record.blocks.enumerated() where block.outputIsCut {
-                cutOutputs.append((index, { try cache.copy(stem: document.stem, key: key, file: "block-\(index).txt", to: $0) }))
+            for (index, block) in kept.record.blocks.enumerated() {
+                if block.outputIsCut {
+                    cutOutputs.append((NotebookReport.outputFileName(block: index), {
+                        try cache.copy(stem: document.stem, key: key, file: NotebookSession.outputFileName(block: index), to: $0) }))
+                }
+                if block.errorsAreCut {
+                    cutOutputs.append((NotebookReport.errorFileName(block: index), {
+                        try cache.copy(stem: document.stem, key: key, file: NotebookSession.errorFileName(block: index), to: $0) }))
+                }
             }
         } else if !blocks.isEmpty {
             var folder = try cache.scratchFolder(stem: document.stem)
@@ -230,6 +238,7 @@ public struct NotebookRunner {
                     toolchain: toolchain, kernel: kernel, folder: folder, manifest: manifest, timeout: timeout, log: say)
             }
             blocksRun = outcome.blocks.filter { $0.status != .notRun }.count
+            logErrors(outcome.blocks, document: document, say: say)
             if let resumed { outcome = Self.merge(outcome, restoring: resumed.record, before: resumed.plan.from, document: document) }
             let fresh = ExecutionRecord(
                 key: key, blocks: outcome.blocks, tables: outcome.tables, compileSeconds: outcome.compileSeconds,
@@ -242,28 +251,38 @@ public struct NotebookRunner {
                 }
             }
             // Copy the cut outputs beside the report now: the scratch folder goes when this scope ends.
-            for (index, block) in fresh.blocks.enumerated() where block.outputIsCut {
-                try AtomicFile.copyStreaming(
-                    folder.appendingPathComponent("block-\(index).txt"),
-                    to: dataFolder.appendingPathComponent(NotebookReport.outputFileName(block: index)))
+            for (index, block) in fresh.blocks.enumerated() {
+                if block.outputIsCut {
+                    try AtomicFile.copyStreaming(
+                        folder.appendingPathComponent(NotebookSession.outputFileName(block: index)),
+                        to: dataFolder.appendingPathComponent(NotebookReport.outputFileName(block: index)))
+                }
+                if block.errorsAreCut {
+                    try AtomicFile.copyStreaming(
+                        folder.appendingPathComponent(NotebookSession.errorFileName(block: index)),
+                        to: dataFolder.appendingPathComponent(NotebookReport.errorFileName(block: index)))
+                }
             }
             if fresh.succeeded {
                 try cache.store(fresh, from: folder, stem: document.stem)
             }
         }
-        for (index, copy) in cutOutputs {
-            try copy(dataFolder.appendingPathComponent(NotebookReport.outputFileName(block: index)))
+        for (name, copy) in cutOutputs {
+            try copy(dataFolder.appendingPathComponent(name))
         }
 
         for (name, text) in tables {
             try AtomicFile.write(Data(text.utf8), to: dataFolder.appendingPathComponent("\(name).tsv"))
         }
         if record?.succeeded == true {
-            let cut = Set((record?.blocks ?? []).indices.filter { record!.blocks[$0].outputIsCut }.map(NotebookReport.outputFileName))
+            let blocks = record?.blocks ?? []
+            let cut = Set(blocks.indices.filter { blocks[$0].outputIsCut }.map(NotebookReport.outputFileName)
+                + blocks.indices.filter { blocks[$0].errorsAreCut }.map(NotebookReport.errorFileName))
             let stale = (try? FileManager.default.contentsOfDirectory(atPath: dataFolder.path)) ?? []
             for name in stale {
                 let staleTable = name.hasSuffix(".tsv") && tables[String(name.dropLast(4))] == nil
-                let staleOutput = name.hasPrefix("block-") && name.hasSuffix("-output.txt") && !cut.contains(name)
+                let staleOutput = name.hasPrefix("block-") && (name.hasSuffix("-output.txt") || name.hasSuffix("-stderr.txt"))
+                    && !cut.contains(name)
                 if staleTable || staleOutput { try? FileManager.default.removeItem(at: dataFolder.appendingPathComponent(name)) }
             }
         }
@@ -290,7 +309,9 @@ public struct NotebookRunner {
             && !figures.contains { $0.status == .failed || $0.status == .notRun }
         try IndexPage(folder: options.outputFolder, front: try IndexPage.front(besides: document.path), kernelDigest: kernelDigest(ofNotebookAt:)).update(with: [.init(
             stem: document.stem, title: document.title, path: document.path, succeeded: succeeded, claims: record?.claims ?? [],
-            firstFigure: document.gnuplotBlocks.first?.figure, updated: Date(), figures: document.gnuplotBlocks.map(\.figure),
+            firstFigure: document.gnuplotBlocks.first?.figure,
+            // When its results were computed, as its report says (a cached re-run keeps that run's time).
+            updated: record?.finished ?? Date(), figures: document.gnuplotBlocks.map(\.figure),
             provenance: provenance)])
 
         let reportPath = Self.displayPath(reportURL)
@@ -305,6 +326,20 @@ public struct NotebookRunner {
             say("\(ran), drew \(figuresDrawn) figure\(figuresDrawn == 1 ? "" : "s") → \(reportPath)")
         }
         return Summary(path: document.path, succeeded: succeeded, blocksRun: blocksRun, figuresDrawn: figuresDrawn, report: reportURL)
+    }
+
+    /// What the blocks that ran wrote on standard error, into the log (the report folds it):
+    /// nothing a notebook says on its standard error is lost from the terminal.
+    private func logErrors(_ blocks: [BlockResult], document: NotebookDocument, say: (String) -> Void) {
+        for (index, block) in blocks.enumerated() where block.status != .notRun {
+            guard let errors = block.errors, !errors.isEmpty else { continue }
+            let line = document.swiftBlocks.indices.contains(index) ? " (line \(document.swiftBlocks[index].fenceLine))" : ""
+            let cut = block.errorsAreCut
+                ? "\n  … cut at \(NotebookReport.bytes(errors.utf8.count)) of \(NotebookReport.bytes(block.errorBytes ?? 0)); "
+                    + "the whole is data/\(document.stem)/\(NotebookReport.errorFileName(block: index)) beside the report" : ""
+            let text = errors.hasSuffix("\n") ? String(errors.dropLast()) : errors
+            say("standard error of Swift block \(index + 1)\(line):\n" + text.textLines.map { "  " + $0 }.joined(separator: "\n") + cut)
+        }
     }
 
     private func firstFailure(_ document: NotebookDocument, record: ExecutionRecord?, figures: [FigureResult]) -> String? {
@@ -331,48 +366,62 @@ public struct NotebookRunner {
         let start = Date()
         let svgURL = options.outputFolder.appendingPathComponent("\(block.figure).svg")
         let pngURL = options.outputFolder.appendingPathComponent("\(block.figure).png")
-        let lastGood = { (try? Data(contentsOf: svgURL)).map(LossyText.decode) }
+        let pngOnly = block.format == .png
+        /// The last good figure on disk, shown (marked stale) when this run's drawing fails or does not happen.
+        let lastGood = { (status: FigureResult.Status, diagnostic: Diagnostic?) -> FigureResult in
+            pngOnly
+                ? FigureResult(status: status, svg: nil, png: try? Data(contentsOf: pngURL), diagnostic: diagnostic, seconds: 0)
+                : FigureResult(status: status, svg: (try? Data(contentsOf: svgURL)).map(LossyText.decode), diagnostic: diagnostic, seconds: 0)
+        }
         let missing = block.data.filter { tables[$0] == nil }
         if !missing.isEmpty {
             let allRan = record?.succeeded ?? false
             if allRan || document.swiftBlocks.isEmpty {
-                return FigureResult(status: .failed, svg: lastGood(), diagnostic: Diagnostic(
+                return lastGood(.failed, Diagnostic(
                     line: block.fenceLine,
                     message: "no Swift block emitted the table\(missing.count == 1 ? "" : "s") \(missing.map { "'\($0)'" }.joined(separator: ", ")) (data=)",
-                    detail: ""), seconds: 0)
+                    detail: ""))
             }
-            return FigureResult(status: .notRun, svg: lastGood(), diagnostic: nil, seconds: 0)
+            return lastGood(.notRun, nil)
         }
         var hash = ContentHash()
         hash.add("figure-v1")
         hash.add(block.script)
         hash.add("\(block.size.width)x\(block.size.height)")
+        if pngOnly { hash.add("format=png scale \(GnuplotRenderer.pngFontScale)") }
         for name in block.data { hash.add(name); hash.add(tables[name]!) }
         let key = hash.hex
         let cachedSVG = cache.figureFile(stem: document.stem, key: key, extension: "svg")
         let cachedPNG = cache.figureFile(stem: document.stem, key: key, extension: "png")
         var status = FigureResult.Status.cached
-        if options.force || !FileManager.default.fileExists(atPath: cachedSVG.path)
+        if options.force || (!pngOnly && !FileManager.default.fileExists(atPath: cachedSVG.path))
             || !FileManager.default.fileExists(atPath: cachedPNG.path) {
             guard let gnuplot = GnuplotRenderer.locate() else {
-                return FigureResult(status: .failed, svg: lastGood(), diagnostic: Diagnostic(
+                return lastGood(.failed, Diagnostic(
                     line: block.fenceLine, message: "gnuplot is not installed (Debian: apt-get install gnuplot-nox; or make deps)",
-                    detail: ""), seconds: 0)
+                    detail: ""))
             }
             say("drawing \(block.figure)…")
             let folder = try cache.scratchFolder(stem: document.stem)
             defer { cache.removeScratch(folder) }
             if let diagnostic = try gnuplot.render(block, tables: tables, in: folder) {
-                return FigureResult(status: .failed, svg: lastGood(), diagnostic: diagnostic, seconds: Date().timeIntervalSince(start))
+                var failed = lastGood(.failed, diagnostic)
+                failed.seconds = Date().timeIntervalSince(start)
+                return failed
             }
-            try AtomicFile.copy(folder.appendingPathComponent("figure.svg"), to: cachedSVG)
+            if !pngOnly { try AtomicFile.copy(folder.appendingPathComponent("figure.svg"), to: cachedSVG) }
             try AtomicFile.copy(folder.appendingPathComponent("figure.png"), to: cachedPNG)
             status = .rendered
         }
-        let svg = try Data(contentsOf: cachedSVG)
-        if (try? Data(contentsOf: svgURL)) != svg { try AtomicFile.write(svg, to: svgURL) }
         let png = try Data(contentsOf: cachedPNG)
         if (try? Data(contentsOf: pngURL)) != png { try AtomicFile.write(png, to: pngURL) }
+        if pngOnly {
+            // An SVG left from when the block was drawn as SVG is not this figure: nothing may show or link it.
+            try? FileManager.default.removeItem(at: svgURL)
+            return FigureResult(status: status, svg: nil, png: png, diagnostic: nil, seconds: Date().timeIntervalSince(start))
+        }
+        let svg = try Data(contentsOf: cachedSVG)
+        if (try? Data(contentsOf: svgURL)) != svg { try AtomicFile.write(svg, to: svgURL) }
         return FigureResult(status: status, svg: LossyText.decode(svg), diagnostic: nil, seconds: Date().timeIntervalSince(start))
     }
 
@@ -381,7 +430,8 @@ public struct NotebookRunner {
     /// kernel's digest (its code by meaning, the runtime, the compiler) and the declared inputs.
     func executionKey(_ document: NotebookDocument, parameters: [String: ParameterValue], kernel: NotebookKernel) -> String {
         var hash = ContentHash()
-        hash.add("execution-v2")
+        // v3: standard output and error apart in the record (``BlockResult/errors``).
+        hash.add("execution-v3")
         for block in document.swiftBlocks { hash.add("block \(block.index)"); hash.add(swiftSource: Array(block.code.utf8)) }
         for inline in document.inlineExpressions {
             hash.add("inline after \(inline.afterBlock ?? -1)"); hash.add(swiftSource: Array(inline.code.utf8))
@@ -397,7 +447,7 @@ public struct NotebookRunner {
     /// changed parameter, input or kernel changes every key.
     func blockKeys(_ document: NotebookDocument, parameters: [String: ParameterValue], kernel: NotebookKernel) -> [String] {
         var hash = ContentHash()
-        hash.add("blocks-v1")
+        hash.add("blocks-v2")
         addContext(of: document, parameters: parameters, kernel: kernel, to: &hash)
         let inlines = document.inlineExpressions
         var keys: [String] = []
@@ -464,7 +514,8 @@ public struct NotebookRunner {
             return nil
         }
         // The earlier snapshots, whole outputs and tables of the restored blocks, for the new run's record.
-        let items = (0..<(from - 1)).map(NotebookState.folderName) + (0..<from).map { "block-\($0).txt" }
+        let items = (0..<(from - 1)).map(NotebookState.folderName)
+            + (0..<from).flatMap { [NotebookSession.outputFileName(block: $0), NotebookSession.errorFileName(block: $0)] }
             + best.record.tables.filter { $0.block < from }.map { "tables/\($0.name).tsv" }
         guard try cache.copy(stem: document.stem, key: best.key, items: items, into: folder) else {
             say("running from the first block: the earlier run was removed from the cache meanwhile")

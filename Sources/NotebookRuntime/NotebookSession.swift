@@ -10,15 +10,16 @@ import Foundation
 /// The runner generates one program from a notebook's Swift blocks and calls
 /// ``begin(block:)`` before each block and ``end(block:)`` after it. Between the
 /// two, the process's standard output and standard error go to that block's own
-/// file, so each block's output lands under it in the report; a trap's message and
-/// backtrace land in the block that trapped. Tables and timings go to an events
+/// two files (`block-K.txt`, `block-K.stderr.txt`), so each block's output lands under it
+/// in the report, its standard error folded apart; a trap's message and backtrace land in
+/// the block that trapped. Tables and timings go to an events
 /// file the runner reads when the program ends (see ``NotebookEvent``).
 ///
 /// The runner names the run's folders and parameters in a ``RunManifest``. Outside the runner
 /// (no manifest) the program writes to the terminal as any program would, and tables go to
 /// `./tables/`.
 public enum NotebookSession {
-    /// The folder of this run's outputs: `block-K.txt`, `events.jsonl`, `tables/`.
+    /// The folder of this run's outputs: `block-K.txt`, `block-K.stderr.txt`, `events.jsonl`, `tables/`.
     public static let outputDirectory: URL = {
         let path = RunManifest.current?.outputFolder ?? FileManager.default.currentDirectoryPath
         return URL(fileURLWithPath: path, isDirectory: true)
@@ -78,21 +79,29 @@ public enum NotebookSession {
         fflush(stdout)
         lock.withLock { state.currentBlock = index }
         if redirects {
-            let path = outputDirectory.appendingPathComponent("block-\(index).txt").path
-            let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            if descriptor >= 0 {
-                dup2(descriptor, STDOUT_FILENO)
-                dup2(descriptor, STDERR_FILENO)
-                close(descriptor)
+            // Standard output and standard error apart: the report shows the first, and the
+            // second folded (open when the block fails), as Jupyter and knitr keep the two streams.
+            for (name, stream) in [(outputFileName(block: index), STDOUT_FILENO), (errorFileName(block: index), STDERR_FILENO)] {
+                let descriptor = open(outputDirectory.appendingPathComponent(name).path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+                if descriptor >= 0 {
+                    dup2(descriptor, stream)
+                    close(descriptor)
+                }
             }
         }
         lock.withLock { state.blockStart = monotonicSeconds() }
         record(.began(block: index))
     }
 
+    /// The file of block `index`'s standard output in ``outputDirectory``.
+    public static func outputFileName(block index: Int) -> String { "block-\(index).txt" }
+    /// The file of block `index`'s standard error in ``outputDirectory``.
+    public static func errorFileName(block index: Int) -> String { "block-\(index).stderr.txt" }
+
     /// Ends block `index`, recording how long it ran.
     public static func end(block index: Int) {
         fflush(stdout)
+        fflush(stderr)
         let start = lock.withLock { state.blockStart }
         record(.ended(block: index, seconds: monotonicSeconds() - start))
     }

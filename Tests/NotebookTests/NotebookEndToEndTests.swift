@@ -125,7 +125,7 @@ final class NotebookEndToEndTests: XCTestCase {
         try Data("# Title\n\n```gnuplot data=t colour=red\nplot $t\n```\n".utf8).write(to: unterminated)
         outcome = try scratch.run(["run", "Notebooks/unterminated.md"])
         XCTAssertEqual(outcome.status, 2)
-        XCTAssertTrue(outcome.stderr.contains("Notebooks/unterminated.md:3: error: unknown block option 'colour' (known options: data, figure, caption, size)"), outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("Notebooks/unterminated.md:3: error: unknown block option 'colour' (known options: data, figure, caption, size, format)"), outcome.stderr)
     }
 
     /// A notebook reads another's tables (`inputs: [Notebooks/writer.md]`): the writer runs first

@@ -1,10 +1,16 @@
 import Foundation
+import NotebookEngine
 import XCTest
 
 /// Every figure a report shows has its smallest text at least 11 px at the width the report
 /// shows it: the SVG is drawn `width` px wide and shown at min(width, column), the column being
 /// the report's `body` width less its padding and the image's border (read from the report's
 /// own CSS), so a text of `font-size` s is seen at s · min(1, column / width).
+///
+/// A `format=png` figure carries no text to read: it is drawn at twice its block's size with its
+/// fonts scaled to read as its SVG would at that size. Its check draws that SVG again (the block's
+/// script, from its notebook, on the report's own tables in `data/NAME/`) and measures it as above,
+/// and checks that the PNG is twice the width the report shows it at, the scale its fonts assume.
 final class ReportFigureLegibilityTests: XCTestCase {
     static let smallestReadable = 11.0
 
@@ -53,6 +59,44 @@ final class ReportFigureLegibilityTests: XCTestCase {
         return sizes.min().map { (width, $0) }
     }
 
+    /// The PNGs a report shows inline: the image and the width the report gives it, with the figure's name.
+    static func inlinePNGs(_ html: String) -> [(png: Data, width: Double?, figure: String?)] {
+        var found: [(png: Data, width: Double?, figure: String?)] = []
+        var rest = html[...]
+        while let start = rest.range(of: "data:image/png;base64,") {
+            let encoded = rest[start.upperBound...].prefix { $0 != "\"" }
+            let after = rest[encoded.endIndex...].prefix(200)
+            let width = after.range(of: #"^" width="[0-9]+""#, options: .regularExpression)
+                .flatMap { Double(after[$0].dropFirst(9).dropLast()) }
+            let figure = html[..<start.lowerBound].range(of: #"id="figure-[^"]+""#, options: [.regularExpression, .backwards])
+                .map { String(html[$0].dropFirst(11).dropLast()) }
+            if let png = Data(base64Encoded: String(encoded)) { found.append((png, width, figure)) }
+            rest = rest[encoded.endIndex...]
+        }
+        return found
+    }
+
+    /// A PNG's width in pixels (its IHDR chunk).
+    static func pngWidth(_ data: Data) -> Double? {
+        let bytes = [UInt8](data)
+        guard bytes.count > 24, bytes.prefix(4) == [0x89, 0x50, 0x4e, 0x47] else { return nil }
+        return Double(bytes[16..<20].reduce(0) { $0 << 8 | Int($1) })
+    }
+
+    /// A `format=png` figure of report `html` (in `folder`) drawn again as its SVG, and the width it
+    /// is shown at; the report's notebook path is read from `root` (where `notebook run` ran).
+    static func equivalentSVG(of figure: String, html: String, folder: URL, root: URL = repository) throws -> (svg: String, width: Double)? {
+        let path = try XCTUnwrap(html.range(of: #"<p class="path">[^<]+</p>"#, options: .regularExpression)
+            .map { String(html[$0].dropFirst(16).dropLast(4)) }, "the report names its notebook")
+        let document = try NotebookParser().parse(contentsOf: root.appendingPathComponent(path), displayPath: path)
+        let block = try XCTUnwrap(document.gnuplotBlocks.first { $0.figure == figure }, "\(path) draws \(figure)")
+        var tables: [String: String] = [:]
+        for name in block.data {
+            tables[name] = try String(contentsOf: folder.appendingPathComponent("data/\(document.stem)/\(name).tsv"), encoding: .utf8)
+        }
+        return try block.drawnAsSVG(tables: tables).map { ($0, Double(block.size.width)) }
+    }
+
     func testTheSmallestTextOfEveryFigureIsReadableInItsReport() throws {
         var checked = 0
         // The committed reports, what a reader opens (Figures/quick is a scratch render, git-ignored,
@@ -64,7 +108,23 @@ final class ReportFigureLegibilityTests: XCTestCase {
                 let html = try String(contentsOf: url.appendingPathComponent(name), encoding: .utf8)
                 let column = try Self.column(css: html)
                 let svgs = Self.inlineSVGs(html)
-                XCTAssertFalse(svgs.isEmpty, "\(folder)/\(name) shows no figure")
+                let pngs = Self.inlinePNGs(html)
+                XCTAssertFalse(svgs.isEmpty && pngs.isEmpty, "\(folder)/\(name) shows no figure")
+                for (png, width, figure) in pngs {
+                    let label = "\(folder)/\(name) figure \(figure ?? "?") (PNG)"
+                    let shownWidth = try XCTUnwrap(width, "\(label) is shown at its block's width")
+                    XCTAssertEqual(Self.pngWidth(png), 2 * shownWidth, "\(label): drawn at twice the width it is shown at, as its fonts assume")
+                    guard let drawn = try Self.equivalentSVG(of: try XCTUnwrap(figure, label), html: html, folder: url) else {
+                        throw XCTSkip("gnuplot is not installed: \(label) cannot be drawn as SVG to measure its text")
+                    }
+                    XCTAssertEqual(drawn.width, shownWidth, label)
+                    let measured = try XCTUnwrap(Self.measure(drawn.svg), label)
+                    let shown = measured.smallest * min(1, column / measured.width)
+                    XCTAssertGreaterThanOrEqual(
+                        shown, Self.smallestReadable,
+                        "\(label): \(measured.smallest) px text in a \(measured.width) px figure shown \(column) px wide")
+                    checked += 1
+                }
                 for (k, svg) in svgs.enumerated() {
                     let measured = try XCTUnwrap(Self.measure(svg), "\(folder)/\(name) figure \(k + 1)")
                     let shown = measured.smallest * min(1, column / measured.width)

@@ -42,7 +42,7 @@ public struct BlockResult: Codable, Sendable, Equatable {
         case succeeded, failed, timedOut = "timed out", notRun = "not run"
     }
     public var status: Status
-    /// What the block printed (standard output and error, in order).
+    /// What the block printed on standard output.
     public var output: String
     public var seconds: Double?
     public var diagnostic: Diagnostic?
@@ -50,7 +50,17 @@ public struct BlockResult: Codable, Sendable, Equatable {
     /// ``NotebookProgram/outputShown`` bytes; the whole is `block-K.txt` in the run's folder).
     public var outputBytes: Int?
 
+    /// What the block wrote on standard error (nil: nothing), cut like ``output``: the report
+    /// shows it folded apart, open when the block failed or timed out.
+    public var errors: String? = nil
+    /// The size of its whole standard error, when more than ``errors`` holds (the whole is
+    /// `block-K.stderr.txt` in the run's folder).
+    public var errorBytes: Int? = nil
+
     public var outputIsCut: Bool { (outputBytes ?? 0) > output.utf8.count }
+    public var errorsAreCut: Bool { (errorBytes ?? 0) > (errors ?? "").utf8.count }
+    /// Whether its standard error is the diagnosis (shown open): the block failed or timed out.
+    public var errorsShownOpen: Bool { status == .failed || status == .timedOut }
 
     public static let notRun = BlockResult(status: .notRun, output: "", seconds: nil, diagnostic: nil, outputBytes: nil)
 }
@@ -74,7 +84,13 @@ public struct TableRecord: Codable, Sendable, Equatable {
 public struct FigureResult: Sendable {
     public enum Status: Sendable, Equatable { case rendered, cached, failed, notRun }
     public var status: Status
+    /// The SVG the report shows (a `format=svg` block).
     public var svg: String?
+    /// The PNG the report shows (a `format=png` block, which has no SVG).
+    public var png: Data? = nil
     public var diagnostic: Diagnostic?
     public var seconds: Double
+
+    /// Whether there is a figure to show (this run's, or the last good one).
+    public var hasImage: Bool { svg != nil || png != nil }
 }

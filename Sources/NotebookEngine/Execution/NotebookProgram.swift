@@ -183,7 +183,12 @@ struct NotebookProgram {
 
     /// A block's output, cut at ``outputShown`` bytes (invalid UTF-8 replaced), and its whole size.
     static func blockOutput(_ folder: URL, block: Int) -> (text: String, bytes: Int) {
-        LossyText.read(folder.appendingPathComponent("block-\(block).txt"), limit: outputShown) ?? ("", 0)
+        LossyText.read(folder.appendingPathComponent(NotebookSession.outputFileName(block: block)), limit: outputShown) ?? ("", 0)
+    }
+
+    /// A block's standard error, cut and read as ``blockOutput(_:block:)``.
+    static func blockErrors(_ folder: URL, block: Int) -> (text: String, bytes: Int) {
+        LossyText.read(folder.appendingPathComponent(NotebookSession.errorFileName(block: block)), limit: outputShown) ?? ("", 0)
     }
 
     /// Reads the events and block files into one result per block. A program that did not end
@@ -208,14 +213,16 @@ struct NotebookProgram {
         var results = Array(repeating: BlockResult.notRun, count: document.swiftBlocks.count)
         for block in blocks where began.contains(block.index) {
             let (text, bytes) = Self.blockOutput(folder, block: block.index)
+            let errors = Self.blockErrors(folder, block: block.index)
             if let time = seconds[block.index] {
                 results[block.index] = BlockResult(status: .succeeded, output: text, seconds: time, diagnostic: nil, outputBytes: bytes)
             } else if ran.timedOut {
                 results[block.index] = BlockResult(
                     status: .timedOut, output: text, seconds: ran.seconds, diagnostic: timedOutDiagnostic(block), outputBytes: bytes)
             } else {
-                results[block.index] = crashResult(text, bytes: bytes, ran: ran, block: block, outside: outside)
+                results[block.index] = crashResult(text, bytes: bytes, errors: errors.text, ran: ran, block: block, outside: outside)
             }
+            if errors.bytes > 0 { (results[block.index].errors, results[block.index].errorBytes) = (errors.text, errors.bytes) }
         }
         let ok = ran.status == 0 && !ran.timedOut
         if !ok && !results.contains(where: { $0.status == .failed || $0.status == .timedOut }) {
@@ -271,23 +278,27 @@ struct NotebookProgram {
         return nil
     }
 
-    /// Splits a crashed block's text into what it printed and the crash, names the crash (its
-    /// message and the signal) and finds the notebook line.
-    private func crashResult(_ text: String, bytes: Int, ran: ChildProcess.Outcome, block: SwiftBlock, outside: String) -> BlockResult {
+    /// Splits a crashed block's standard output into what it printed and the crash, names the
+    /// crash (its message and the signal: in `errors`, its standard error, or in the output
+    /// when the backtracer wrote there) and finds the notebook line. The diagnostic's detail is
+    /// the crash text the report shows nowhere else (the standard error is shown open beside it).
+    private func crashResult(
+        _ text: String, bytes: Int, errors: String, ran: ChildProcess.Outcome, block: SwiftBlock, outside: String
+    ) -> BlockResult {
         let lines = text.textLines
         let markers = ["*** Signal", "💣", "*** Program crashed", "*** Swift runtime failure"]
+        let fatalMarkers = ["Fatal error:", "Precondition failed:", "Assertion failed:"]
         let bannerIndex = lines.firstIndex(where: { line in markers.contains { line.hasPrefix($0) } })
-        let fatalIndex = lines.firstIndex(where: { line in
-            ["Fatal error:", "Precondition failed:", "Assertion failed:"].contains { line.contains($0) }
-        })
+        let fatalIndex = lines.firstIndex(where: { line in fatalMarkers.contains { line.contains($0) } })
         let cut = [bannerIndex, fatalIndex].compactMap { $0 }.min() ?? lines.count
         let printed = lines[..<cut].joined(separator: "\n").trimmingCharacters(in: .newlines)
-        let crashLines = Array(lines[cut...]) + outside.textLines
+        let errorLines = errors.textLines
+        let crashLines = Array(lines[cut...]) + errorLines + outside.textLines
         var line: Int?
         var message = Self.crashMessage(crashLines).map { $0 + " — " } ?? "the program stopped without finishing this block: "
         message += ran.ending
-        if let fatalIndex {
-            let location = lines[fatalIndex].components(separatedBy: ": ").first ?? ""
+        if let fatal = (lines[cut...] + errorLines).first(where: { line in fatalMarkers.contains { line.contains($0) } }) {
+            let location = fatal.components(separatedBy: ": ").first ?? ""
             if location.hasPrefix(document.path + ":"), let number = Int(location.dropFirst(document.path.count + 1)) {
                 line = number
             }
@@ -300,10 +311,12 @@ struct NotebookProgram {
                 if let number = Int(digits) { line = number; break }
             }
         }
-        let detail = crashLines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        let detail = (Array(lines[cut...]) + outside.textLines).joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
         return BlockResult(
             status: .failed, output: printed, seconds: nil,
-            diagnostic: Diagnostic(line: line ?? block.fenceLine, message: message, detail: detail), outputBytes: bytes)
+            diagnostic: Diagnostic(line: line ?? block.fenceLine, message: message, detail: detail),
+            // Cut only when the file was longer than what was read: the crash text after `printed` is in the diagnostic.
+            outputBytes: bytes > text.utf8.count ? bytes : nil)
     }
 
     private func readEvents(_ url: URL) -> [NotebookEvent] {

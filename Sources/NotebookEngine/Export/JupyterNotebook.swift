@@ -7,11 +7,13 @@ import NotebookRuntime
 /// - Prose → a markdown cell, each `` `{swift} expr` `` replaced by the value the run computed
 ///   (kept as written when the run has none).
 /// - A Swift block → a code cell (`execution_count` its block number when it ran, else null)
-///   with, in order: what it printed (one `stream` output; the note where it was cut), its error
+///   with, in order: what it printed (a `stream` output "stdout"; the note where it was cut), what it
+///   wrote on standard error (a `stream` output "stderr"), its error
 ///   (an `error` output naming the notebook line), its claims' verdicts and its tables (each a
 ///   `display_data` of markdown or HTML and plain text).
 /// - A gnuplot block → a code cell tagged `gnuplot` (metadata `notebook.language = "gnuplot"`),
-///   whose output is the figure it drew, as `image/svg+xml` and `image/png`. A Swift kernel cannot
+///   whose output is the figure it drew, as `image/svg+xml` and `image/png` (the PNG alone for
+///   `format=png`, drawn at twice the size its metadata shows it). A Swift kernel cannot
 ///   execute such a cell; it is there to carry its script and its figure beside each other.
 /// - The kernelspec names Swift honestly: no Jupyter kernel ran these cells; the outputs were
 ///   recorded by `notebook run` (when, at which commit, with which compiler is in the first
@@ -22,7 +24,8 @@ import NotebookRuntime
 struct JupyterNotebook {
     /// A figure as drawn for the export, or why it could not be.
     enum Figure {
-        case drawn(svg: String, png: Data)
+        /// `svg` is nil for a `format=png` figure, whose PNG alone is drawn (at twice its size).
+        case drawn(svg: String?, png: Data)
         case failed(Diagnostic)
     }
 
@@ -193,6 +196,14 @@ struct JupyterNotebook {
         if !printed.isEmpty {
             outputs.append(["output_type": "stream", "name": "stdout", "text": Self.lines(printed)])
         }
+        if var errors = result.errors, !errors.isEmpty {
+            if result.errorsAreCut {
+                if !errors.hasSuffix("\n") { errors += "\n" }
+                errors += "… standard error cut at \(errors.utf8.count) of \(result.errorBytes ?? 0) bytes "
+                    + "(the whole is data/\(document.stem)/\(NotebookReport.errorFileName(block: block.index)) beside the HTML report)\n"
+            }
+            outputs.append(["output_type": "stream", "name": "stderr", "text": Self.lines(errors)])
+        }
         if let diagnostic = result.diagnostic {
             let location = diagnostic.line.map { "\(document.path):\($0)" } ?? document.path
             outputs.append([
@@ -239,13 +250,14 @@ struct JupyterNotebook {
         var outputs: [[String: Any]] = []
         switch figures[block.index] {
         case .drawn(let svg, let png):
+            var data: [String: Any] = [
+                "image/png": png.base64EncodedString(),
+                "text/plain": ["<figure \(block.figure)\(block.caption.map { ": " + $0 } ?? "")>"],
+            ]
+            if let svg { data["image/svg+xml"] = Self.lines(svg) }
             outputs.append([
                 "output_type": "display_data",
-                "data": [
-                    "image/svg+xml": Self.lines(svg),
-                    "image/png": png.base64EncodedString(),
-                    "text/plain": ["<figure \(block.figure)\(block.caption.map { ": " + $0 } ?? "")>"],
-                ] as [String: Any],
+                "data": data,
                 "metadata": ["image/png": ["width": block.size.width, "height": block.size.height]],
             ])
         case .failed(let diagnostic):

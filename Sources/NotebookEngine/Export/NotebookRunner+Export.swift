@@ -60,8 +60,8 @@ extension NotebookRunner {
         let folder = scratch.appendingPathComponent("figure-\(block.index)", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         if let diagnostic = try gnuplot.render(block, tables: tables, in: folder) { return .failed(diagnostic) }
-        let svg = try Data(contentsOf: folder.appendingPathComponent("figure.svg"))
+        let svg = block.format == .png ? nil : try Data(contentsOf: folder.appendingPathComponent("figure.svg"))
         let png = try Data(contentsOf: folder.appendingPathComponent("figure.png"))
-        return .drawn(svg: LossyText.decode(svg), png: png)
+        return .drawn(svg: svg.map(LossyText.decode), png: png)
     }
 }

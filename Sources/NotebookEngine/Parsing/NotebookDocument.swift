@@ -55,7 +55,7 @@ public struct SwiftBlock: Sendable {
     public var lastCodeLine: Int { fenceLine + max(code.split(separator: "\n", omittingEmptySubsequences: false).count, 1) }
 }
 
-/// A ` ```gnuplot data=A,B figure=NAME caption="…" size=W,H ` block.
+/// A ` ```gnuplot data=A,B figure=NAME caption="…" size=W,H format=png ` block.
 public struct GnuplotBlock: Sendable {
     public var index: Int
     public var fenceLine: Int
@@ -65,7 +65,18 @@ public struct GnuplotBlock: Sendable {
     /// The figure's name: `Figures/NAME.svg` and `.png`.
     public var figure: String
     public var caption: String?
-    /// Width and height in pixels.
+    /// Width and height in pixels (CSS pixels in the report: a `png` figure is drawn at twice that).
     public var size: (width: Int, height: Int)
+    /// How the figure is kept and shown.
+    public var format: Format = .svg
+
+    public enum Format: String, Sendable {
+        /// `NAME.svg` (shown in the report) and `NAME.png`.
+        case svg
+        /// `NAME.png` only, drawn at twice the block's size with its text, lines and points
+        /// scaled to match, and shown at the block's size: for dense figures (tens of thousands
+        /// of points), whose SVG would be megabytes.
+        case png
+    }
     public var firstCodeLine: Int { fenceLine + 1 }
 }

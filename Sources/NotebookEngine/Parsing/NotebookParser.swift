@@ -80,7 +80,7 @@ public struct NotebookParser {
                 swiftCount += 1
             case "gnuplot":
                 let options = try InfoString.options(
-                    Array(words.dropFirst()), allowed: ["data", "figure", "caption", "size"], path: path, line: fenceLine)
+                    Array(words.dropFirst()), allowed: ["data", "figure", "caption", "size", "format"], path: path, line: fenceLine)
                 let figure = options["figure"] ?? "\(stem)-\(gnuplotCount + 1)"
                 guard figure.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }),
                       let head = figure.first, head != ".", figure.count <= 100 else {
@@ -95,6 +95,11 @@ public struct NotebookParser {
                         path: path, line: fenceLine, option: "data",
                         reason: "'\(InfoString.shown(name))' is not a table name (ASCII letters, digits and _, not starting with a digit)")
                 }
+                guard let format = GnuplotBlock.Format(rawValue: options["format"] ?? "svg") else {
+                    throw NotebookError.badBlockOption(
+                        path: path, line: fenceLine, option: "format",
+                        reason: "'\(InfoString.shown(options["format"]!))' is not a figure format (svg or png)")
+                }
                 guard figures.insert(figure).inserted else {
                     throw NotebookError.duplicateFigure(path: path, line: fenceLine, figure: figure)
                 }
@@ -103,7 +108,7 @@ public struct NotebookParser {
                     index: gnuplotCount, fenceLine: fenceLine, script: body,
                     data: data,
                     figure: figure, caption: options["caption"],
-                    size: try InfoString.size(options["size"], path: path, line: fenceLine))))
+                    size: try InfoString.size(options["size"], path: path, line: fenceLine), format: format)))
                 gnuplotCount += 1
             default:
                 prose.append(contentsOf: lines[cursor...close])

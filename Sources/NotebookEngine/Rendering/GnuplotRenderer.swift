@@ -9,7 +9,8 @@ import GnuplotBridge
 ///
 /// Two processes draw the SVG and the PNG (`pngcairo`) from a fresh state each, each within
 /// 120 s; a figure is written as `figure.EXT.part` and renamed only when gnuplot succeeded and
-/// wrote something, so a failed drawing leaves no half-written file.
+/// wrote something, so a failed drawing leaves no half-written file. A `format=png` block draws
+/// the PNG alone (``terminals(for:)``).
 struct GnuplotRenderer {
     let gnuplot: URL
 
@@ -17,7 +18,33 @@ struct GnuplotRenderer {
         ChildProcess.find("gnuplot").map(GnuplotRenderer.init)
     }
 
-    /// Renders into `folder/figure.svg` and `folder/figure.png`; a diagnostic on failure.
+    /// The terminals a block is drawn on, by file extension.
+    ///
+    /// `format=png`: `pngcairo` at twice the block's size, its fonts, lines and points scaled so
+    /// that, shown at the block's size, it reads as the SVG would. Measured against the SVG
+    /// terminal in Chromium: pngcairo draws a font of N points N·4/3 px high (the SVG terminal N
+    /// px), so at 2× the fonts take `fontscale 1.5` (2 · 3/4); lines `linewidth 2`; points
+    /// `pointscale 3` (pngcairo's points are 2/3 of the SVG terminal's at equal `ps`).
+    static func terminals(for block: GnuplotBlock) -> [(ext: String, terminal: String)] {
+        let (width, height) = block.size
+        switch block.format {
+        case .svg:
+            return [
+                ("svg", "set terminal svg size \(width),\(height) fixed enhanced font 'Helvetica,14' background rgb 'white'"),
+                ("png", "set terminal pngcairo size \(width),\(height) enhanced font 'Helvetica,12' background rgb 'white'"),
+            ]
+        case .png:
+            return [("png", "set terminal pngcairo size \(2 * width),\(2 * height) enhanced font 'Helvetica,14' "
+                + "fontscale \(pngFontScale) linewidth 2 pointscale 3 background rgb 'white'")]
+        }
+    }
+
+    /// A `format=png` figure's font scale: a font of N points is N · 4/3 · 1.5 = 2N px in the PNG,
+    /// N CSS px at the block's size, as N is in its SVG.
+    static let pngFontScale = 1.5
+
+    /// Renders into `folder/figure.svg` and `folder/figure.png` (the PNG alone for `format=png`);
+    /// a diagnostic on failure.
     func render(
         _ block: GnuplotBlock, tables: [String: String], in folder: URL
     ) throws -> Diagnostic? {
@@ -26,12 +53,7 @@ struct GnuplotRenderer {
         if let failure = GnuplotTables.write(named, into: folder) {
             return Diagnostic(line: block.fenceLine, message: "gnuplot: \(failure)", detail: "")
         }
-        let (width, height) = block.size
-        let terminals = [
-            ("svg", "set terminal svg size \(width),\(height) fixed enhanced font 'Helvetica,14' background rgb 'white'"),
-            ("png", "set terminal pngcairo size \(width),\(height) enhanced font 'Helvetica,12' background rgb 'white'"),
-        ]
-        for (ext, terminal) in terminals {
+        for (ext, terminal) in Self.terminals(for: block) {
             let script = "load 'data.gp'\n\(terminal)\nset output 'figure.\(ext).part'\nload 'block.gp'\nunset output\n"
             let outcome = try ChildProcess(
                 executable: gnuplot, arguments: [], directory: folder, input: script, timeout: 120
@@ -142,5 +164,24 @@ enum GnuplotTables {
             }
         }
         return next(0)
+    }
+}
+
+extension GnuplotBlock {
+    /// The block drawn as an SVG from `tables` (by name, TSV text), in a scratch folder, whatever
+    /// its `format`: for a `format=png` figure, the drawing whose text its PNG is scaled to match
+    /// (``GnuplotRenderer/terminals(for:)``), so its text sizes can be measured
+    /// (`ReportFigureLegibilityTests`). Nil when gnuplot is missing; throws gnuplot's diagnostic.
+    public func drawnAsSVG(tables: [String: String]) throws -> String? {
+        guard let gnuplot = GnuplotRenderer.locate() else { return nil }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("notebook-svg-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var block = self
+        block.format = .svg
+        if let diagnostic = try gnuplot.render(block, tables: tables, in: folder) {
+            throw NotebookError.unreadable(path: "gnuplot block at line \(fenceLine)", reason: diagnostic.message)
+        }
+        return LossyText.decode(try Data(contentsOf: folder.appendingPathComponent("figure.svg")))
     }
 }

@@ -14,6 +14,8 @@ struct IndexPage {
         var path: String
         var succeeded: Bool
         var firstFigure: String?
+        /// When its results were computed: the run its report shows (``ExecutionRecord/finished``,
+        /// kept through cached re-runs), or when it was rendered if it has no Swift block.
         var updated: Date
         /// Every figure it draws (absent in manifests written before it was kept).
         var figures: [String]?
@@ -115,7 +117,7 @@ struct IndexPage {
                        .if(!(stale[entry.stem] ?? []).isEmpty, .p(.class("stale"), .safe(
                            "Stale: " + (stale[entry.stem] ?? []).joined(separator: "; ")))),
                        .p(.safe(entry.path + " · " + (entry.succeeded ? "succeeded" : "FAILED")
-                           + Self.claimCount(entry.claims ?? []) + " · " + formatter.string(from: entry.updated))))
+                           + Self.claimCount(entry.claims ?? []) + " · computed " + formatter.string(from: entry.updated))))
                 })
             )
         ).render()

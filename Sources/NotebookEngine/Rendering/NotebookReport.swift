@@ -164,6 +164,7 @@ struct NotebookReport {
             ),
             .if(!result.output.isEmpty, .pre(.class("output"), .safe(result.output))),
             .if(result.outputIsCut, outputCutNode(block, result: result)),
+            .unwrap(result.errors.flatMap { $0.isEmpty ? nil : $0 }) { errorsNode(block, result: result, text: $0) },
             .unwrap(result.diagnostic) { errorNode($0) },
             .if(!claims(of: block).isEmpty, claimsNode(claims(of: block))),
             .forEach(tables) { tableNode($0) }
@@ -201,8 +202,29 @@ struct NotebookReport {
             .a(.href(link), .safe(name)))
     }
 
+    /// What the block wrote on standard error, apart from its output: folded under a one-line
+    /// summary (library notices, warnings: useful on a terminal, noise in a report), open when
+    /// the block failed or timed out (then it is the diagnosis).
+    private func errorsNode(_ block: SwiftBlock, result: BlockResult, text: String) -> Node<HTML.BodyContext> {
+        let trimmed = text.hasSuffix("\n") ? String(text.dropLast()) : text
+        let count = trimmed.textLines.count
+        let open = result.errorsShownOpen
+        var html = "<details class=\"stderr\(open ? " open" : "")\"\(open ? " open" : "")>"
+            + "<summary>standard error (\(count) line\(count == 1 ? "" : "s"))</summary>"
+            + "<pre>" + HTMLEscape.escape(trimmed) + "</pre>"
+        if result.errorsAreCut {
+            let name = Self.errorFileName(block: block.index)
+            html += "<p class=\"more\">" + HTMLEscape.escape(
+                "… cut at \(Self.bytes(text.utf8.count)) of \(Self.bytes(result.errorBytes ?? 0)); the whole is in ")
+                + "<a href=\"\(Self.attribute(HTMLEscape.link("\(run.dataLink)/\(name)")))\">\(HTMLEscape.escape(name))</a></p>"
+        }
+        return .raw(html + "</details>")
+    }
+
     /// The file beside the report holding block `block`'s whole output, when it was cut.
     static func outputFileName(block: Int) -> String { "block-\(block + 1)-output.txt" }
+    /// The file beside the report holding block `block`'s whole standard error, when it was cut.
+    static func errorFileName(block: Int) -> String { "block-\(block + 1)-stderr.txt" }
 
     static func bytes(_ count: Int) -> String {
         count < 1 << 20 ? "\(count / 1024) KB" : String(format: "%.1f MB", Double(count) / Double(1 << 20))
@@ -269,13 +291,24 @@ struct NotebookReport {
         let result = figure(of: block)
         let status: BlockResult.Status = result.status == .failed ? .failed : result.status == .notRun ? .notRun : .succeeded
         // A figure this run did not draw, shown from an earlier run's file.
-        let stale = result.svg != nil && (result.status == .failed || result.status == .notRun)
-        let image: Node<HTML.BodyContext> = result.svg.map { svg in
-            // A click opens the figure full size (its SVG beside the report).
-            .a(.class("full-size"), .href(Self.attribute(HTMLEscape.link("\(block.figure).svg"))), .img(
+        let stale = result.hasImage && (result.status == .failed || result.status == .notRun)
+        // A click opens the figure full size (its file beside the report).
+        let file = "\(block.figure).\(block.format == .png ? "png" : "svg")"
+        let image: Node<HTML.BodyContext>
+        if let svg = result.svg {
+            image = .a(.class("full-size"), .href(Self.attribute(HTMLEscape.link(file))), .img(
                 .src("data:image/svg+xml;base64," + Data(svg.utf8).base64EncodedString()),
                 .alt(Self.attribute(block.caption ?? block.figure))))
-        } ?? .div(.class("placeholder"), .safe(result.status == .notRun ? "Not drawn: its data did not come." : "No figure."))
+        } else if let png = result.png {
+            // Drawn at twice its size: shown at the block's size, sharp on a high-density screen.
+            image = .a(.class("full-size"), .href(Self.attribute(HTMLEscape.link(file))), .img(
+                .src("data:image/png;base64," + png.base64EncodedString()),
+                .attribute(named: "width", value: String(block.size.width)),
+                .attribute(named: "height", value: String(block.size.height)),
+                .alt(Self.attribute(block.caption ?? block.figure))))
+        } else {
+            image = .div(.class("placeholder"), .safe(result.status == .notRun ? "Not drawn: its data did not come." : "No figure."))
+        }
         return .section(
             .class("cell gnuplot \(Self.cssClass(status))\(stale ? " stale" : "")"), .id(Self.attribute("figure-\(block.figure)")),
             .unwrap(result.diagnostic) { errorNode($0) },
@@ -288,7 +321,7 @@ struct NotebookReport {
                 .element(named: "figcaption", nodes: [
                     .strong(.safe(block.figure)),
                     .safe(block.caption.map { ": " + $0 } ?? ""),
-                    .safe(" · "), .a(.href(Self.attribute(HTMLEscape.link("\(block.figure).svg"))), .safe("SVG")),
+                    .if(block.format == .svg, .group(.safe(" · "), .a(.href(Self.attribute(HTMLEscape.link("\(block.figure).svg"))), .safe("SVG")))),
                     .safe(" · "), .a(.href(Self.attribute(HTMLEscape.link("\(block.figure).png"))), .safe("PNG")),
                 ]),
             ]),
@@ -380,6 +413,11 @@ struct NotebookReport {
     .badge { display: inline-block; font-size: 12px; padding: 0 .45rem; border-radius: 999px; margin-left: .4rem; color: #fff; background: var(--muted); }
     .badge.ok { background: #2e7d32; } .badge.failed, .badge.timedout { background: var(--bad); } .badge.notrun { background: #8a94a0; }
     .cell.notrun { opacity: .6; }
+    .cell details.stderr { margin: .2rem 0 .4rem; } .cell details.stderr > summary { font-size: 12px; }
+    .cell details.stderr pre { background: transparent; border-left: 2px solid var(--line); color: var(--muted);
+           font-size: 12px; padding: .3rem .6rem; white-space: pre-wrap; }
+    .cell details.stderr.open > summary { color: var(--bad); }
+    .cell details.stderr.open pre { border-left-color: var(--bad); color: var(--ink); }
     .error { border: 1px solid #f0b8b3; background: #fdf0ef; color: #5c1410; border-radius: 6px; padding: .5rem .75rem; margin: .5rem 0; }
     .error p { margin: 0; } .error pre { white-space: pre-wrap; font-size: 12px; }
     .stale { color: var(--bad); font-size: 14px; }
