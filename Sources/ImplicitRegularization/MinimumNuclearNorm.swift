@@ -26,6 +26,12 @@ import LinearAlgebra
 /// `.iterationLimit` when the iteration cap ended it and `.inaccurate` when it stalled (a
 /// factorisation failed near the optimum), and a message naming what was missed.
 ///
+/// **No strictly feasible point.** A completion problem with a fully observed singular principal
+/// block has no feasible X ≻ 0; the dual optimum is then not attained and the iteration stalls short
+/// of its target. When it does, the problem is solved again on the face those blocks expose
+/// (``solveOnExposedFace()``), and that solution is returned if it is nearer exact, with
+/// `exposedDirections` > 0.
+///
 /// **Infeasibility.** When no PSD X satisfies `A(X) = y`, the dual is unbounded. The solver
 /// returns `.infeasible` with a Farkas certificate w: `yᵀw = −1` and `λ_min(A*(w)) ≥ −ε`
 /// (`infeasibilityTolerance`, 1e-8). Any PSD X with `A(X) = y` would give
@@ -64,6 +70,11 @@ public struct MinimumNuclearNorm: Sendable {
         /// `.inaccurate` or `.iterationLimit` otherwise.
         public var status: SolverStatus = .solved
         public var message = ""
+        /// How many exposed directions the solution's face excludes: 0 for the interior-point
+        /// solution, whose dual is feasible for the full problem; otherwise the solution came from the
+        /// facially reduced problem (``solveOnExposedFace()``) and `dual`, `lowerBound` are the face's
+        /// (the lower bound holds for every feasible X, all of which lie on that face).
+        public var exposedDirections = 0
     }
 
     /// A Farkas certificate that no PSD X satisfies the constraints.
@@ -111,6 +122,18 @@ public struct MinimumNuclearNorm: Sendable {
     }
 
     public func solve() throws -> Outcome {
+        let outcome = try solveInterior()
+        // A completion problem the iteration leaves short of its target may have no strictly feasible
+        // point: then it is solved on the face its singular observed blocks expose.
+        if case let .solution(solution) = outcome, solution.status != .solved, problem.entries != nil,
+           let reduced = try solveOnExposedFace(), Self.error(reduced) < Self.error(solution) {
+            return .solution(reduced)
+        }
+        return outcome
+    }
+
+    /// The interior-point iteration on the problem as posed.
+    func solveInterior() throws -> Outcome {
         let n = problem.dimension
         let m = problem.count
         let operatorA = problem.measurements
