@@ -90,6 +90,15 @@ final class KernelPackageTests: XCTestCase {
         XCTAssertFalse(changed.stderr.contains("restored"), "a changed kernel changes every block's key: nothing is restored")
         let html = try scratch.read("out/squares.html")
         XCTAssertTrue(scratch.section(html, block: 1).contains("square(12) = 145"), scratch.section(html, block: 1))
+
+        // A new source file in the package, whose function the notebook calls: compiled into the kernel
+        // (SwiftPM's cached build plan of a path dependency does not see new files).
+        try scratch.write("Sources/Squares/Cubes.swift", "public func cube(_ x: Int) -> Int { x * x * x }\n")
+        let notebook = try scratch.read("Notebooks/squares.md")
+        try scratch.write("Notebooks/squares.md", notebook.replacingOccurrences(of: "let answer = square(12)", with: "let answer = square(12)\nprint(\"cube(3) = \\(cube(3))\")"))
+        let added = try scratch.run(["run", "Notebooks/squares.md"])
+        XCTAssertEqual(added.status, 0, added.stderr)
+        XCTAssertTrue(scratch.section(try scratch.read("out/squares.html"), block: 1).contains("cube(3) = 27"))
     }
 
     /// Bad project files, each refused before anything runs (exit 2) with the file, its line and the words shown.

@@ -134,7 +134,10 @@ public struct NotebookKernel: Sendable {
             log("building the kernel (\(name)) with swift build -c release…")
             try? FileManager.default.removeItem(at: stamp)
             let outcome = try ChildProcess(
-                executable: swift, arguments: ["build", "-c", "release", "--product", Self.moduleName], directory: folder
+                // Without build-manifest caching: SwiftPM re-plans a cached build only when the root
+                // package's folders change, so a source file added to the kernel's package (a path
+                // dependency here) would not be compiled (SR-11254; seen: a new file's function "not in scope").
+                executable: swift, arguments: ["build", "-c", "release", "--product", Self.moduleName, "--disable-build-manifest-caching"], directory: folder
             ).run()
             guard outcome.status == 0 else {
                 throw NotebookError.kernelBuild(origin: declaration.origin, reason: String(outcome.output.suffix(4000)))
