@@ -6,6 +6,7 @@
 //   flow-limit-probe --random N SEED [--no-continue]                (N random feasible instances, all three ᾱ)
 //   flow-limit-probe --check FILE        (index<TAB>alpha rows: distance of the stopping point from X(1e14))
 //   flow-limit-probe --search FOLDER [K] (the whole Figure 4 search, timed)
+//   flow-limit-probe --limit FOLDER [K] [deep|isometric|both] [WORKERS] (limit.md's searches, timed; FOLDER/limit-rows.tsv to diff)
 //   flow-limit-probe --figure3 [T] [--all] [--no-decade] (Figure 3's two time-limited flows, or all nine; PROBE_FORCED=T' adds a forced reference run)
 // PROBE_MAXTIME and PROBE_DECADE=0|1 override the search's flow options (PROBE_MAXTIME=1e9 PROBE_DECADE=0: version 4's).
 //
@@ -15,6 +16,12 @@ import ImplicitRegularization
 import LinearAlgebra
 
 func now() -> Double { Date().timeIntervalSince1970 }
+/// The process's CPU time in seconds (all threads): under load steadier than the wall clock.
+func cpuTime() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) * 1e-9
+}
 
 /// `t‖Ẋ‖_F/‖X‖_F` and the relative residual at U, computed independently of `GradientFlow.stationarity`
 /// on purpose (dense `A(X)`, `A*(r)` and matrix products rather than the factored products), as a
@@ -88,6 +95,49 @@ if arguments.count > 2, arguments[1] == "--search" {
     }
     let steps = summary.outcomes.filter { $0.verdict == .feasible }.map { $0.steps.reduce(0, +) }.reduce(0, +)
     print("steps \(steps)")
+    exit(0)
+}
+// --limit FOLDER [SUBSAMPLE] [deep|isometric|both|sdp|flow|glrl] [WORKERS]: limit.md's own searches, timed: ᾱ = 1e-100 with GLRL
+// (time limit 1e9) and the isometric weighting at ᾱ = 1e-5, 1e-3, 1. Writes FOLDER/limit-rows.tsv (per
+// feasible instance: statuses, Δ to 17 digits, GLRL's status, rank and Δ) for diffing runs.
+if arguments.count > 2, arguments[1] == "--limit" {
+    let folder = URL(fileURLWithPath: arguments[2])
+    let subsample = arguments.count > 3 ? Int(arguments[3])! : 10
+    let which = arguments.count > 4 ? arguments[4] : "both"
+    let workers = arguments.count > 5 ? Int(arguments[5])! : 2
+    var searches: [(String, ExhaustiveSearch)] = []
+    if which != "isometric" {
+        var deep = ExhaustiveSearch(initNorms: [1e-100], greedy: GreedyLowRankLearning.Options())
+        deep.flow.maxTime = 1e9
+        searches.append(("deep", deep))
+    }
+    if which == "deep" || which == "both" || which == "isometric" {
+        if which != "deep" { searches.append(("isometric", ExhaustiveSearch(initNorms: [1e-5, 1e-3, 1], weighting: .isometric))) }
+    } else {
+        // The parts, for timing: the SDP alone, the flow from 1e-100 alone, GLRL alone.
+        searches = []
+        var part = ExhaustiveSearch(initNorms: which == "flow" ? [1e-100] : [], greedy: which == "glrl" ? GreedyLowRankLearning.Options() : nil)
+        part.flow.maxTime = 1e9
+        searches.append((which, part))
+    }
+    var rows = ""
+    for (label, search) in searches {
+        let (t0, c0) = (now(), cpuTime())
+        let summary = try! search.run(subsample: subsample, folder: folder.appendingPathComponent(label), workers: workers)
+        print("\(label): instances \(summary.instances) feasible \(summary.feasible) computed \(summary.computed) wall s \(g(now() - t0)) cpu s \(g(cpuTime() - c0))")
+        for s in summary.perInitNorm {
+            print("  alpha \(s.initNorm): unsolved \(s.unsolved), within 1e-2 \(s.within1e2), median \(g(s.medianDelta)), max \(g(s.maxDelta)), negative \(s.negative), below floor \(s.belowFloor)")
+        }
+        let feasible = summary.outcomes.filter { $0.verdict == .feasible }
+        print("  steps \(feasible.map { $0.steps.reduce(0, +) }.reduce(0, +))")
+        for o in feasible {
+            var fields = [label, "\(o.index)", String(format: "%.17g", o.minimum)]
+            for k in o.deltas.indices { fields += [o.statuses[k].rawValue, String(format: "%.17g", o.deltas[k]), "\(o.steps[k])"] }
+            if let gr = o.greedy { fields += [gr.status.rawValue, "\(gr.rank)", String(format: "%.17g", gr.delta)] }
+            rows += fields.joined(separator: "\t") + "\n"
+        }
+    }
+    try! rows.write(to: folder.appendingPathComponent("limit-rows.tsv"), atomically: true, encoding: .utf8)
     exit(0)
 }
 // --check FILE (rows "index<TAB>alpha"): each feasible flow run as the search runs it (PROBE_* overrides),

@@ -76,7 +76,8 @@ public struct DormandPrince: Sendable {
         var derivative = [Double](repeating: 0, count: n)
         var stage = [Double](repeating: 0, count: n)
         var error = [Double](repeating: 0, count: n)
-        var coefficients = [Double](repeating: 0, count: 7)
+        // Row s: a_sj padded with zeros to the 7 stages (formed once, not at every stage).
+        let stageCoefficients = (0..<7).map { s in (0..<7).map { j in j < s ? Self.a[s][j] : 0 } }
         var evaluations = 0
         f(t, y, &derivative)
         evaluations += 1
@@ -100,9 +101,8 @@ public struct DormandPrince: Sendable {
             let lastStep = t + h >= t1
             if lastStep { h = t1 - t }
             for s in 1...6 {
-                for j in 0..<7 { coefficients[j] = j < s ? Self.a[s][j] : 0 }
                 stage.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: y) }  // in place: no allocation per stage
-                Matrix.gemv(h, k, .none, coefficients, 1, into: &stage)
+                Matrix.gemv(h, k, .none, stageCoefficients[s], 1, into: &stage)
                 f(t + Self.c[s] * h, stage, &derivative)
                 evaluations += 1
                 setColumn(&k, s, derivative)

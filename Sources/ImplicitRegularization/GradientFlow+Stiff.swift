@@ -161,6 +161,14 @@ extension GradientFlow {
     /// luck on hundreds of them at t = 1e9…1e12 while X was still more than 1e-6 from its limit:
     /// issue 16) and only the decade certificate can.
     func stationarity(time t: Double, state: [Double], residual: [Double]) -> (met: Bool, value: String, speed: Double) {
+        let measured = stationarityMeasure(time: t, state: state, residual: residual)
+        return (measured.met, describe(measured), measured.speed)
+    }
+
+    /// ``stationarity(time:state:residual:)``'s numbers without its text (what the flows test at
+    /// every accepted step once the residual target is met): whether it is met, `t‖Ẋ‖/‖X‖`, and
+    /// the round-off floor (nil without ``Options/decadeCertificate``).
+    func stationarityMeasure(time t: Double, state: [Double], residual: [Double]) -> (met: Bool, speed: Double, floor: Double?) {
         let (n, d) = (problem.dimension, state.count / max(problem.dimension, 1))
         var workspace = SymmetricMeasurements.FactoredWorkspace(dimension: n, rank: d)
         let u = Matrix(rows: n, columns: d, columnMajor: state)
@@ -180,19 +188,22 @@ extension GradientFlow {
             return t * xDot.frobeniusNorm / norm
         }
         let speed = relativeSpeed(residual)
-        let bound = options.stationarityTolerance.isFinite ? " (bound \(options.stationarityTolerance))" : ""
         // The floor counts only with the decade certificate on, where the flows it was measured on
         // have a certificate to fall back on (so it is computed only then: a second adjoint product).
         // It is an upper estimate (a sum of (d + 2)ε per entry, not the error that occurred): on the
         // n = 20 sensing flow it reads 9.2e-5 at t = 1e10 where t‖Ẋ‖/‖X‖ itself is 3.3e-6, and added
         // everywhere it kept that flow, which approaches its limit like 1/t (p = 1, where the
         // instantaneous test is sound), from `.solved` at t = 1.9e8.
-        guard options.decadeCertificate else {
-            return (speed <= options.stationarityTolerance, "t‖Ẋ‖/‖X‖ = \(speed.formatted(significantDigits: 3))" + bound, speed)
-        }
+        guard options.decadeCertificate else { return (speed <= options.stationarityTolerance, speed, nil) }
         let floor = relativeSpeed(roundOffEstimate(residual, rank: d))
-        return (speed + floor <= options.stationarityTolerance,
-                "t‖Ẋ‖/‖X‖ = \(speed.formatted(significantDigits: 3)), round-off floor \(floor.formatted(significantDigits: 3)) added" + bound, speed)
+        return (speed + floor <= options.stationarityTolerance, speed, floor)
+    }
+
+    /// The text of a ``stationarityMeasure(time:state:residual:)``.
+    func describe(_ measured: (met: Bool, speed: Double, floor: Double?)) -> String {
+        let bound = options.stationarityTolerance.isFinite ? " (bound \(options.stationarityTolerance))" : ""
+        guard let floor = measured.floor else { return "t‖Ẋ‖/‖X‖ = \(measured.speed.formatted(significantDigits: 3))" + bound }
+        return "t‖Ẋ‖/‖X‖ = \(measured.speed.formatted(significantDigits: 3)), round-off floor \(floor.formatted(significantDigits: 3)) added" + bound
     }
 
     /// An estimate of the error of the computed residual, entry by entry: `s_k = (d + 2) ε (|y_k| + |A(X)_k|)`
@@ -238,17 +249,36 @@ extension GradientFlow {
     func decadeCertificate(
         time t: Double, state: [Double], residual: [Double], checkpoints: [(time: Double, state: [Double], residual: Double)]
     ) -> (met: Bool, value: String, bound: Double) {
+        decadeCertificate(time: t, state: state, residual: residual, checkpoints: checkpoints, quick: false)
+    }
+
+    /// The certificate as above; with `quick` (the test at every accepted step) only `met` is meant:
+    /// the residual's guard is read first and, when it fails, the fit is skipped (bound NaN), and
+    /// no text is made. `met` is the same either way.
+    func decadeCertificate(
+        time t: Double, state: [Double], residual: [Double], checkpoints: [(time: Double, state: [Double], residual: Double)], quick: Bool
+    ) -> (met: Bool, value: String, bound: Double) {
         guard let i1 = checkpoints.lastIndex(where: { $0.time <= t / 10 }),
               let i0 = checkpoints[...i1].lastIndex(where: { $0.time <= checkpoints[i1].time / 10 }) else {
             return (false, "no decade certificate (fewer than two decades of t)", .infinity)
         }
         let n = problem.dimension
+        let (rho0, rho1) = (checkpoints[i1].time / checkpoints[i0].time, t / checkpoints[i1].time)
+        // In its power-law phase the loss still falls: the residual at least by ρ₁^(−1/2) over the window
+        // (1/t on Figure 4's slow flows), unless it is at round-off. A residual that stalls above its floor
+        // is a plateau, where X may wait before it moves again.
+        let residualNorm = Vector.norm(residual)
+        // Over the window and over its last half-decade (the last checkpoint at or before t/3), so that a
+        // plateau that began inside the window is seen.
+        let half = checkpoints[...].last(where: { $0.time <= t / 3 }) ?? checkpoints[i1]
+        let descending = (residualNorm <= checkpoints[i1].residual / rho1.squareRoot()
+            && residualNorm <= half.residual / (t / half.time).squareRoot()) || atRoundOff(residual, rank: state.count / n)
+        if quick, !descending { return (false, "", .nan) }
         func x(_ state: [Double]) -> Matrix { Matrix.gram(Matrix(rows: n, columns: state.count / n, columnMajor: state)) }
         let (x0, x1, x2) = (x(checkpoints[i0].state), x(checkpoints[i1].state), x(state))
         let norm = max(x2.frobeniusNorm, .leastNormalMagnitude)
         let d = (x2 - x1).frobeniusNorm / norm
         let before = (x1 - x0).frobeniusNorm / norm
-        let (rho0, rho1) = (checkpoints[i1].time / checkpoints[i0].time, t / checkpoints[i1].time)
         // The ratio D/D₀ of a power law of exponent p over these windows: decreasing in p.
         func ratio(_ p: Double) -> Double {
             let (a, b): (Double, Double) = (Foundation.pow(rho0, -p), Foundation.pow(rho1, -p))
@@ -273,16 +303,8 @@ extension GradientFlow {
             let growth: Double = Foundation.pow(rho1, exponent)
             bound = d / (growth - 1)
         }
-        // In its power-law phase the loss still falls: the residual at least by ρ₁^(−1/2) over the window
-        // (1/t on Figure 4's slow flows), unless it is at round-off. A residual that stalls above its floor
-        // is a plateau, where X may wait before it moves again.
-        let residualNorm = Vector.norm(residual)
-        // Over the window and over its last half-decade (the last checkpoint at or before t/3), so that a
-        // plateau that began inside the window is seen.
-        let half = checkpoints[...].last(where: { $0.time <= t / 3 }) ?? checkpoints[i1]
-        let descending = (residualNorm <= checkpoints[i1].residual / rho1.squareRoot()
-            && residualNorm <= half.residual / (t / half.time).squareRoot()) || atRoundOff(residual, rank: state.count / n)
         let met = bound <= options.stationarityTolerance && descending
+        if quick { return (met, "", bound) }
         let window = "[\(checkpoints[i1].time.formatted(significantDigits: 3)), \(t.formatted(significantDigits: 3))]"
         let fitted = exponent > 0 ? "p = \(exponent.formatted(significantDigits: 3))" : "p < \(minimumExponent)"
         let moved = "X moved \(d.formatted(significantDigits: 3)) over \(window) and \(before.formatted(significantDigits: 3)) the decade before, \(fitted)"

@@ -104,8 +104,6 @@ public struct GradientFlow: Sendable {
         // X's factor at the first step past t = 1.25^k·t₁ (t₁ the first step), for the decade certificate.
         var checkpoints: [(time: Double, state: [Double], residual: Double)] = []
         let decade = horizon == nil && options.decadeCertificate && options.stationarityTolerance.isFinite
-        // The tests as evaluated at the last accepted step, so that the result does not evaluate them again there.
-        var evaluated: (time: Double, stationarity: (met: Bool, value: String, speed: Double), certificate: (met: Bool, value: String, bound: Double)?)?
         let scale = initial.frobeniusNorm / Double(max(n * d, 1)).squareRoot()
         let trajectory = integrate(
             from: initial, to: horizon ?? options.maxTime,
@@ -123,23 +121,21 @@ public struct GradientFlow: Sendable {
                 // `residual` is the new point's: the right-hand side was last evaluated there.
                 guard horizon == nil, Vector.norm(residual) / observationNorm <= options.residualTolerance else { return false }
                 if !options.stationarityTolerance.isFinite { return true }
-                let stationary = stationarity(time: t, state: state, residual: residual)
-                evaluated = (t, stationary, nil)
+                // The tests' numbers only (their text is made once, where the flow stops, below).
+                let stationary = stationarityMeasure(time: t, state: state, residual: residual)
                 if stationary.met, !decade || atRoundOff(residual, rank: d) { return true }
                 guard decade else { return false }
-                let certificate = decadeCertificate(time: t, state: state, residual: residual, checkpoints: checkpoints)
-                evaluated = (t, stationary, certificate)
-                return certificate.met
+                return decadeCertificate(time: t, state: state, residual: residual, checkpoints: checkpoints, quick: true).met
             })
         residualOf(trajectory.state, &residual, &workspace)
         let u = Matrix(rows: n, columns: d, columnMajor: trajectory.state)
         let x = Matrix.gram(u)
         let residualNorm = Vector.norm(residual)
         let relative = residualNorm / observationNorm
-        let last = evaluated.flatMap { $0.time == trajectory.time ? $0 : nil }
-        let stationary = last?.stationarity ?? stationarity(time: trajectory.time, state: trajectory.state, residual: residual)
+        // The tests where it stopped, with their text (the same numbers as the last accepted step's test).
+        let stationary = stationarity(time: trajectory.time, state: trajectory.state, residual: residual)
         let certificate = !decade ? nil
-            : last?.certificate ?? decadeCertificate(time: trajectory.time, state: trajectory.state, residual: residual, checkpoints: checkpoints)
+            : decadeCertificate(time: trajectory.time, state: trajectory.state, residual: residual, checkpoints: checkpoints)
         let tested = horizon == nil && options.stationarityTolerance.isFinite
         let speedMet = stationary.met && (!decade || atRoundOff(residual, rank: d))
         let (status, message) = trajectory.verdict(

@@ -163,7 +163,7 @@ public struct GreedyLowRankLearning: Sendable {
                     }
                     let residualNorm = Vector.norm(residual)
                     if residualNorm / observationNorm <= options.residualTolerance {
-                        fitted = flow.stationarity(time: t, state: state, residual: residual).met
+                        fitted = flow.stationarityMeasure(time: t, state: state, residual: residual).met
                         return fitted
                     }
                     guard t >= escape else { return false }

@@ -95,7 +95,9 @@ public struct Rosenbrock: Sendable {
         var derivative = [Double](repeating: 0, count: n)
         var stage = [Double](repeating: 0, count: n)
         var next = [Double](repeating: 0, count: n)
-        var coefficients = [Double](repeating: 0, count: 6)
+        // Row s: a_sj and c_sj padded with zeros to the 6 stages (formed once, not at every stage).
+        let stageCoefficients = (0..<6).map { s in (0..<6).map { j in j < s ? Self.a[s][j] : 0 } }
+        let earlierCoefficients = (0..<6).map { s in (0..<6).map { j in j < s ? Self.c[s][j] : 0 } }
         var evaluations = 0
         var jacobians = 0
         var factorizations = 0
@@ -139,15 +141,13 @@ public struct Rosenbrock: Sendable {
                 if s == 0 {
                     derivative.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: start) }
                 } else {
-                    for j in 0..<6 { coefficients[j] = j < s ? Self.a[s][j] : 0 }
                     stage.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: y) }
-                    Matrix.gemv(1, k, .none, coefficients, 1, into: &stage)
+                    Matrix.gemv(1, k, .none, stageCoefficients[s], 1, into: &stage)
                     f(t + h, stage, &derivative)  // autonomous: the stage's time is not used
                     evaluations += 1
                 }
                 // derivative ← γh F(Y_s) + γ Σ c_sj k_j, then solve W k_s = derivative.
-                for j in 0..<6 { coefficients[j] = j < s ? Self.c[s][j] : 0 }
-                Matrix.gemv(Self.gamma, k, .none, coefficients, Self.gamma * h, into: &derivative)
+                Matrix.gemv(Self.gamma, k, .none, earlierCoefficients[s], Self.gamma * h, into: &derivative)
                 do { try lu.solve(&derivative) } catch { solved = false; break }
                 setColumn(&k, s, derivative)
             }

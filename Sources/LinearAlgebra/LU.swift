@@ -33,15 +33,22 @@ public struct LUFactorization: Sendable {
         let n = factors.rows
         precondition(j.rows == n && j.columns == n, "LU refactor: J must be \(n) × \(n)")
         if n == 0 { return }
-        let info = factors.elements.withUnsafeMutableBufferPointer { pa in
+        // LAPACK's own `dgetrf_` (the routine `LAPACKE_dgetrf` calls), after LAPACKE's NaN scan done
+        // here: the same factors and the same errors, without LAPACKE's per-call overhead, which
+        // dominated on the 9 × 9 step matrices of Figure 4's flows.
+        var info: Int32 = 0
+        var hasNaN = false
+        factors.elements.withUnsafeMutableBufferPointer { pa in
             j.elements.withUnsafeBufferPointer { pj in
                 for k in 0..<(n * n) { pa[k] = -c * pj[k] }
                 for i in 0..<n { pa[i + i * n] += 1 }
-                return pivots.withUnsafeMutableBufferPointer { pp in
-                    LAPACKE_dgetrf(LAPACK_COL_MAJOR, Int32(n), Int32(n), pa.baseAddress, Int32(n), pp.baseAddress)
-                }
             }
+            for k in 0..<(n * n) where pa[k].isNaN { hasNaN = true }
+            guard !hasNaN else { return }
+            var (rows, order) = (Int32(n), Int32(n))
+            pivots.withUnsafeMutableBufferPointer { pp in dgetrf_(&rows, &order, pa.baseAddress, &rows, pp.baseAddress, &info) }
         }
+        if hasNaN { throw LinearAlgebraError.illegalArgument(routine: "dgetrf", info: -4) }
         if info > 0 { throw LinearAlgebraError.singular(routine: "dgetrf", index: info) }
         try LAPACKStatus.check(info, routine: "dgetrf")
     }
@@ -51,10 +58,16 @@ public struct LUFactorization: Sendable {
         let n = factors.rows
         precondition(b.count == n, "LU solve: b has \(b.count) entries for \(n) rows")
         if n == 0 { return }
-        let info = factors.elements.withUnsafeBufferPointer { pa in
+        // `dgetrs_` directly, after LAPACKE's NaN scans of A and b (as `refactor`).
+        if factors.elements.contains(where: \.isNaN) { throw LinearAlgebraError.illegalArgument(routine: "dgetrs", info: -5) }
+        if b.contains(where: \.isNaN) { throw LinearAlgebraError.illegalArgument(routine: "dgetrs", info: -8) }
+        var info: Int32 = 0
+        var (order, count) = (Int32(n), Int32(1))
+        var trans = CChar(UInt8(ascii: "N"))
+        factors.elements.withUnsafeBufferPointer { pa in
             pivots.withUnsafeBufferPointer { pp in
                 b.withUnsafeMutableBufferPointer { pb in
-                    LAPACKE_dgetrs(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "N")), Int32(n), 1, pa.baseAddress, Int32(n), pp.baseAddress, pb.baseAddress, Int32(n))
+                    dgetrs_(&trans, &order, &count, pa.baseAddress, &order, pp.baseAddress, pb.baseAddress, &order, &info, 1)
                 }
             }
         }

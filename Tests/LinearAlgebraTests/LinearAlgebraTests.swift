@@ -43,6 +43,34 @@ final class LinearAlgebraTests: XCTestCase {
         }
     }
 
+    /// `refactor(identityMinus:times:)` and `solve(_ b: inout)` call LAPACK's `dgetrf_`/`dgetrs_`
+    /// directly: the same factors and solution, bit for bit, as the LAPACKE route (`init`,
+    /// `solve(_: Matrix)`), and LAPACKE's errors for a NaN in the matrix or in b.
+    func testLUDirectLAPACKMatchesLAPACKE() throws {
+        for n in [1, 3, 6, 9, 20] {
+            let j = Matrix(rows: n, columns: n) { i, k in sin(Double(7 * i + 3 * k + n)) }
+            let c = 0.37
+            var direct = try LUFactorization(Matrix.identity(n))
+            try direct.refactor(identityMinus: c, times: j)
+            let viaLAPACKE = try LUFactorization(Matrix.identity(n) - c * j)
+            XCTAssertEqual(direct.factors.elements, viaLAPACKE.factors.elements)
+            XCTAssertEqual(direct.pivots, viaLAPACKE.pivots)
+            let rightHandSide = (0..<n).map { cos(Double($0) + 0.5) }
+            var b = rightHandSide
+            try direct.solve(&b)
+            XCTAssertEqual(b, try viaLAPACKE.solve(Matrix(rows: n, columns: 1, columnMajor: rightHandSide)).elements)
+        }
+        var lu = try LUFactorization(Matrix.identity(2))
+        XCTAssertThrowsError(try lu.refactor(identityMinus: 1, times: Matrix(rows: 2, columns: 2, rowMajor: [0, .nan, 0, 0]))) { error in
+            XCTAssertEqual(error as? LinearAlgebraError, .illegalArgument(routine: "dgetrf", info: -4))
+        }
+        try lu.refactor(identityMinus: 1, times: Matrix(rows: 2, columns: 2))
+        var b = [1.0, .nan]
+        XCTAssertThrowsError(try lu.solve(&b)) { error in
+            XCTAssertEqual(error as? LinearAlgebraError, .illegalArgument(routine: "dgetrs", info: -8))
+        }
+    }
+
     /// exp of a diagonal matrix, and exp(tS) exp(−tS) = I.
     func testSymmetricExponential() throws {
         let d = Matrix.diagonal([0, 1, -2])
