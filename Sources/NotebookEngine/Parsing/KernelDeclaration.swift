@@ -98,6 +98,9 @@ public struct KernelDeclaration: Equatable, Sendable {
         guard let data = try? Data(contentsOf: file), let text = String(data: data, encoding: .utf8) else {
             throw NotebookError.unreadable(path: path, reason: "not UTF-8 text")
         }
+        if let (line, reason) = YAMLBounds.violation(in: text) {
+            throw NotebookError.badFrontMatter(path: path, line: line, reason: reason)
+        }
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)

@@ -132,6 +132,9 @@ public struct NotebookParser {
     /// Reads `title`, `parameters`, `timeout`, `inputs` and `kernel`; refuses other keys by line.
     private func readFrontMatter(_ yaml: String, into document: inout NotebookDocument) throws -> String? {
         let path = document.path
+        if let (line, reason) = YAMLBounds.violation(in: yaml) {
+            throw NotebookError.badFrontMatter(path: path, line: line + 1, reason: reason)
+        }
         let node: Node?
         do {
             node = try Yams.compose(yaml: yaml)
