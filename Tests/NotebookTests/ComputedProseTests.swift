@@ -48,8 +48,8 @@ final class ComputedProseTests: XCTestCase {
         try scratch.write("Notebooks/review.md", Self.notebook)
         try scratch.write("Notebooks/references.bib", Self.bibliography)
         let outcome = try scratch.run(["run", "Notebooks/review.md"])
-        XCTAssertEqual(outcome.status, 1, "a failed claim fails the notebook: \(outcome.stderr)")
-        XCTAssertTrue(outcome.stderr.contains("Notebooks/review.md:12: the claim \"the share is above 0.6\" failed"), outcome.stderr)
+        XCTAssertEqual(outcome.status, 1, "a failed check fails the notebook: \(outcome.stderr)")
+        XCTAssertTrue(outcome.stderr.contains("Notebooks/review.md:12: the check \"the share is above 0.6\" failed"), outcome.stderr)
         let html = try scratch.read("out/review.html")
         XCTAssertTrue(html.contains("Before any block: <span class=\"inline-value\">4</span>"), "evaluated before the first block")
         XCTAssertTrue(html.contains("We found <span class=\"inline-value\">31,350</span> instances, <span class=\"inline-value\">59%</span>"))
@@ -62,7 +62,7 @@ final class ComputedProseTests: XCTestCase {
         XCTAssertTrue(html.contains("Far from X* the solution X_gd and X* stay literal."), "no emphasis from X* … X*")
         XCTAssertTrue(html.contains("<span class=\"kw\">let</span>"), "Swift highlighted")
         let index = try scratch.read("out/index.html")
-        XCTAssertTrue(index.contains("Claims: 1 of 2 held"), "the index sums up the claims")
+        XCTAssertTrue(index.contains("Checks of our numerics: <span class=\"failed\">1 of 2 held"), "the index sums up the checks")
     }
 
     func testAFailingInlineExpressionFailsAtItsLine() throws {
