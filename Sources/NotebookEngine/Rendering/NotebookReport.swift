@@ -535,7 +535,7 @@ struct NotebookReport {
       details::details-content { content-visibility: visible; display: block; }
       .scroll, pre, div.sourceCode, .prose table, footer table { overflow: visible !important; }
       pre, pre code { white-space: pre-wrap !important; overflow-wrap: anywhere; }
-      table.findings { min-width: 0; }
+      table.findings { min-width: 0; } .scroll table { font-size: 8pt; } .scroll th, .scroll td { padding: .1rem .3rem; }
     }
     @media (prefers-color-scheme: dark) {
       :root { --ink: #e3e7ec; --muted: #9aa5b1; --line: #38414b; --accent: #7aa7ff; --bad: #ff8a80; --paper: #15191e; }
