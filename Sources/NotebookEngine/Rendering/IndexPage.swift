@@ -143,7 +143,7 @@ struct IndexPage {
         let indexed = { (entry: Entry) in (entry.findings ?? []).enumerated().map { (index: $0.offset, finding: $0.element) } }
         var html = "<section class=\"answer\" id=\"answer\">"
         if !paper.isEmpty {
-            html += "<h2>What reproduced</h2>" + FindingsHTML.counts(paper)
+            html += "<h2>Findings: the paper beside our runs</h2>" + FindingsHTML.counts(paper)
             html += "<div class=\"scroll\"><table class=\"findings\">" + FindingsHTML.head + "<tbody>"
             for entry in entries {
                 let rows = indexed(entry).filter { !$0.finding.isBeyondThePaper }
