@@ -224,7 +224,7 @@ struct IndexPage {
     .scroll { overflow-x: auto; max-width: 100%; }
     img { max-width: 100%; height: auto; } .front table { display: block; max-width: 100%; overflow-x: auto; }
     .front pre { max-width: 100%; overflow-x: auto; } p, li { overflow-wrap: break-word; }
-    math[display="block"] { max-width: 100%; overflow-x: auto; }
+    math[display="block"] { max-width: 100%; overflow-x: auto; } .front p, .front li { overflow-x: auto; }
     @media (max-width: 40rem) { body { padding: 1rem .75rem; } .grid { grid-template-columns: 1fr; } }
     @media print { details::details-content { content-visibility: visible; display: block; } .scroll { overflow: visible; } table.findings { min-width: 0; } }
     .card p.stale { color: #b3261e; font-weight: 600; margin: .25rem 0; }

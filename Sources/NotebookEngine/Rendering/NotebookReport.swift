@@ -519,6 +519,7 @@ struct NotebookReport {
     img, svg { max-width: 100%; height: auto; }
     .prose table, footer table { display: block; max-width: 100%; overflow-x: auto; }
     math[display="block"] { max-width: 100%; overflow-x: auto; }
+    .prose p, .prose li { overflow-x: auto; } /* an inline formula wider than a phone scrolls in its paragraph */
     pre, div.sourceCode { max-width: 100%; overflow-x: auto; }
     p, li, figcaption, header .path, .banner, .error { overflow-wrap: break-word; }
     nav.pages { flex-wrap: wrap; gap: .25rem 1.5rem; }
@@ -541,7 +542,10 @@ struct NotebookReport {
       :root { --ink: #e3e7ec; --muted: #9aa5b1; --line: #38414b; --accent: #7aa7ff; --bad: #ff8a80; --paper: #15191e; }
       .prose pre, pre.output, ul.claims, div.sourceCode, pre { background: #1e242b !important; color: var(--ink); }
       figure img { background: #ffffff; } .banner { background: #3a3320; border-color: #6b5a2a; }
-      ul.claims li.failed { background: #3a1f1d; } th { background: #1e242b; }
+      ul.claims li.failed { background: #3a1f1d; } th, table.findings th { background: #1e242b; }
+      .findings-in-place .finding { background: #1e242b; } table.findings td, table.findings th { border-color: var(--line); }
+      .verdict-counts .count.reproduced { color: #56d364; } .verdict-counts .count.differs { color: #e3b341; }
+      .verdict-counts .count.not-reproduced { color: #f0883e; } table.findings tr.basis td, .findings-in-place .key { color: var(--muted); }
       code span.kw, code span.cf, code span.im, code span.bu, code span.ex { color: #7ee787; } code span.st, code span.ch { color: #a5d6ff; }
       code span.co { color: #8b949e; } code span.dv, code span.fl, code span.bn { color: #79c0ff; } code span.fu { color: #d2a8ff; } code span.dt { color: #ffa657; }
     }
