@@ -18,7 +18,7 @@ final class FindingTests: XCTestCase {
     override func tearDown() { scratch.remove() }
 
     /// Two findings (the first reproduced, the second not), one beyond the paper, one held check;
-    /// a wide table (folded under its block), standard error and a long output line.
+    /// a wide table (folded under its block), standard error, a long output line and a long inline formula.
     static let notebook = """
         ---
         title: Findings
@@ -39,7 +39,7 @@ final class FindingTests: XCTestCase {
         print(String(repeating: "long-output-line-without-breaks-", count: 12))
         ```
 
-        More prose.
+        More prose, with a formula wider than a phone: $x_1 + x_2 + x_3 + x_4 + x_5 + x_6 + x_7 + x_8 + x_9 + x_{10} + x_{11} + x_{12} + x_{13} + x_{14} + x_{15} + x_{16}$.
 
         ```swift
         let second = 0.9
