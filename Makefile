@@ -1,7 +1,7 @@
 # The two commands a user needs: `make test` and `make figures`. Both install what is missing.
 SWIFT ?= swift
 CONFIG ?= release
-APT_PACKAGES := libopenblas-dev liblapacke-dev gnuplot-nox libgnuplot-iostream-dev libboost-iostreams-dev libboost-filesystem-dev libboost-system-dev pandoc chromium curl
+APT_PACKAGES := libopenblas-dev liblapacke-dev gnuplot-nox libgnuplot-iostream-dev libboost-iostreams-dev libboost-filesystem-dev libboost-system-dev pandoc chromium poppler-utils curl
 ## Python packages the tests use: nbformat validates `notebook export --ipynb`, nbconvert opens it.
 PIP_PACKAGES := nbformat nbconvert
 BIN := .build/$(CONFIG)
@@ -9,7 +9,8 @@ BIN := .build/$(CONFIG)
 .PHONY: deps build test test-kernels bench figures fuzz clean
 
 ## deps: install the Debian packages the build and tests need, when missing (apt-get; sudo unless root).
-## chromium is for the test that screenshots a rendered report and the preview's reload, curl for the preview's tests.
+## chromium is for the test that screenshots a rendered report and the preview's reload, poppler-utils (pdftotext) for the test
+## that reads a report's print, curl for the preview's tests.
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -243,7 +243,7 @@ public struct NotebookRunner {
             let fresh = ExecutionRecord(
                 key: key, blocks: outcome.blocks, tables: outcome.tables, compileSeconds: outcome.compileSeconds,
                 runSeconds: outcome.runSeconds, commit: commit(in: kernel.workingDirectory), toolchain: toolchain.compilerVersion(), finished: Date(),
-                inlines: outcome.inlines, claims: outcome.claims, blockKeys: blockKeys, restoredBlocks: resumed?.plan.from)
+                inlines: outcome.inlines, claims: outcome.claims, findings: outcome.findings, blockKeys: blockKeys, restoredBlocks: resumed?.plan.from)
             record = fresh
             for table in fresh.tables {
                 if let text = try? Data(contentsOf: folder.appendingPathComponent("tables/\(table.name).tsv")) {
@@ -309,12 +309,24 @@ public struct NotebookRunner {
             && !figures.contains { $0.status == .failed || $0.status == .notRun }
         try IndexPage(folder: options.outputFolder, front: try IndexPage.front(besides: document.path), kernelDigest: kernelDigest(ofNotebookAt:)).update(with: [.init(
             stem: document.stem, title: document.title, path: document.path, succeeded: succeeded, claims: record?.claims ?? [],
+            findings: record?.findings ?? [],
             firstFigure: document.gnuplotBlocks.first?.figure,
             // When its results were computed, as its report says (a cached re-run keeps that run's time).
             updated: record?.finished ?? Date(), figures: document.gnuplotBlocks.map(\.figure),
             provenance: provenance)])
 
         let reportPath = Self.displayPath(reportURL)
+        // The verdict on the terminal too: a finding not reproduced is a result, said as such, never a failure.
+        let findings = record?.findings ?? []
+        let checks = record?.claims ?? []
+        if !findings.isEmpty || !checks.isEmpty {
+            let paper = findings.filter { !$0.isBeyondThePaper }
+            var parts: [String] = []
+            if !paper.isEmpty { parts.append("findings: " + FindingsHTML.countsText(paper)) }
+            if paper.count < findings.count { parts.append("\(findings.count - paper.count) beyond the paper") }
+            if !checks.isEmpty { parts.append("checks of our numerics: " + FindingsHTML.checksText(checks)) }
+            say(parts.joined(separator: "; "))
+        }
         if let failure = firstFailure(document, record: record, figures: figures) {
             say("FAILED: \(failure) → \(reportPath)")
         } else if cached && figuresDrawn == 0 {
@@ -353,7 +365,7 @@ public struct NotebookRunner {
         if figures.contains(where: { $0.status == .notRun }) { return "a figure was not drawn: its data did not come" }
         if let claim = record?.claims?.first(where: { !$0.held }) {
             let count = record!.claims!.filter { !$0.held }.count
-            return "\(document.path):\(claim.line): the claim \"\(claim.text)\" failed" + (count > 1 ? " (and \(count - 1) more)" : "")
+            return "\(document.path):\(claim.line): the check \"\(claim.text)\" failed" + (count > 1 ? " (and \(count - 1) more)" : "")
         }
         return nil
     }
@@ -533,7 +545,7 @@ public struct NotebookRunner {
         return formatter.string(from: date)
     }
 
-    /// A resumed run's outcome with the restored blocks' results, tables, claims and inline values
+    /// A resumed run's outcome with the restored blocks' results, tables, checks, findings and inline values
     /// taken from the earlier run.
     static func merge(
         _ outcome: NotebookProgram.Outcome, restoring earlier: ExecutionRecord, before from: Int, document: NotebookDocument
@@ -543,6 +555,7 @@ public struct NotebookRunner {
         let emitted = Set(outcome.tables.map(\.name))
         merged.tables = earlier.tables.filter { $0.block < from && !emitted.contains($0.name) } + outcome.tables
         merged.claims = (earlier.claims ?? []).filter { $0.block < from } + outcome.claims
+        merged.findings = (earlier.findings ?? []).filter { $0.block < from } + outcome.findings
         let restoredInlines = Set(document.inlineExpressions.filter { ($0.afterBlock ?? -1) < from - 1 }.map(\.id))
         merged.inlines = (earlier.inlines ?? [:]).filter { restoredInlines.contains($0.key) }.merging(outcome.inlines) { $1 }
         return merged

@@ -10,4 +10,7 @@ public enum NotebookEvent: Codable, Equatable, Sendable {
     case inline(id: Int, text: String)
     /// A claim stated with ``check(_:_:line:)`` at notebook line `line`, in block `block`: held or not.
     case claim(block: Int, line: Int, text: String, held: Bool)
+    /// A finding stated with ``finding(_:paper:ours:_:basis:line:)`` (a verdict, the paper's words) or
+    /// ``beyondThePaper(_:ours:basis:line:)`` (no verdict, no paper) at notebook line `line`, in block `block`.
+    case finding(block: Int, line: Int, statement: String, paper: String?, ours: String, verdict: Verdict?, basis: String?)
 }

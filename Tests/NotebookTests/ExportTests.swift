@@ -58,7 +58,7 @@ final class ExportTests: XCTestCase {
         XCTAssertEqual(cells.map { $0["cell_type"] as? String }, ["markdown", "markdown", "code", "markdown", "code"])
         let text = { (cell: [String: Any], key: String) in ((cell[key] as? [String]) ?? []).joined() }
 
-        XCTAssertTrue(text(cells[0], "source").contains("Claims: 1 of 1 held."), text(cells[0], "source"))
+        XCTAssertTrue(text(cells[0], "source").contains("Checks of our numerics: 1 of 1 held."), text(cells[0], "source"))
         // 1 + 4 + 9 + 16 = 30: the values the run computed, in place of the expressions.
         XCTAssertEqual(text(cells[3], "source"), "The sum of the first 4 squares is 30.")
 

@@ -15,8 +15,11 @@ public struct ExecutionRecord: Codable, Sendable {
     public var finished: Date
     /// The prose's inline values, by ``InlineExpression/id`` (nil in records from before them).
     public var inlines: [Int: String]?
-    /// The claims the blocks checked, in the order they were checked.
+    /// The checks of our numerics the blocks made (``NotebookRuntime/check(_:_:line:)``), in order.
     public var claims: [ClaimRecord]?
+    /// The findings the blocks stated (the paper's statements with their verdicts, and those
+    /// beyond the paper), in order (nil in records from before them).
+    public var findings: [FindingRecord]?
     /// Each Swift block's key (``NotebookRunner``'s per-block keys): a later run whose first k keys
     /// are these resumes at block k from this run's snapshot `state-(k−1)/` (nil in records from before them).
     public var blockKeys: [String]?
@@ -24,11 +27,36 @@ public struct ExecutionRecord: Codable, Sendable {
     public var restoredBlocks: Int?
 
     public var succeeded: Bool { blocks.allSatisfy { $0.status == .succeeded } }
-    /// Whether every claim checked held.
+    /// Whether every check held (a finding's verdict, whatever it is, never fails a run).
     public var claimsHeld: Bool { (claims ?? []).allSatisfy(\.held) }
 }
 
-/// A claim a block checked (``NotebookRuntime/check(_:_:line:)``), and whether it held.
+/// One of the paper's statements set beside what a block measured, with its verdict
+/// (``NotebookRuntime/finding(_:paper:ours:_:basis:line:)``), or a finding beyond the paper
+/// (``NotebookRuntime/beyondThePaper(_:ours:basis:line:)``: no `paper`, no `verdict`).
+public struct FindingRecord: Codable, Sendable, Equatable {
+    public var block: Int
+    public var line: Int
+    public var statement: String
+    /// What the paper says, quoted, with its section (nil beyond the paper).
+    public var paper: String?
+    /// What we measured.
+    public var ours: String
+    /// Nil for a finding beyond the paper.
+    public var verdict: Verdict?
+    /// Where the verdict's threshold comes from.
+    public var basis: String?
+
+    public init(block: Int, line: Int, statement: String, paper: String?, ours: String, verdict: Verdict?, basis: String?) {
+        (self.block, self.line, self.statement, self.paper, self.ours, self.verdict, self.basis)
+            = (block, line, statement, paper, ours, verdict, basis)
+    }
+
+    /// Whether it is a finding the paper does not state.
+    public var isBeyondThePaper: Bool { verdict == nil }
+}
+
+/// A check of our numerics a block made (``NotebookRuntime/check(_:_:line:)``), and whether it held.
 public struct ClaimRecord: Codable, Sendable, Equatable {
     public var block: Int
     public var line: Int

@@ -64,7 +64,7 @@ struct NotebookProgram {
     }
 
     /// What one execution produced: a result per block, the tables, the prose's inline values
-    /// and the claims checked.
+    /// the checks made and the findings stated.
     struct Outcome {
         var blocks: [BlockResult]
         var tables: [TableRecord]
@@ -72,6 +72,7 @@ struct NotebookProgram {
         var runSeconds: Double
         var inlines: [Int: String] = [:]
         var claims: [ClaimRecord] = []
+        var findings: [FindingRecord] = []
         /// Why a resumed program could not go on (it did not compile, or a value did not
         /// restore): the runner then runs the notebook from its first block.
         var resumeFailure: String?
@@ -101,6 +102,7 @@ struct NotebookProgram {
             var tables: [TableRecord] = []
             var inlines: [Int: String] = [:]
             var claims: [ClaimRecord] = []
+            var findings: [FindingRecord] = []
             var runSeconds = 0.0
             var compileSeconds = compiled.seconds
             if failing > 0 {
@@ -109,7 +111,7 @@ struct NotebookProgram {
                     toolchain: toolchain, kernel: kernel, folder: folder, manifest: manifest, timeout: timeout, log: log)
                 for (index, result) in earlier.blocks.enumerated() where index < failing { results[index] = result }
                 tables = earlier.tables
-                (inlines, claims) = (earlier.inlines, earlier.claims)
+                (inlines, claims, findings) = (earlier.inlines, earlier.claims, earlier.findings)
                 runSeconds = earlier.runSeconds
                 compileSeconds += earlier.compileSeconds
             }
@@ -117,7 +119,8 @@ struct NotebookProgram {
                 results[failing] = BlockResult(status: .failed, output: "", seconds: nil, diagnostic: diagnostic, outputBytes: nil)
             }
             return Outcome(
-                blocks: results, tables: tables, compileSeconds: compileSeconds, runSeconds: runSeconds, inlines: inlines, claims: claims)
+                blocks: results, tables: tables, compileSeconds: compileSeconds, runSeconds: runSeconds, inlines: inlines,
+                claims: claims, findings: findings)
         }
 
         log("running…")
@@ -148,16 +151,19 @@ struct NotebookProgram {
         let recorded = readEvents(events)
         var inlines: [Int: String] = [:]
         var claims: [ClaimRecord] = []
+        var findings: [FindingRecord] = []
         for event in recorded {
             switch event {
             case let .inline(id, text): inlines[id] = text
             case let .claim(block, line, text, held): claims.append(ClaimRecord(block: block, line: line, text: text, held: held))
+            case let .finding(block, line, statement, paper, ours, verdict, basis):
+                findings.append(FindingRecord(block: block, line: line, statement: statement, paper: paper, ours: ours, verdict: verdict, basis: basis))
             default: break
             }
         }
         return Outcome(
             blocks: interpret(ran, events: recorded, folder: folder, timeout: timeout), tables: tables(in: recorded),
-            compileSeconds: compiled.seconds, runSeconds: ran.seconds, inlines: inlines, claims: claims)
+            compileSeconds: compiled.seconds, runSeconds: ran.seconds, inlines: inlines, claims: claims, findings: findings)
     }
 
     /// The first error's block and a diagnostic at its notebook line.
@@ -200,7 +206,7 @@ struct NotebookProgram {
             switch event {
             case .began(let block): began.insert(block)
             case .ended(let block, let time): seconds[block] = time
-            case .table, .inline, .claim: break
+            case .table, .inline, .claim, .finding: break
             }
         }
         let outside = LossyText.read(folder.appendingPathComponent(Self.programOutput), limit: 64 << 10)?.text ?? ""

@@ -9,7 +9,8 @@ import NotebookRuntime
 /// - A Swift block → a code cell (`execution_count` its block number when it ran, else null)
 ///   with, in order: what it printed (a `stream` output "stdout"; the note where it was cut), what it
 ///   wrote on standard error (a `stream` output "stderr"), its error
-///   (an `error` output naming the notebook line), its claims' verdicts and its tables (each a
+///   (an `error` output naming the notebook line), its findings (verdict in words), its checks
+///   held or failed and its tables (each a
 ///   `display_data` of markdown or HTML and plain text).
 /// - A gnuplot block → a code cell tagged `gnuplot` (metadata `notebook.language = "gnuplot"`),
 ///   whose output is the figure it drew, as `image/svg+xml` and `image/png` (the PNG alone for
@@ -142,7 +143,8 @@ struct JupyterNotebook {
 
     // MARK: Cells
 
-    /// Where the outputs come from: the source, the run, the parameters set, the claims' tally.
+    /// Where the outputs come from: the source, the run, the parameters set, the findings (a table of
+    /// the paper's statements with their verdicts, those beyond the paper) and the checks' tally.
     private func header() -> [String: Any] {
         let claims = record?.claims ?? []
         let held = claims.filter(\.held).count
@@ -158,9 +160,30 @@ struct JupyterNotebook {
             lines.append("")
             lines.append("Run with non-default parameters: " + set.map { "`\($0.name)` = `\($0.value)`" }.joined(separator: ", ") + ".")
         }
+        let findings = record?.findings ?? []
+        let paper = findings.filter { !$0.isBeyondThePaper }
+        if !paper.isEmpty {
+            lines.append("")
+            lines.append("**Verdict**: " + FindingsHTML.countsText(paper) + ".")
+            lines.append("")
+            lines.append("| Statement | The paper | Ours | Verdict |")
+            lines.append("|---|---|---|---|")
+            for finding in paper {
+                let cells = [finding.statement, finding.paper ?? "", finding.ours].map(Self.markdownEscaped)
+                    + ["**\(finding.verdict!.words)**" + (finding.basis.map { " (basis: \(Self.markdownEscaped($0)))" } ?? "")]
+                lines.append("| " + cells.map { $0.replacingOccurrences(of: "\n", with: " ") }.joined(separator: " | ") + " |")
+            }
+        }
+        let beyond = findings.filter(\.isBeyondThePaper)
+        if !beyond.isEmpty {
+            lines.append("")
+            lines.append("**Beyond the paper**:")
+            lines.append("")
+            for finding in beyond { lines.append("- " + Self.beyondText(finding, markdown: true)) }
+        }
         if !claims.isEmpty {
             lines.append("")
-            lines.append("Claims: \(held) of \(claims.count) held.")
+            lines.append("Checks of our numerics: \(held) of \(claims.count) held.")
         }
         return ["cell_type": "markdown", "id": "notebook-export", "metadata": [:] as [String: Any], "source": Self.lines(lines.joined(separator: "\n"))]
     }
@@ -211,6 +234,13 @@ struct JupyterNotebook {
                 "traceback": diagnostic.detail.isEmpty ? [] : diagnostic.detail.components(separatedBy: "\n"),
             ])
         }
+        let findings = (record?.findings ?? []).filter { $0.block == block.index }
+        if !findings.isEmpty {
+            outputs.append(Self.display([
+                "text/markdown": Self.lines(findings.map { "- " + Self.findingText($0, markdown: true) }.joined(separator: "\n")),
+                "text/plain": Self.lines(findings.map { Self.findingText($0, markdown: false) }.joined(separator: "\n")),
+            ]))
+        }
         let claims = (record?.claims ?? []).filter { $0.block == block.index }
         if !claims.isEmpty {
             let verdict = { (claim: ClaimRecord) in "\(claim.held ? "✓ held" : "✗ failed"): \(claim.text) (line \(claim.line))" }
@@ -229,6 +259,22 @@ struct JupyterNotebook {
             "execution_count": result.status == .notRun ? NSNull() : block.index + 1 as Any,
             "metadata": ["notebook": metadata], "source": Self.lines(block.code), "outputs": outputs,
         ]
+    }
+
+    /// A finding in words: its verdict (or "beyond the paper"), the statement, the paper's words, ours, the basis.
+    static func findingText(_ finding: FindingRecord, markdown: Bool) -> String {
+        guard let verdict = finding.verdict else { return beyondText(finding, markdown: markdown) }
+        let text = { (s: String) in markdown ? markdownEscaped(s) : s }
+        let head = markdown ? "**\(verdict.words)**: **\(text(finding.statement))**" : "\(verdict.words): \(finding.statement)"
+        return head + " — the paper: \(text(finding.paper ?? "")); ours: \(text(finding.ours))"
+            + (finding.basis.map { " (basis: \(text($0)))" } ?? "") + " (line \(finding.line))"
+    }
+
+    /// A finding beyond the paper in words.
+    static func beyondText(_ finding: FindingRecord, markdown: Bool) -> String {
+        let text = { (s: String) in markdown ? markdownEscaped(s) : s }
+        let head = markdown ? "**beyond the paper**: **\(text(finding.statement))**" : "beyond the paper: \(finding.statement)"
+        return head + " — ours: \(text(finding.ours))" + (finding.basis.map { " (basis: \(text($0)))" } ?? "") + " (line \(finding.line))"
     }
 
     /// The first ``NotebookReport/rowsShown`` rows as an HTML table, the header and row count as text.

@@ -2,6 +2,7 @@
 @preconcurrency import Glibc
 #endif
 import Foundation
+import NotebookRuntime
 import Plot
 
 /// `index.html` beside the reports: every notebook rendered into the folder, with
@@ -19,16 +20,19 @@ struct IndexPage {
         var updated: Date
         /// Every figure it draws (absent in manifests written before it was kept).
         var figures: [String]?
-        /// The claims its blocks checked, with their verdicts.
+        /// The checks of our numerics its blocks made, held or failed.
         var claims: [ClaimRecord]?
+        /// The findings its blocks stated, with their verdicts (absent in manifests written before them).
+        var findings: [FindingRecord]?
         /// What the report was rendered from (absent in manifests written before it was kept).
         var provenance: ReportProvenance?
 
         init(
-            stem: String, title: String, path: String, succeeded: Bool, claims: [ClaimRecord], firstFigure: String?,
-            updated: Date, figures: [String]?, provenance: ReportProvenance? = nil
+            stem: String, title: String, path: String, succeeded: Bool, claims: [ClaimRecord], findings: [FindingRecord] = [],
+            firstFigure: String?, updated: Date, figures: [String]?, provenance: ReportProvenance? = nil
         ) {
             (self.stem, self.title, self.path, self.succeeded, self.claims) = (stem, title, path, succeeded, claims)
+            self.findings = findings
             (self.firstFigure, self.updated, self.figures, self.provenance) = (firstFigure, updated, figures, provenance)
         }
 
@@ -102,12 +106,14 @@ struct IndexPage {
         return HTML(
             .lang(.english),
             .head(.meta(.charset(.utf8)), .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
-                  .element(named: "title", nodes: [.raw(HTMLEscape.escape(front?.title ?? "Notebooks"))]), .style(Self.css + ProseRenderer.css)),
+                  .element(named: "title", nodes: [.raw(HTMLEscape.escape(front?.title ?? "Notebooks"))]),
+                  .style(Self.css + FindingsHTML.css + ProseRenderer.css)),
             .body(
                 .h1(.safe(front?.title ?? "Notebooks")),
+                // The whole answer first: every finding, then the checks; then the front prose and the cards.
+                .unwrap(answer(entries)) { .raw($0) },
                 .unwrap(front) { .div(.class("front"), .raw($0.html)) },
                 .p(.class("lead"), .safe("Reports rendered by `notebook run`; each links its figures and tables.")),
-                .if(entries.contains { !($0.claims ?? []).isEmpty }, claimsSummary(entries)),
                 .div(.class("grid"), .forEach(entries) { entry in
                     .a(.class("card"), .href(HTMLEscape.escape(HTMLEscape.link("\(entry.stem).html"))),
                        .unwrap(entry.firstFigure, {
@@ -116,6 +122,7 @@ struct IndexPage {
                        .h2(.safe(entry.title)),
                        .if(!(stale[entry.stem] ?? []).isEmpty, .p(.class("stale"), .safe(
                            "Stale: " + (stale[entry.stem] ?? []).joined(separator: "; ")))),
+                       .unwrap(Self.findingCount(entry.findings ?? [])) { .p(.class("findings-count"), .safe($0)) },
                        .p(.safe(entry.path + " · " + (entry.succeeded ? "succeeded" : "FAILED")
                            + Self.claimCount(entry.claims ?? []) + " · computed " + formatter.string(from: entry.updated))))
                 })
@@ -123,30 +130,79 @@ struct IndexPage {
         ).render()
     }
 
-    /// What reproduced and what did not: every notebook's claims with their verdicts.
-    private func claimsSummary(_ entries: [Entry]) -> Node<HTML.BodyContext> {
-        let all = entries.flatMap { $0.claims ?? [] }
-        let failed = all.filter { !$0.held }.count
-        return .section(
-            .class("claims"),
-            .h2(.safe("Claims: \(all.count - failed) of \(all.count) held")),
-            .forEach(entries.filter { !($0.claims ?? []).isEmpty }) { entry in
-                .group(
-                    .h3(.a(.href(HTMLEscape.escape(HTMLEscape.link("\(entry.stem).html"))), .safe(entry.title))),
-                    .ul(.forEach(entry.claims ?? []) { claim in
-                        .li(.class(claim.held ? "held" : "failed"),
-                            .span(.class("verdict"), .safe(claim.held ? "✓ held" : "✗ failed")), .safe(" " + claim.text),
-                            .span(.class("where"), .safe(" · \(entry.path):\(claim.line)")))
-                    })
-                )
+    /// The whole answer, notebook by notebook: every finding of the paper's statements with its
+    /// verdict (rows grouped under each notebook's title, linked), the counts over all notebooks,
+    /// the findings beyond the paper, and the checks of our numerics (a failed one listed apart, the
+    /// held ones folded). Nil when no notebook stated a finding or made a check.
+    func answer(_ entries: [Entry]) -> String? {
+        let all = entries.flatMap { $0.findings ?? [] }
+        let checks = entries.flatMap { $0.claims ?? [] }
+        guard !all.isEmpty || !checks.isEmpty else { return nil }
+        let paper = all.filter { !$0.isBeyondThePaper }
+        let link = { (entry: Entry, anchor: String) in HTMLEscape.link("\(entry.stem).html") + "#" + anchor }
+        let indexed = { (entry: Entry) in (entry.findings ?? []).enumerated().map { (index: $0.offset, finding: $0.element) } }
+        var html = "<section class=\"answer\" id=\"answer\">"
+        if !paper.isEmpty {
+            html += "<h2>Findings: the paper beside our runs</h2>" + FindingsHTML.counts(paper)
+            html += "<div class=\"scroll\"><table class=\"findings\">" + FindingsHTML.head + "<tbody>"
+            for entry in entries {
+                let rows = indexed(entry).filter { !$0.finding.isBeyondThePaper }
+                guard !rows.isEmpty else { continue }
+                html += "<tr class=\"group\"><th colspan=\"4\"><a href=\"\(HTMLEscape.escape(HTMLEscape.link("\(entry.stem).html")))\">"
+                    + HTMLEscape.escape(entry.title) + "</a> <small>" + HTMLEscape.escape(FindingsHTML.countsText(rows.map(\.finding))) + "</small></th></tr>"
+                html += rows.map { FindingsHTML.row($0.finding, link: link(entry, FindingsHTML.findingID($0.index))) }.joined()
             }
-        )
+            html += "</tbody></table></div>"
+        }
+        let beyond = entries.flatMap { entry in
+            indexed(entry).filter { $0.finding.isBeyondThePaper }.map { (entry, $0.index, $0.finding) }
+        }
+        if !beyond.isEmpty {
+            html += "<h2>Findings beyond the paper</h2><ul class=\"beyond\">" + beyond.map { entry, index, finding in
+                "<li><a href=\"\(HTMLEscape.escape(link(entry, FindingsHTML.findingID(index))))\"><strong>\(HTMLEscape.escape(finding.statement))</strong></a>: "
+                    + HTMLEscape.escape(finding.ours)
+                    + (finding.basis.map { " <small>(basis: \(HTMLEscape.escape($0)))</small>" } ?? "")
+                    + " <small class=\"where\">· \(HTMLEscape.escape(entry.title))</small></li>"
+            }.joined() + "</ul>"
+        }
+        if !checks.isEmpty {
+            let failed = checks.filter { !$0.held }
+            html += "<h2 class=\"checks-summary\">Checks of our numerics: <span class=\"\(failed.isEmpty ? "held" : "failed")\">"
+                + FindingsHTML.checksText(checks) + "</span></h2>"
+            let items = { (held: Bool) in
+                entries.flatMap { entry in
+                    (entry.claims ?? []).enumerated().filter { $0.element.held == held }.map {
+                        FindingsHTML.checkItem($0.element, link: link(entry, FindingsHTML.checkID($0.offset)), where: "\(entry.path):\($0.element.line)")
+                    }
+                }.joined()
+            }
+            if !failed.isEmpty {
+                html += "<ul class=\"claims failed-checks\">" + items(false) + "</ul>"
+            }
+            let held = checks.count - failed.count
+            if held > 0 {
+                html += "<details class=\"held-checks\"><summary>The \(held) held, notebook by notebook</summary><ul class=\"claims\">"
+                    + items(true) + "</ul></details>"
+            }
+        }
+        return html + "</section>"
+    }
+
+    /// A card's findings: "2 reproduced · 1 not reproduced · 1 beyond the paper" (nil: none).
+    private static func findingCount(_ findings: [FindingRecord]) -> String? {
+        guard !findings.isEmpty else { return nil }
+        let counts = Verdict.allCases.compactMap { verdict -> String? in
+            let count = findings.filter { $0.verdict == verdict }.count
+            return count == 0 ? nil : "\(count) \(verdict.words)"
+        }
+        let beyond = findings.filter(\.isBeyondThePaper).count
+        return "Findings: " + (counts + (beyond == 0 ? [] : ["\(beyond) beyond the paper"])).joined(separator: " · ")
     }
 
     private static func claimCount(_ claims: [ClaimRecord]) -> String {
         guard !claims.isEmpty else { return "" }
         let held = claims.filter(\.held).count
-        return " · \(held) of \(claims.count) claims held"
+        return " · checks of our numerics: \(held) of \(claims.count) held"
     }
 
     static let css = """
@@ -157,11 +213,20 @@ struct IndexPage {
     .card:hover { border-color: #2a5db0; }
     .card img { width: 100%; height: auto; border-radius: 4px; }
     .card h2 { font-size: 1.1rem; margin: .5rem 0 .25rem; } .card p { font-size: 13px; color: #5d6773; margin: 0; }
-    .claims { border: 1px solid #dde2e8; border-radius: 8px; padding: .5rem 1rem 1rem; margin: 1rem 0 2rem; }
-    .claims h2 { font-size: 1.2rem; } .claims h3 { font-size: 1rem; margin: .75rem 0 .25rem; }
-    .claims ul { margin: 0; padding-left: 1.2rem; } .claims li { margin: .15rem 0; }
-    .claims .verdict { font-weight: 600; } .claims li.held .verdict { color: #1a7f37; } .claims li.failed .verdict { color: #b3261e; }
-    .claims .where { color: #8a94a0; font-size: 13px; }
+    .answer { border: 1px solid #dde2e8; border-radius: 8px; padding: .25rem 1rem 1rem; margin: 1rem 0 2rem; }
+    .answer h2 { font-size: 1.2rem; margin: 1rem 0 .4rem; } .answer h2.checks-summary .failed { color: #b3261e; }
+    ul.claims { margin: .25rem 0; padding-left: 1.2rem; list-style: none; } ul.claims li { margin: .15rem 0; }
+    ul.claims .verdict { font-weight: 600; } ul.claims li.held .verdict { color: #1a7f37; } ul.claims li.failed .verdict { color: #b3261e; }
+    ul.failed-checks li.failed { background: #fdecea; border-left: 3px solid #b3261e; padding: .2rem .5rem; }
+    ul.claims .where, .answer small.where { color: #8a94a0; font-size: 13px; }
+    details.held-checks > summary { cursor: pointer; color: #5d6773; font-size: 14px; }
+    .card p.findings-count { color: #1d232b; font-weight: 600; margin-bottom: .15rem; }
+    .scroll { overflow-x: auto; max-width: 100%; }
+    img { max-width: 100%; height: auto; } .front table { display: block; max-width: 100%; overflow-x: auto; }
+    .front pre { max-width: 100%; overflow-x: auto; } p, li { overflow-wrap: break-word; }
+    math[display="block"] { max-width: 100%; overflow-x: auto; } .front p, .front li { overflow-x: auto; }
+    @media (max-width: 40rem) { body { padding: 1rem .75rem; } .grid { grid-template-columns: 1fr; } }
+    @media print { details::details-content { content-visibility: visible; display: block; } .scroll { overflow: visible; } table.findings { min-width: 0; } }
     .card p.stale { color: #b3261e; font-weight: 600; margin: .25rem 0; }
     .nofigure { height: 8rem; display: flex; align-items: center; justify-content: center; color: #8a94a0; border: 1px dashed #dde2e8; }
     """

@@ -35,16 +35,35 @@ struct NotebookReport {
         var usedIDs: Set<String> = []
         var body: [Node<HTML.BodyContext>] = []
         let rendered = try ProseRenderer(bibliography: bibliography).render(pieces())
+        // The verdict opens the report: right after the notebook's first `# ` heading, before its
+        // own prose (at the top when it has none before its first block).
+        var verdictPlaced = verdictSection() == nil
+        let placeVerdict = { (toc: inout [(level: Int, id: String, text: String)], usedIDs: inout Set<String>, body: inout [Node<HTML.BodyContext>]) in
+            guard !verdictPlaced, let section = verdictSection() else { return }
+            verdictPlaced = true
+            usedIDs.insert("verdict")
+            toc.append((2, "verdict", "Verdict"))
+            body.append(.raw(section))
+        }
         for (segment, piece) in zip(document.segments, rendered.pieces) {
             switch segment {
             case .prose:
-                body.append(contentsOf: proseNodes(piece, toc: &toc, usedIDs: &usedIDs))
+                if !verdictPlaced, let close = piece.range(of: "</h1>") {
+                    body.append(contentsOf: proseNodes(String(piece[..<close.upperBound]), toc: &toc, usedIDs: &usedIDs))
+                    placeVerdict(&toc, &usedIDs, &body)
+                    body.append(contentsOf: proseNodes(String(piece[close.upperBound...]), toc: &toc, usedIDs: &usedIDs))
+                } else {
+                    body.append(contentsOf: proseNodes(piece, toc: &toc, usedIDs: &usedIDs))
+                }
             case .swift(let block):
+                placeVerdict(&toc, &usedIDs, &body)
                 body.append(swiftNode(block, listing: piece))
             case .gnuplot(let block):
+                placeVerdict(&toc, &usedIDs, &body)
                 body.append(gnuplotNode(block, listing: piece))
             }
         }
+        placeVerdict(&toc, &usedIDs, &body)
         if let references = rendered.references {
             body.append(contentsOf: proseNodes("<h2>References</h2>\n" + references, toc: &toc, usedIDs: &usedIDs))
         }
@@ -54,7 +73,7 @@ struct NotebookReport {
                 .meta(.charset(.utf8)),
                 .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
                 .element(named: "title", nodes: [.raw(HTMLEscape.escape(document.title))]),
-                .style(Self.css + ProseRenderer.css)
+                .style(Self.css + FindingsHTML.css + ProseRenderer.css)
             ),
             .body(
                 .nav(.class("pages"),
@@ -166,6 +185,7 @@ struct NotebookReport {
             .if(result.outputIsCut, outputCutNode(block, result: result)),
             .unwrap(result.errors.flatMap { $0.isEmpty ? nil : $0 }) { errorsNode(block, result: result, text: $0) },
             .unwrap(result.diagnostic) { errorNode($0) },
+            .if(!findings(of: block).isEmpty, .raw(FindingsHTML.inPlace(findings(of: block)))),
             .if(!claims(of: block).isEmpty, claimsNode(claims(of: block))),
             .forEach(tables) { tableNode($0) }
         )
@@ -180,17 +200,58 @@ struct NotebookReport {
         return document.gnuplotBlocks.first { $0.fenceLine > emitted && $0.data.contains(table.name) }
     }
 
-    private func claims(of block: SwiftBlock) -> [ClaimRecord] {
-        (run.record?.claims ?? []).filter { $0.block == block.index }
+    /// The checks of our numerics a block made, with their indices in the record (their anchors).
+    private func claims(of block: SwiftBlock) -> [(index: Int, claim: ClaimRecord)] {
+        (run.record?.claims ?? []).enumerated().filter { $0.element.block == block.index }.map { ($0.offset, $0.element) }
     }
 
-    /// The claims a block checked, each held or failed, with its line.
-    private func claimsNode(_ claims: [ClaimRecord]) -> Node<HTML.BodyContext> {
-        .ul(.class("claims"), .forEach(claims) { claim in
-            .li(.class(claim.held ? "held" : "failed"),
-                .span(.class("verdict"), .safe(claim.held ? "✓ held" : "✗ failed")), .safe(" " + claim.text),
-                .span(.class("where"), .safe(" · line \(claim.line)")))
-        })
+    /// The findings a block stated, with their indices in the record (their anchors).
+    private func findings(of block: SwiftBlock) -> [(index: Int, finding: FindingRecord)] {
+        (run.record?.findings ?? []).enumerated().filter { $0.element.block == block.index }.map { ($0.offset, $0.element) }
+    }
+
+    /// The checks a block made, each held or failed, with its line, under the label "check".
+    private func claimsNode(_ claims: [(index: Int, claim: ClaimRecord)]) -> Node<HTML.BodyContext> {
+        .raw("<div class=\"checks\"><p class=\"label\">\(claims.count == 1 ? "check" : "checks") of our numerics</p><ul class=\"claims\">"
+            + claims.map { FindingsHTML.checkItem($0.claim, id: FindingsHTML.checkID($0.index), where: "line \($0.claim.line)") }.joined()
+            + "</ul></div>")
+    }
+
+    /// The report's opening section: every finding of the run (counts, then the table of the
+    /// paper's statements with their verdicts), those beyond the paper, and the checks' tally,
+    /// linking each to where it is stated. Nil when the run stated no finding and made no check.
+    func verdictSection() -> String? {
+        let findings = run.record?.findings ?? []
+        let checks = run.record?.claims ?? []
+        guard !findings.isEmpty || !checks.isEmpty else { return nil }
+        let indexed = findings.enumerated().map { (index: $0.offset, finding: $0.element) }
+        let paper = indexed.filter { !$0.finding.isBeyondThePaper }
+        let beyond = indexed.filter { $0.finding.isBeyondThePaper }
+        var html = "<section class=\"verdict\" id=\"verdict\"><h2>Verdict</h2>"
+        if paper.isEmpty {
+            html += "<p class=\"verdict-counts\">No statement of the paper is compared in this notebook.</p>"
+        } else {
+            html += FindingsHTML.counts(paper.map(\.finding))
+            html += "<div class=\"scroll\"><table class=\"findings\">" + FindingsHTML.head + "<tbody>"
+                + paper.map { FindingsHTML.row($0.finding, link: "#" + FindingsHTML.findingID($0.index)) }.joined()
+                + "</tbody></table></div>"
+        }
+        if !beyond.isEmpty {
+            html += "<h3>Beyond the paper</h3>" + FindingsHTML.beyondList(beyond.map { ($0.finding, "#" + FindingsHTML.findingID($0.index)) })
+        }
+        if !checks.isEmpty {
+            let blocks = Array(Set(checks.map(\.block))).sorted()
+            let links = blocks.map { "<a href=\"#block-\($0 + 1)\">\($0 + 1)</a>" }.joined(separator: ", ")
+            let failed = checks.enumerated().filter { !$0.element.held }
+            html += "<p class=\"checks-summary\">Checks of our numerics: <span class=\"\(failed.isEmpty ? "held" : "failed")\">"
+                + FindingsHTML.checksText(checks) + "</span> (in block\(blocks.count == 1 ? "" : "s") \(links))</p>"
+            if !failed.isEmpty {
+                html += "<ul class=\"claims\">" + failed.map {
+                    FindingsHTML.checkItem($0.element, link: "#" + FindingsHTML.checkID($0.offset), where: "line \($0.element.line)")
+                }.joined() + "</ul>"
+            }
+        }
+        return html + "</section>"
     }
 
     /// The note under a block whose output was cut, linking the whole output beside the report.
@@ -341,6 +402,13 @@ struct NotebookReport {
         // (after a time limit, a crash) or a figure not drawn is never a success.
         let timedOut = record.blocks.contains { $0.status == .timedOut }
         let failedClaims = (record.claims ?? []).filter { !$0.held }.count
+        let findings = record.findings ?? []
+        let paper = findings.filter { !$0.isBeyondThePaper }
+        let beyond = findings.count - paper.count
+        let findingsText = findings.isEmpty ? "" : " Findings: " + (paper.isEmpty ? "" : FindingsHTML.countsText(paper))
+            + (beyond == 0 ? "" : (paper.isEmpty ? "" : " · ") + "\(beyond) beyond the paper") + "."
+        let checksText = (record.claims ?? []).isEmpty ? "" : " Checks of our numerics: \(FindingsHTML.checksText(record.claims ?? []))."
+
         let failed = !record.succeeded || failedClaims > 0 || run.figures.contains { $0.status == .failed || $0.status == .notRun }
         let label = timedOut ? "timed out" : failed ? "failed" : "succeeded"
         let when = ISO8601DateFormatter().string(from: record.finished)
@@ -348,7 +416,7 @@ struct NotebookReport {
             .span(.class(failed ? "badge failed" : "badge ok"), .safe(label)),
             .safe(" Computed \(when) at commit \(record.commit)"
                 + (run.cached ? " (from the cache: nothing changed since)." : ".")
-                + ((record.claims ?? []).isEmpty ? "" : " Claims: \((record.claims ?? []).count - failedClaims) of \((record.claims ?? []).count) held."))
+                + findingsText + checksText)
         )
     }
 
@@ -443,16 +511,41 @@ struct NotebookReport {
     details.table { margin: .5rem 0; } details.table > summary { cursor: pointer; }
     a.full-size { display: block; cursor: zoom-in; }
     p.stale-report { border: 2px solid var(--bad); color: var(--bad); border-radius: 6px; padding: .5rem .75rem; margin: 0 0 1rem; }
+    section.verdict { border: 1px solid var(--line); border-radius: 8px; padding: .25rem 1rem .75rem; margin: 1rem 0 2rem; }
+    section.verdict h2 { margin-top: .75rem; } section.verdict h3 { font-size: 1rem; margin: 1rem 0 .25rem; }
+    section.verdict .checks-summary { font-size: 14px; color: var(--muted); }
+    .checks { margin: .5rem 0; } .checks ul.claims { margin-top: .1rem; }
+    /* Phone width: nothing wider than the page; wide tables, code and equations scroll in their box. */
+    img, svg { max-width: 100%; height: auto; }
+    .prose table, footer table { display: block; max-width: 100%; overflow-x: auto; }
+    math[display="block"] { max-width: 100%; overflow-x: auto; }
+    .prose p, .prose li { overflow-x: auto; } /* an inline formula wider than a phone scrolls in its paragraph */
+    pre, div.sourceCode { max-width: 100%; overflow-x: auto; }
+    p, li, figcaption, header .path, .banner, .error { overflow-wrap: break-word; }
+    nav.pages { flex-wrap: wrap; gap: .25rem 1.5rem; }
+    @media (max-width: 40rem) {
+      body { padding: 1rem .75rem 3rem; font-size: 15px; } h1 { font-size: 1.5rem; }
+      pre, code { font-size: 12.5px; }
+    }
+    /* Print: every folded code listing, table and standard error printed open (a closed <details>
+       stays closed in print otherwise); wide tables wrap instead of scrolling. */
     @media print {
       nav.pages, nav.toc, details > summary::marker { display: none; }
       body { max-width: none; padding: 0; font-size: 11pt; } section.cell, figure { break-inside: avoid; }
       details.table, details { display: block; } a { color: inherit; text-decoration: none; }
+      details::details-content { content-visibility: visible; display: block; }
+      .scroll, pre, div.sourceCode, .prose table, footer table { overflow: visible !important; }
+      pre, pre code { white-space: pre-wrap !important; overflow-wrap: anywhere; }
+      table.findings { min-width: 0; } .scroll table { font-size: 8pt; } .scroll th, .scroll td { padding: .1rem .3rem; }
     }
     @media (prefers-color-scheme: dark) {
       :root { --ink: #e3e7ec; --muted: #9aa5b1; --line: #38414b; --accent: #7aa7ff; --bad: #ff8a80; --paper: #15191e; }
       .prose pre, pre.output, ul.claims, div.sourceCode, pre { background: #1e242b !important; color: var(--ink); }
       figure img { background: #ffffff; } .banner { background: #3a3320; border-color: #6b5a2a; }
-      ul.claims li.failed { background: #3a1f1d; } th { background: #1e242b; }
+      ul.claims li.failed { background: #3a1f1d; } th, table.findings th { background: #1e242b; }
+      .findings-in-place .finding { background: #1e242b; } table.findings td, table.findings th { border-color: var(--line); }
+      .verdict-counts .count.reproduced { color: #56d364; } .verdict-counts .count.differs { color: #e3b341; }
+      .verdict-counts .count.not-reproduced { color: #f0883e; } table.findings tr.basis td, .findings-in-place .key { color: var(--muted); }
       code span.kw, code span.cf, code span.im, code span.bu, code span.ex { color: #7ee787; } code span.st, code span.ch { color: #a5d6ff; }
       code span.co { color: #8b949e; } code span.dv, code span.fl, code span.bn { color: #79c0ff; } code span.fu { color: #d2a8ff; } code span.dt { color: #ffa657; }
     }
