@@ -157,11 +157,13 @@ final class ExportTests: XCTestCase {
 
     /// A missing Python module: a failure under CI (`CI` set, as `.ci/run` and CI services set it), a
     /// skip with its reason elsewhere; never a silent pass.
-    static func missing(_ reason: String, file: StaticString = #filePath, line: UInt = #line) throws -> Never {
+    static func missing(_ reason: String) throws -> Never {
         let ci = ProcessInfo.processInfo.environment["CI"].map { !$0.isEmpty && $0 != "0" && $0.lowercased() != "false" } ?? false
-        if ci { XCTFail("ExportTests: \(reason) (CI is set: the check is required)", file: file, line: line) }
+        if ci { throw RequiredToolMissing(description: "ExportTests: \(reason) (CI is set: the check is required)") }
         throw XCTSkip("ExportTests: \(reason)")
     }
+
+    struct RequiredToolMissing: Error, CustomStringConvertible { var description: String }
 
     static func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
