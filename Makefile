@@ -33,8 +33,8 @@ test: build
 ## holds only on one kernel's round-off fails here. CI runs it after `make test` (the native kernel).
 ## The MovieLens tests are left out here (4 minutes each; their minimum is certified by its own bounds).
 ## All five kernels a machine may fall back to run, each in turn (an unknown CPU gets Prescott: the
-## Xeon of a fresh machine did): about 1 to 1.5 minutes each on this 2-core machine, 6 to 8 in all,
-## which keeps CI's .ci/run under its 30 minutes (about 22). It prints each kernel's time.
+## Xeon of a fresh machine did): 47 to 88 s each on this 2-core machine under other builds' load, 5
+## minutes in all, which keeps CI's .ci/run under its 30 minutes (about 20). It prints each kernel's time.
 ## Every kernel runs even after one fails; the failing ones are named at the end (exit 1).
 ## OPENBLAS_KERNELS="Prescott Zen" runs just those.
 KERNEL_SUITES := LinearAlgebraTests ImplicitRegularizationTests FactorizeTests

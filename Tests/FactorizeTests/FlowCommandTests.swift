@@ -112,7 +112,8 @@ extension FactorizeEndToEndTests {
     /// fitted to 3.8e-9 (under `--tolerance 1e-8`), the flow is still moving: t‖Ẋ‖/‖X‖ = 1.01e-5, ten
     /// times the bound, the same to 3 digits under the Prescott, Nehalem, Sandybridge, Haswell and Zen
     /// kernels: `time_limit`. (It used to stop the plain command at 5e9, where t‖Ẋ‖/‖X‖ is mostly
-    /// round-off, 1.7e-6 to 2.1e-6 for a true 1.0e-6: under Sandybridge's kernels it ended `solved`.)
+    /// round-off, 1.2e-6 to 2.9e-6 for a true 1.0e-6: under Sandybridge's kernels it read 7.6e-7 at
+    /// t = 4.6e9 and ended `solved`.)
     func testFlowDecadeCertificateFlagEndsASlowFlowAtItsLimit() throws {
         let index = 5039
         let entries = ExhaustiveSearch.entries(of: index).map { "[\($0.row), \($0.column), \($0.value)]" }.joined(separator: ", ")

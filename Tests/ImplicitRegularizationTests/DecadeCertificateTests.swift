@@ -49,11 +49,12 @@ final class DecadeCertificateTests: XCTestCase {
     /// A flow still moving like t^(−1/2) is not certified. Stopped at t = 5e7, fitted to 3.8e-9 (the
     /// residual target is relaxed to 1e-8 so that only stationarity is in question), it has
     /// t‖Ẋ‖/‖X‖ = 1.01e-5 — ten times the bound — and the certificate's bound is 2.0e-5, twenty times
-    /// it. Measured under OPENBLAS_CORETYPE = Prescott, Nehalem, Sandybridge, Haswell, Zen: every one
-    /// of these agrees to 3 digits across the five kernels (the speed's round-off, t·O(ε), is 1e-8 at
-    /// t = 5e7), so no kernel's round-off decides the outcome. (It used to stop at 5e9, and the plain
-    /// run at 1e12, where t‖Ẋ‖/‖X‖ is mostly round-off, 1.7e-6 to 2.1e-6 for a true 1.0e-6: under
-    /// Prescott's kernels the plain run read 9.2e-7 at t = 9.1e9 and ended `.solved`.)
+    /// it. Measured under OPENBLAS_CORETYPE = Prescott, Nehalem, Sandybridge, Haswell, Zen (and this
+    /// machine's Cooperlake): each of these numbers agrees to 3 digits across the kernels (the speed's
+    /// round-off, t·O(ε), is about 1e-8 at t = 5e7), so no kernel's round-off decides the outcome.
+    /// (It used to stop at 5e9, and the plain run at 1e12, where t‖Ẋ‖/‖X‖ is mostly round-off: 1.2e-6
+    /// to 2.9e-6 at 5e9 for a true 1.0e-6. Under Prescott's kernels the plain run read 9.2e-7 at
+    /// t = 9.1e9, under Sandybridge's 7.6e-7 at 4.6e9, and ended `.solved`.)
     func testFlowStillMovingIsNotCertified() throws {
         var options = ExhaustiveSearch().flow
         options.maxTime = 5e7
