@@ -58,6 +58,8 @@ let package = Package(
         .executableTarget(name: "factorize-bench", dependencies: ["ImplicitRegularization"], path: "Benchmarks/factorize-bench"),
         // Issue 16's probe of Figure 4's time-limited flows (Benchmarks/flow-limit-probe/main.swift).
         .executableTarget(name: "flow-limit-probe", dependencies: ["ImplicitRegularization"], path: "Benchmarks/flow-limit-probe"),
+        // The minimum nuclear norm SDP on Figure 3's problems and a sample of Figure 4's, timed (Benchmarks/mnn-probe/main.swift).
+        .executableTarget(name: "mnn-probe", dependencies: ["ImplicitRegularization"], path: "Benchmarks/mnn-probe"),
         // The test targets' one way to the fixtures in Tests/Fixtures (found from its own #filePath,
         // or $FIXTURES_DIR) and to MovieLens (never committed).
         .target(name: "TestSupport", dependencies: ["ImplicitRegularization"], path: "Tests/TestSupport"),

@@ -6,6 +6,11 @@ import XCTest
 
 /// Runs the built `factorize` as a user would.
 final class FactorizeEndToEndTests: XCTestCase {
+    /// `factorize` runs OpenBLAS on one thread (Factorize.swift); the library runs these tests compare
+    /// its output with step for step must too: OpenBLAS's threaded kernels round differently (under
+    /// Nehalem's, a second thread changed the n = 4 flow's step count from 265 to 268).
+    override func setUp() { BLASThreads.set(1) }
+
     /// The fixtures' folder: `Tests/Fixtures`, or `$FIXTURES_DIR` (``TestSupport/Fixtures``).
     static var fixtures: String { Fixtures.directory.path }
 
@@ -83,11 +88,33 @@ final class FactorizeEndToEndTests: XCTestCase {
         let again = try factorize("generate", "sensing", "--n", "10", "--rank", "1", "--measurements", "30", "--seed", "2")
         XCTAssertEqual(again.stdout, generated.stdout, "the same seed gives the same file")
 
+        let launched = Date()
         let gd = try factorize("gd", file.path, "--rank", "10", "--init-norm", "1e-4", "--step", "1e-2", "--seed", "1")
+        let gdWallClock = Date().timeIntervalSince(launched)
         XCTAssertEqual(gd.status, 0, gd.stderr)
         let json = try XCTUnwrap(gd.json)
         XCTAssertLessThan(try XCTUnwrap(json["relative_error"] as? Double), 1e-2)
-        for key in ["status", "message", "nuclear_norm", "training_loss", "iterations", "seconds"] { XCTAssertNotNil(json[key], key) }
+        // The six fields are the library's answer for the same run (same file, U0, step and stopping
+        // rule, in this process's BLAS kernel), and the loss is ½(‖y‖·relative_training_error)².
+        let problem = try ProblemFile.read(path: file.path)
+        let library = FactorizedGradientDescent(problem: problem, stopping: .standard)
+            .run(from: FactorInitialization.gaussian(dimension: 10, rank: 10, norm: 1e-4, seed: 1), policy: .fixed(1e-2))
+        XCTAssertEqual(json["status"] as? String, library.status.rawValue)
+        XCTAssertEqual(json["message"] as? String, library.message)
+        XCTAssertEqual(json["iterations"] as? Int, library.iterations)
+        let nuclear = try XCTUnwrap(json["nuclear_norm"] as? Double)
+        XCTAssertEqual(nuclear, try library.nuclearNorm(), accuracy: 1e-12 * nuclear)
+        // The loss of a fitted run is a cancellation, ½‖A(X) − y‖² with ‖r‖ ≈ 1e-6‖y‖: its relative
+        // round-off is about ε‖y‖/‖r‖ ≈ 1e-10 (two BLAS threads moved it by 1e-12), so 1e-8.
+        let loss = try XCTUnwrap(json["training_loss"] as? Double)
+        XCTAssertEqual(loss, library.loss, accuracy: 1e-8 * library.loss)
+        let relative = try XCTUnwrap(json["relative_training_error"] as? Double)
+        let observed = Vector.norm(problem.observations)
+        XCTAssertEqual(loss, 0.5 * (relative * observed) * (relative * observed), accuracy: 1e-10 * loss, "loss = ½‖r‖², r = relative · ‖y‖")
+        XCTAssertGreaterThan(loss, 0)
+        let seconds = try XCTUnwrap(json["seconds"] as? Double)
+        XCTAssertGreaterThan(seconds, 0)
+        XCTAssertLessThan(seconds, gdWallClock, "the run's own time is within the process's")
 
         let xgd = try factorize("xgd", file.path)
         XCTAssertEqual(xgd.status, 0, xgd.stderr)

@@ -128,7 +128,8 @@ final class ExportTests: XCTestCase {
         XCTAssertTrue(noFormat.stderr.contains("choose a format: --ipynb"), noFormat.stderr)
     }
 
-    /// nbformat's schema validation, and nbconvert's HTML, when Python has them (`make deps` installs them).
+    /// nbformat's schema validation, and nbconvert's HTML (`make deps` installs both). Without them the
+    /// test is skipped, saying so (XCTSkip), and under CI (`CI` set) it fails: CI must check the export.
     static func validate(_ file: URL) throws {
         // Valid, and written as nbformat writes it: nbformat's own writer gives the same bytes back.
         let script = """
@@ -140,21 +141,29 @@ final class ExportTests: XCTestCase {
             """
         let check = try python(["-c", script, file.path])
         if check.status != 0 && check.output.contains("No module named 'nbformat'") {
-            print("ExportTests: nbformat is not installed (make deps installs it): the schema check is skipped")
-            return
+            try missing("nbformat is not installed (make deps installs it): the schema check cannot run")
         }
         XCTAssertEqual(check.status, 0, check.output)
         XCTAssertEqual(check.output.trimmingCharacters(in: .whitespacesAndNewlines), "valid same")
 
         let html = try python(["-m", "nbconvert", "--to", "html", "--stdout", file.path])
         if html.status != 0 && html.output.contains("No module named nbconvert") {
-            print("ExportTests: nbconvert is not installed: the HTML conversion is skipped")
-            return
+            try missing("nbconvert is not installed (make deps installs it): the HTML conversion cannot run")
         }
         XCTAssertEqual(html.status, 0, String(html.output.suffix(2000)))
         XCTAssertTrue(html.output.contains("total = 55"), "nbconvert shows the block's output")
         XCTAssertTrue(html.output.contains("data:image/png;base64,") || html.output.contains("<svg"), "nbconvert shows the figure")
     }
+
+    /// A missing Python module: a failure under CI (`CI` set, as `.ci/run` and CI services set it), a
+    /// skip with its reason elsewhere; never a silent pass.
+    static func missing(_ reason: String) throws -> Never {
+        let ci = ProcessInfo.processInfo.environment["CI"].map { !$0.isEmpty && $0 != "0" && $0.lowercased() != "false" } ?? false
+        if ci { throw RequiredToolMissing(description: "ExportTests: \(reason) (CI is set: the check is required)") }
+        throw XCTSkip("ExportTests: \(reason)")
+    }
+
+    struct RequiredToolMissing: Error, CustomStringConvertible { var description: String }
 
     static func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()

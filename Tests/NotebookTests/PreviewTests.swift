@@ -51,8 +51,12 @@ final class PreviewTests: XCTestCase {
             if !process.isRunning { break }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        throw XCTSkip("preview did not say its address")
+        // A preview that never says where it serves is a broken preview, not an environment to skip.
+        XCTFail("preview did not say its address within 120 s: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        throw PreviewNeverServed()
     }
+
+    struct PreviewNeverServed: Error {}
 
     var log: String { (try? scratch.read("preview.log")) ?? "" }
 
