@@ -58,6 +58,9 @@ let package = Package(
         .executableTarget(name: "factorize-bench", dependencies: ["ImplicitRegularization"], path: "Benchmarks/factorize-bench"),
         // Issue 16's probe of Figure 4's time-limited flows (Benchmarks/flow-limit-probe/main.swift).
         .executableTarget(name: "flow-limit-probe", dependencies: ["ImplicitRegularization"], path: "Benchmarks/flow-limit-probe"),
+        // Figures 1–2's runs taken to their limit (FactorizationSweep+Limit): the check against gradient
+        // descent run to its own limit (`make bench`) and the cost over the full profile (Benchmarks/limit-probe/main.swift).
+        .executableTarget(name: "limit-probe", dependencies: ["ImplicitRegularization"], path: "Benchmarks/limit-probe"),
         // The test targets' one way to the fixtures in Tests/Fixtures (found from its own #filePath,
         // or $FIXTURES_DIR) and to MovieLens (never committed).
         .target(name: "TestSupport", dependencies: ["ImplicitRegularization"], path: "Tests/TestSupport"),
