@@ -45,7 +45,10 @@ struct DescentLimitCheck {
         let profile = FigureProfile.full
         var sweep = FactorizationSweep(problem: problem, ranks: [d], seeds: [seed], curves: [.smallInitialization], stopping: profile.stopping)
         sweep.workers = 1
+        // X_gd (an eigendecomposition per iteration) is not what is checked: 200 iterations for the references.
+        sweep.stopping.maxIterations = 200
         let references = try sweep.references()
+        sweep.stopping = profile.stopping
         let points = try sweep.run(references: references)
         var start = Date()
         let route = try sweep.limits(of: points, references: references)[0]

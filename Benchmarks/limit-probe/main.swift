@@ -3,6 +3,8 @@ import ImplicitRegularization
 import LinearAlgebra
 
 BLASThreads.set(1)
+/// One line on stdout, unbuffered (print is block-buffered into a file).
+func say(_ line: String) { FileHandle.standardOutput.write((line + "\n").data(using: .utf8)!) }
 let arguments = CommandLine.arguments
 func g(_ x: Double) -> String { String(format: "%.6g", x) }
 
@@ -19,15 +21,15 @@ if arguments.count > 1, arguments[1] == "--explore" {
     let references = try sweep.references()
     var start = Date()
     let points = try sweep.run(references: references)
-    print("GD: \(g(Date().timeIntervalSince(start))) s, nuclear \(g(points[0].nuclearNorm)), training \(g(points[0].relativeResidual)), error \(g(points[0].reconstructionError)), \(points[0].status), t0 = \(g(points[0].time ?? .nan)); minimum \(g(references.minimumNuclearNorm))")
+    say("GD: \(g(Date().timeIntervalSince(start))) s, nuclear \(g(points[0].nuclearNorm)), training \(g(points[0].relativeResidual)), error \(g(points[0].reconstructionError)), \(points[0].status), t0 = \(g(points[0].time ?? .nan)); minimum \(g(references.minimumNuclearNorm))")
     start = Date()
     var options = FactorizationSweep.LimitOptions.standard
     if let name = ProcessInfo.processInfo.environment["LIMIT_INTEGRATOR"] { options.flow.integrator = FlowIntegrator(rawValue: name)! }
     if let steps = ProcessInfo.processInfo.environment["LIMIT_STEPS"] { options.flow.maxSteps = Int(steps)! }
     let limits = try sweep.limits(of: points, references: references, options: options)
     let l = limits[0]
-    print("limit: \(g(Date().timeIntervalSince(start))) s, nuclear \(g(l.nuclearNorm)) (excess \(g(l.excessOverMinimum))), training \(g(l.relativeResidual)), error \(g(l.reconstructionError)), \(l.status) by \(l.stationaryBy?.rawValue ?? "-"), t = \(g(l.time)), steps \(l.steps), jacobians \(l.jacobians), cpu \(g(l.cpuSeconds))")
-    print(l.message)
+    say("limit: \(g(Date().timeIntervalSince(start))) s, nuclear \(g(l.nuclearNorm)) (excess \(g(l.excessOverMinimum))), training \(g(l.relativeResidual)), error \(g(l.reconstructionError)), \(l.status) by \(l.stationaryBy?.rawValue ?? "-"), t = \(g(l.time)), steps \(l.steps), jacobians \(l.jacobians), cpu \(g(l.cpuSeconds))")
+    say(l.message)
     exit(0)
 }
 // --cost [SETTINGS] [CURVES]: the full profile's sweep of each setting (timed), then every run's limit,
@@ -45,7 +47,7 @@ if arguments.count > 1, arguments[1] == "--cost" {
         var start = Date()
         let references = try sweep.references()
         let points = try sweep.run(references: references)
-        print("(\(setting.rawValue)) sweep: \(g(Date().timeIntervalSince(start))) s for \(points.count) points")
+        say("(\(setting.rawValue)) sweep: \(g(Date().timeIntervalSince(start))) s for \(points.count) points")
         for curve in curves {
             let chosen = points.filter { $0.curve == curve }
             start = Date()
@@ -56,7 +58,7 @@ if arguments.count > 1, arguments[1] == "--cost" {
             let cpu = distinct.reduce(0) { $0 + $1.cpuSeconds }
             let worst = distinct.max { $0.cpuSeconds < $1.cpuSeconds }!
             let statuses = Dictionary(grouping: distinct) { "\($0.status.rawValue)/\($0.stationaryBy?.rawValue ?? "-")" }.map { "\($0.key) \($0.value.count)" }.sorted()
-            print("(\(setting.rawValue)) \(curve.rawValue): \(distinct.count) runs in \(g(wall)) s on \(sweep.workers) workers, \(g(cpu)) CPU s; slowest d = \(worst.rank) seed \(worst.seed): \(g(worst.cpuSeconds)) s, t = \(g(worst.time)); \(statuses.joined(separator: ", "))")
+            say("(\(setting.rawValue)) \(curve.rawValue): \(distinct.count) runs in \(g(wall)) s on \(sweep.workers) workers, \(g(cpu)) CPU s; slowest d = \(worst.rank) seed \(worst.seed): \(g(worst.cpuSeconds)) s, t = \(g(worst.time)); \(statuses.joined(separator: ", "))")
             let old = totals[curve] ?? (0, 0, 0)
             totals[curve] = (old.wall + wall, old.cpu + cpu, old.runs + distinct.count)
             for (p, l) in zip(chosen, limits) {
@@ -65,16 +67,16 @@ if arguments.count > 1, arguments[1] == "--cost" {
             try tsv.write(toFile: path, atomically: true, encoding: .utf8)
         }
     }
-    for curve in curves { if let t = totals[curve] { print("total \(curve.rawValue): \(t.runs) runs, \(g(t.wall)) s wall on 2 workers, \(g(t.cpu)) CPU s") } }
-    print("total: \(g(totals.values.reduce(0) { $0 + $1.wall })) s wall")
+    for curve in curves { if let t = totals[curve] { say("total \(curve.rawValue): \(t.runs) runs, \(g(t.wall)) s wall on 2 workers, \(g(t.cpu)) CPU s") } }
+    say("total: \(g(totals.values.reduce(0) { $0 + $1.wall })) s wall")
     exit(0)
 }
 // --check: gradient descent run to its own limit against the route (FactorizationSweep.limits), on
-// (b) small-init d = 2 and d = 4 (limits that do not fit the data) and (a) small-init d = 2.
+// (b) small-init d = 2 and d = 3 (limits that do not fit the data) and (a) small-init d = 2 (X* itself).
 if arguments.count > 1, arguments[1] == "--check" {
     let cases: [(PaperSetting, Int)] = arguments.count > 2
         ? arguments[2].split(separator: ",").map { let p = $0.split(separator: ":"); return (PaperSetting(rawValue: String(p[0]))!, Int(p[1])!) }
-        : [(.b, 2), (.b, 4), (.a, 2)]
+        : [(.b, 2), (.b, 3), (.a, 2)]
     var failures = 0
     for (setting, d) in cases {
         let problem = try setting.problem(.sensing, seed: 0)
@@ -82,9 +84,9 @@ if arguments.count > 1, arguments[1] == "--check" {
         let check = try DescentLimitCheck.run(problem: problem, rank: d, seed: 1)
         let pass = check.agrees
         if !pass { failures += 1 }
-        print("(\(setting.rawValue)) small-init d = \(d): \(check.summary) [\(g(Date().timeIntervalSince(start))) s] \(pass ? "AGREE" : "DISAGREE")")
+        say("(\(setting.rawValue)) small-init d = \(d): \(check.summary) [\(g(Date().timeIntervalSince(start))) s] \(pass ? "AGREE" : "DISAGREE")")
     }
     exit(failures == 0 ? 0 : 1)
 }
-print("usage: limit-probe --explore SETTING CURVE D SEED [CAP] | --cost [SETTINGS] [CURVES] | --check [s:d,…]")
+say("usage: limit-probe --explore SETTING CURVE D SEED [CAP] | --cost [SETTINGS] [CURVES] | --check [s:d,…]")
 exit(2)

@@ -20,8 +20,8 @@ import LinearAlgebra
 /// its explicit phase blew up (NaN) within 3,000 steps, where RODAS4 is stationary in 10. Why the flow rather than gradient descent itself: gradient descent with
 /// η = 1e-3 is the explicit Euler method on this flow, so past the iteration cap it would follow
 /// the flow with an error O(η) at the cost of 1/η iterations per unit of t, and the late phase is
-/// long and stiff (in (b) the flow from ‖U0‖ = 1e-4 is stationary at t ≈ 4,000–6,500: millions of
-/// iterations at ~0.1 ms each; in (a) t ~ 10⁶). RODAS4's steps grow with t (hundreds to a few
+/// long and stiff (in (b) the small-init flows are stationary at t ≈ 10⁴–4·10⁵: 10⁷–10⁸
+/// iterations at ~0.1 ms each; in (a) t ~ 10⁶). RODAS4's steps grow with t (tens to about a
 /// thousand steps per run). What is computed is therefore the limit of the *flow* through U_k, which
 /// differs from gradient descent's own limit by the discretisation, O(η): `Benchmarks/limit-probe
 /// --check` runs gradient descent to its own limit on a few runs and measures the difference
