@@ -1,3 +1,13 @@
+// limit-probe: Figures 1–2's runs taken to their limit (FactorizationSweep.limits: the gradient flow on
+// RODAS4 from where gradient descent stopped).
+//
+//   limit-probe --explore SETTING CURVE D SEED [CAP]   one run of the sweep (CAP iterations, 50,000), then its limit
+//                                                      (LIMIT_INTEGRATOR=automatic|stiff|dormand-prince, LIMIT_STEPS=N override)
+//   limit-probe --cost [a,b,c] [CURVES]                the full profile's sweep per setting, then every run's limit, timed
+//                                                      curve by curve on both cores; one row per point into LIMIT_TSV
+//                                                      (default /tmp/limit-probe-cost.tsv)
+//   limit-probe --check [s:d,…]                        gradient descent run to its own limit beside the route on small-init
+//                                                      runs (default b:2, b:3, a:2; `make bench`); exit 1 when one disagrees
 import Foundation
 import ImplicitRegularization
 import LinearAlgebra
