@@ -53,9 +53,11 @@ test-kernels: build
 	done; \
 	if [ -n "$$failed" ]; then echo "make test-kernels: failed under$$failed"; exit 1; fi
 
-## bench: our solvers against numpy (and cvxpy when installed), side by side, as ratios
+## bench: our solvers against numpy (and cvxpy when installed), side by side, as ratios; limit-probe --check:
+## Figures 1–2's runs taken to their limit by the flow against gradient descent run to its own limit
 bench: build
 	$(BIN)/factorize-bench
+	$(BIN)/limit-probe --check
 	Benchmarks/notebook-bench.sh
 
 ## figures: every Notebooks/*.md → Figures/ (reports, figure*.svg/.png, data/, index.html).

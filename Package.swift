@@ -60,6 +60,9 @@ let package = Package(
         .executableTarget(name: "flow-limit-probe", dependencies: ["ImplicitRegularization"], path: "Benchmarks/flow-limit-probe"),
         // The minimum nuclear norm SDP on Figure 3's problems and a sample of Figure 4's, timed (Benchmarks/mnn-probe/main.swift).
         .executableTarget(name: "mnn-probe", dependencies: ["ImplicitRegularization"], path: "Benchmarks/mnn-probe"),
+        // Figures 1–2's runs taken to their limit (FactorizationSweep+Limit): the check against gradient
+        // descent run to its own limit (`make bench`) and the cost over the full profile (Benchmarks/limit-probe/main.swift).
+        .executableTarget(name: "limit-probe", dependencies: ["ImplicitRegularization"], path: "Benchmarks/limit-probe"),
         // The test targets' one way to the fixtures in Tests/Fixtures (found from its own #filePath,
         // or $FIXTURES_DIR) and to MovieLens (never committed).
         .target(name: "TestSupport", dependencies: ["ImplicitRegularization"], path: "Tests/TestSupport"),

@@ -10,6 +10,8 @@ struct FactorRunState {
     var u: Matrix
     let policy: StepPolicy
     var iterations = 0
+    /// Σ η_k over the steps taken: the time of the gradient flow that the iterates approximate.
+    var elapsedTime = 0.0
     var initialLoss: Double?
     var residualNorm = Double.nan
     var status: SolverStatus?
@@ -63,6 +65,7 @@ struct FactorRunState {
     mutating func step(_ eta: Double) {
         u.add(eta, direction)
         iterations += 1
+        elapsedTime += eta
     }
 
     /// The exact line search's step, given r, a = A(UDᵀ + DUᵀ) and b = A(DDᵀ).
@@ -76,6 +79,6 @@ struct FactorRunState {
     func result(observationNorm: Double, stopping: StoppingRule) -> DescentResult {
         stopping.result(
             x: Matrix.gram(u), factor: u, iterations: iterations, residualNorm: residualNorm, observationNorm: observationNorm,
-            status: status ?? .iterationLimit)
+            status: status ?? .iterationLimit, elapsedTime: elapsedTime)
     }
 }

@@ -44,6 +44,12 @@ public struct FactorizationSweep: Sendable {
         public var nuclearNorm: Double
         public var iterations: Int
         public var status: SolverStatus
+        /// U where the run stopped (n × rank, column-major), where the limit continues from
+        /// (``limits(of:references:options:progress:)``). nil in a point decoded from before it was kept.
+        public var factor: [Double]? = nil
+        /// Σ η_k over the run's steps: the gradient flow's time its U approximates (η·iterations for
+        /// the fixed steps), where the limit's flow starts its clock. nil as `factor`.
+        public var time: Double? = nil
     }
 
     /// The horizontal lines of the figures.
@@ -140,7 +146,7 @@ public struct FactorizationSweep: Sendable {
                 points[index] = Point(
                     curve: job.curve, rank: job.rank, seed: job.seed, reconstructionError: problem.reconstructionError(result.x)!,
                     relativeResidual: result.relativeResidual, nuclearNorm: try result.nuclearNorm(),
-                    iterations: result.iterations, status: result.status)
+                    iterations: result.iterations, status: result.status, factor: result.factor?.elements, time: result.elapsedTime)
             }
         }
         // The SVD initialisation, reported under every seed.

@@ -85,7 +85,7 @@ extension GradientFlow {
 
     /// The flow's trajectory on the integrator `options.integrator` chooses.
     func integrate(
-        from initial: Matrix, to end: Double, absoluteTolerance: Double,
+        from initial: Matrix, startTime: Double = 0, to end: Double, absoluteTolerance: Double,
         rightHandSide: (Double, [Double], inout [Double]) -> Void,
         shouldStop: (Double, [Double]) -> Bool
     ) -> IntegratorTrajectory {
@@ -119,14 +119,14 @@ extension GradientFlow {
         switch options.integrator {
         case .dormandPrince:
             return DormandPrince(options: integratorOptions)
-                .integrate(from: initial.elements, to: end, rightHandSide: rightHandSide, shouldStop: shouldStop)
+                .integrate(from: initial.elements, time: startTime, to: end, rightHandSide: rightHandSide, shouldStop: shouldStop)
         case .stiff:
-            return rosenbrock(stiff, from: initial.elements, time: 0, initialStep: nil)
+            return rosenbrock(stiff, from: initial.elements, time: startTime, initialStep: nil)
         case .automatic:
             var explicit = integratorOptions
             explicit.detectStiffness = true
             let first = DormandPrince(options: explicit)
-                .integrate(from: initial.elements, to: end, rightHandSide: rightHandSide, shouldStop: shouldStop)
+                .integrate(from: initial.elements, time: startTime, to: end, rightHandSide: rightHandSide, shouldStop: shouldStop)
             guard first.becameStiff else { return first }
             var rest = stiff
             rest.options.maxSteps = max(0, options.maxSteps - first.steps - first.rejectedSteps)

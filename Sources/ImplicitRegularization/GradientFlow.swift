@@ -43,6 +43,18 @@ public struct GradientFlow: Sendable {
         /// Also accept the decade certificate of stationarity (``GradientFlow/decadeCertificate(time:state:residual:checkpoints:)``)
         /// against `stationarityTolerance` (default off).
         public var decadeCertificate = false
+        /// Also end, `.solved`, at a limit that does not fit the data: a strict local minimum of the
+        /// loss in U (modulo rotations) whose Newton remainder is at most `stationarityTolerance`
+        /// (``GradientFlow/localMinimumCertificate(state:residual:jacobian:)``), tested while the residual
+        /// target is not met (default off: such a flow runs to `maxTime`). Needs a finite `stationarityTolerance`.
+        public var localMinimumCertificate = false
+        /// The largest N = n·d at which the local-minimum certificate is computed (a dense N × N
+        /// Hessian and its eigendecomposition, O(N³)): above it a flow that does not fit the data runs to `maxTime`.
+        /// 600 is d ≤ 12 at n = 50, twice the widest limit of Figures 1–2 that does not fit the data (d = 6
+        /// in (b)); at 1,200 the certificate's failed attempts on the interpolating flows of d = 15 and 20
+        /// (whose residual is above the target for long after X moves slowly) made those runs 3–6 times
+        /// as costly as d = 25 (7.5 s against 1.2 s of CPU in (a)).
+        public var localMinimumMaxSize = 600
         public init() {}
     }
 
@@ -61,8 +73,10 @@ public struct GradientFlow: Sendable {
         /// model was not met, NaN where it was not computed: ``GradientFlow/decadeCertificate(time:state:residual:checkpoints:)``).
         public var remainingBound = Double.nan
         /// Which test found it stationary, when it ended `.solved` without a horizon by a stationarity
-        /// test (nil otherwise): the speed test or the decade certificate.
+        /// test (nil otherwise): the speed test, the decade certificate or the local-minimum certificate.
         public var stationaryBy: StationarityTest?
+        /// The local-minimum certificate where the flow ended by it (``Options/localMinimumCertificate``), nil otherwise.
+        public var localMinimum: LocalMinimumCertificate? = nil
         public var relativeResidual: Double
         public var loss: Double
         public var status: SolverStatus
@@ -76,6 +90,9 @@ public struct GradientFlow: Sendable {
         case speed
         /// The decade certificate (``decadeCertificate(time:state:residual:checkpoints:)``).
         case decadeCertificate = "decade-certificate"
+        /// A strict local minimum that does not fit the data, within `stationarityTolerance` by its
+        /// Newton step (``localMinimumCertificate(state:residual:jacobian:)``, ``Options/localMinimumCertificate``).
+        case localMinimum = "local-minimum"
     }
 
     public let problem: MeasurementProblem
@@ -87,7 +104,11 @@ public struct GradientFlow: Sendable {
     }
 
     /// Flows from `initial` (n × d) to `horizon`, or until the loss stalls when `horizon` is nil.
-    public func run(from initial: Matrix, horizon: Double? = nil) -> Result {
+    /// `startTime` is the time t₀ at which the flow is at `initial` (0 for a flow from U0; a flow
+    /// continued from where gradient descent stopped starts at t₀ = η·iterations): the flow is
+    /// autonomous, so it only sets the clock that the stationarity tests (`t‖Ẋ‖/‖X‖`, the decades
+    /// of t) and `maxTime` read.
+    public func run(from initial: Matrix, startTime: Double = 0, horizon: Double? = nil) -> Result {
         let n = problem.dimension
         let d = initial.columns
         let measurements = problem.measurements
@@ -105,8 +126,15 @@ public struct GradientFlow: Sendable {
         var checkpoints: [(time: Double, state: [Double], residual: Double)] = []
         let decade = horizon == nil && options.decadeCertificate && options.stationarityTolerance.isFinite
         let scale = initial.frobeniusNorm / Double(max(n * d, 1)).squareRoot()
+        // The local-minimum certificate (a flow that does not fit the data): tested while the residual target
+        // is unmet, at most once per 25% of t and only once X moves slowly (t‖Ẋ‖/‖X‖ ≤ localMinimumGate).
+        let localMinimum = horizon == nil && options.localMinimumCertificate && options.stationarityTolerance.isFinite
+            && n * d <= options.localMinimumMaxSize
+        var nextLocalMinimumTest = startTime
+        var endedAtLocalMinimum: LocalMinimumCertificate?
+        var hessian: Jacobian?
         let trajectory = integrate(
-            from: initial, to: horizon ?? options.maxTime,
+            from: initial, startTime: startTime, to: horizon ?? options.maxTime,
             absoluteTolerance: max(options.relativeTolerance * scale, .leastNormalMagnitude),
             rightHandSide: { _, state, derivative in
                 residualOf(state, &residual, &workspace)
@@ -118,6 +146,17 @@ public struct GradientFlow: Sendable {
             },
             shouldStop: { t, state in
                 if decade, t > 0, t >= 1.25 * (checkpoints.last?.time ?? 0) { checkpoints.append((t, state, Vector.norm(residual))) }
+                if localMinimum, t >= nextLocalMinimumTest, Vector.norm(residual) / observationNorm > options.residualTolerance {
+                    // Not fitted yet: a local minimum of the loss that does not fit the data is a limit too.
+                    guard stationarityMeasure(time: t, state: state, residual: residual).speed <= Self.localMinimumGate else {
+                        nextLocalMinimumTest = 1.1 * t
+                        return false
+                    }
+                    nextLocalMinimumTest = 1.25 * t
+                    let certificate = localMinimumCertificate(state: state, residual: residual, jacobian: &hessian)
+                    if certificate.met { endedAtLocalMinimum = certificate }
+                    return certificate.met
+                }
                 // `residual` is the new point's: the right-hand side was last evaluated there.
                 guard horizon == nil, Vector.norm(residual) / observationNorm <= options.residualTolerance else { return false }
                 if !options.stationarityTolerance.isFinite { return true }
@@ -138,16 +177,25 @@ public struct GradientFlow: Sendable {
             : decadeCertificate(time: trajectory.time, state: trajectory.state, residual: residual, checkpoints: checkpoints)
         let tested = horizon == nil && options.stationarityTolerance.isFinite
         let speedMet = stationary.met && (!decade || atRoundOff(residual, rank: d))
-        let (status, message) = trajectory.verdict(
+        var (status, message) = trajectory.verdict(
             relativeResidual: relative, target: options.residualTolerance, horizon: horizon,
             relativeTolerance: options.relativeTolerance, maxSteps: options.maxSteps,
             stationarity: tested
                 ? (speedMet || certificate?.met == true, stationary.value + (certificate.map { "; \($0.value)" } ?? "")) : nil)
-        let stationaryBy: StationarityTest? = status != .solved || !tested ? nil
+        var stationaryBy: StationarityTest? = status != .solved || !tested ? nil
             : speedMet ? .speed : certificate?.met == true ? .decadeCertificate : nil
+        // Ended by the local-minimum certificate (the verdict, which knows only the residual target, says
+        // `.timeLimit` there): solved, unless the integration itself was not (diverged, step limit, forced steps).
+        if let endedAtLocalMinimum, trajectory.stoppedEarly, status == .timeLimit {
+            status = .solved
+            message = "a local minimum that does not fit the data: relative training error \(relative.formatted(significantDigits: 3)) "
+                + "(target \(options.residualTolerance)), \(endedAtLocalMinimum.description) at t = \(trajectory.time.formatted(significantDigits: 6))"
+            stationaryBy = .localMinimum
+        }
         return Result(
             factor: u, x: x, time: trajectory.time, steps: trajectory.steps, rejectedSteps: trajectory.rejectedSteps,
-            evaluations: trajectory.evaluations, jacobians: trajectory.jacobians, stationarity: stationary.speed, remainingBound: certificate?.bound ?? .nan, stationaryBy: stationaryBy, relativeResidual: relative,
+            evaluations: trajectory.evaluations, jacobians: trajectory.jacobians, stationarity: stationary.speed, remainingBound: certificate?.bound ?? .nan, stationaryBy: stationaryBy,
+            localMinimum: stationaryBy == .localMinimum ? endedAtLocalMinimum : nil, relativeResidual: relative,
             loss: 0.5 * residualNorm * residualNorm, status: status, message: message)
     }
 }

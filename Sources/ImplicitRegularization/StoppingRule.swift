@@ -40,11 +40,13 @@ public struct StoppingRule: Sendable, Equatable, Codable {
     }
 
     /// A ``DescentResult`` with its status and this rule's message.
-    func result(x: Matrix, factor: Matrix?, iterations: Int, residualNorm: Double, observationNorm: Double, status: SolverStatus) -> DescentResult {
+    func result(
+        x: Matrix, factor: Matrix?, iterations: Int, residualNorm: Double, observationNorm: Double, status: SolverStatus, elapsedTime: Double? = nil
+    ) -> DescentResult {
         let relative = residualNorm / max(observationNorm, .leastNonzeroMagnitude)
         return DescentResult(
             x: x, factor: factor, iterations: iterations, relativeResidual: relative, loss: 0.5 * residualNorm * residualNorm,
-            status: status, message: message(status, relativeResidual: relative, iterations: iterations))
+            status: status, message: message(status, relativeResidual: relative, iterations: iterations), elapsedTime: elapsedTime)
     }
 }
 
@@ -63,6 +65,9 @@ public struct DescentResult: Sendable, SolverResult {
     public var status: SolverStatus
     /// How the run ended, in words (``StoppingRule/message(_:relativeResidual:iterations:)``).
     public var message: String
+    /// Σ η_k, the steps taken: the time t of the gradient flow that a factorised method's iterates
+    /// approximate (η·iterations for a fixed step; nil for a method that is not a descent on U).
+    public var elapsedTime: Double? = nil
 
     /// `‖X‖_*` (for X = UUᵀ ⪰ 0 this is the trace, computed here from the eigenvalues).
     public func nuclearNorm() throws -> Double { try x.nuclearNorm() }
