@@ -30,7 +30,7 @@ final class ComputedProseTests: XCTestCase {
         check("the share is above 0.6", share > 0.6)
         ```
 
-        We found `{swift} n` instances, `{swift} percent(share)` of them close, a text `{swift} "a_b*c<d>"`.
+        We found `{swift} n` instances, `{swift} percent(share)` of them close, a text `{swift} "a_b*c<d>"`, a quote `{swift} "it's \\"x\\" & #1"`.
         The norm $\\|X\\|_*$, as in [@gunasekar2017]. Far from X* the solution X_gd and X* stay literal.
 
         """
@@ -54,6 +54,10 @@ final class ComputedProseTests: XCTestCase {
         XCTAssertTrue(html.contains("Before any block: <span class=\"inline-value\">4</span>"), "evaluated before the first block")
         XCTAssertTrue(html.contains("We found <span class=\"inline-value\">31,350</span> instances, <span class=\"inline-value\">59%</span>"))
         XCTAssertTrue(html.contains("<span class=\"inline-value\">a_b*c&lt;d&gt;</span>"), "a value is text, escaped, never Markdown")
+        // Quotes, an ampersand and a hash come out as the value's own characters: escaped once, not curled.
+        XCTAssertTrue(html.contains("<span class=\"inline-value\">it's &quot;x&quot; &amp; #1</span>")
+                      || html.contains("<span class=\"inline-value\">it's \"x\" &amp; #1</span>"), "a quoted value, escaped once")
+        XCTAssertFalse(html.contains("&amp;#39;") || html.contains("&amp;quot;"), "no value is escaped twice")
         XCTAssertTrue(html.contains("<li class=\"held\" id=\"check-1\"><span class=\"verdict\">✓ held</span> n is positive"))
         XCTAssertTrue(html.contains("<li class=\"failed\" id=\"check-2\"><span class=\"verdict\">✗ failed</span> the share is above 0.6"))
         XCTAssertTrue(html.contains("<math display=\"inline\""), "TeX math as MathML")

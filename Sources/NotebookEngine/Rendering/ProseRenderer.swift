@@ -85,11 +85,23 @@ struct ProseRenderer {
         return longest
     }
 
-    /// An inline value in Markdown: HTML-escaped, its Markdown punctuation escaped, in a span.
+    /// An inline value in Markdown, in a span: `&`, `<`, `>` as HTML entities, Markdown's punctuation
+    /// (quotes included, so that pandoc's smart punctuation leaves the value's text as it is)
+    /// backslash-escaped, control characters replaced. The two escapes never touch each other's
+    /// output: HTML-escaping first and then escaping the `#` of `&#39;` had shown `it's` as `it&#39;s`.
     static func inlineValue(_ text: String, missing: Bool, expression: String) -> String {
-        let escaped = HTMLEscape.escape(text).map { character -> String in
-            "\\`*_{}[]$#|~^!".contains(character) ? "\\\(character)" : String(character)
-        }.joined()
+        var escaped = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case _ where "\\`*_{}[]$#|~^!'\"".unicodeScalars.contains(scalar): escaped += "\\" + String(scalar)
+            case "\t", "\n", "\r": escaped.unicodeScalars.append(scalar)
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F: escaped += "\u{FFFD}"
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
         return missing
             ? "<span class=\"inline-value missing\" title=\"not computed\">⟨\(escaped)⟩</span>"
             : "<span class=\"inline-value\">\(escaped)</span>"
