@@ -123,6 +123,12 @@ final class ExportTests: XCTestCase {
         XCTAssertTrue(((cells[0]["source"] as? [String]) ?? []).joined().hasSuffix("It has no Swift blocks: nothing ran."))
         XCTAssertEqual((cells[1]["source"] as? [String]) ?? [], ["# Only prose\n", "\n", "No blocks here."])
 
+        // Without --reports, the run that must happen first writes beside the export, never into Figures/.
+        let elsewhere = try scratch.run(exactly: ["export", "--ipynb", "Notebooks/prose.md", "--out", "elsewhere", "--cache", "cache"])
+        XCTAssertEqual(elsewhere.status, 0, elsewhere.stderr)
+        XCTAssertTrue(scratch.exists("elsewhere/prose.ipynb") && scratch.exists("elsewhere/prose.html"), elsewhere.stderr)
+        XCTAssertFalse(scratch.exists("Figures"), "an export into another folder wrote into Figures/")
+
         let noFormat = try scratch.run(exactly: ["export", "Notebooks/cells.md"])
         XCTAssertEqual(noFormat.status, 2)
         XCTAssertTrue(noFormat.stderr.contains("choose a format: --ipynb"), noFormat.stderr)
