@@ -90,6 +90,16 @@ final class HostileNotebookTests: XCTestCase {
                       "is not a notebook cache")
         XCTAssertFalse(scratch.exists("precious/CACHEDIR.TAG"))
 
+        // Folders of the user's shaped like a cache (notebook folders of runs/, figures/, state/) but without
+        // the runner's marker: neither removed nor adopted, and nothing in them pruned.
+        try scratch.write("v/a/runs/f/notes.txt", "mine")
+        assertRefused(try scratch.run(exactly: ["clean", "--cache", "v"]), "v: error: not removed: it is not a notebook cache")
+        XCTAssertTrue(scratch.exists("v/a/runs/f/notes.txt"))
+        for k in 1...6 { try scratch.write("v3/cells/runs/run\(k).csv", "\(k)") }
+        assertRefused(try scratch.run(exactly: ["run", "Notebooks/cells.md", "--out", "out", "--cache", "v3"]), "is not a notebook cache")
+        XCTAssertTrue((1...6).allSatisfy { scratch.exists("v3/cells/runs/run\($0).csv") }, "a user's files pruned")
+        XCTAssertFalse(scratch.exists("v3/CACHEDIR.TAG"))
+
         try scratch.write("Notebooks/prose.md", "# Prose only\n")
         XCTAssertEqual(try scratch.run(["run", "Notebooks/prose.md"]).status, 0)
         XCTAssertTrue(try scratch.read("cache/CACHEDIR.TAG").hasPrefix("Signature: 8a477f597d28d172789f06886806bc55"))

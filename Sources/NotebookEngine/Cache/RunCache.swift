@@ -34,25 +34,14 @@ public struct RunCache {
 
     var marker: URL { root.appendingPathComponent(Self.markerName) }
 
-    /// Whether the folder is one the runner made: it holds the marker, or (a cache from before
-    /// the marker) only notebook folders of `runs/`, `figures/` and scratch folders.
+    /// Whether the folder is one the runner made: it holds the runner's marker (`CACHEDIR.TAG` with
+    /// its signature). Nothing else makes a folder a cache, whatever its shape: a folder of the
+    /// user's whose subfolders happen to be called `runs`, `figures` or `state` is not one, and
+    /// neither `clean` removes it nor `run` adopts it. (A cache made before the marker is refused
+    /// alike: remove it once by hand.)
     public func isRecognisable() -> Bool {
-        if let data = try? Data(contentsOf: marker), LossyText.decode(data).hasPrefix(Self.markerSignature) { return true }
-        let manager = FileManager.default
-        guard let stems = try? manager.contentsOfDirectory(atPath: root.path), !stems.isEmpty else { return false }
-        var sawCache = false
-        for stem in stems {
-            var isFolder: ObjCBool = false
-            let folder = root.appendingPathComponent(stem)
-            guard manager.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue,
-                  let entries = try? manager.contentsOfDirectory(atPath: folder.path) else { return false }
-            for entry in entries {
-                if entry == "runs" || entry == "figures" || entry == "state" { sawCache = true; continue }
-                if entry.hasPrefix("scratch-") || entry == ".lock" { continue }
-                return false
-            }
-        }
-        return sawCache
+        guard let data = try? Data(contentsOf: marker) else { return false }
+        return LossyText.decode(data).hasPrefix(Self.markerSignature)
     }
 
     /// Creates the folder with its marker, or checks that an existing one is a cache (or
@@ -252,9 +241,10 @@ public struct RunCache {
     /// Called with the notebook's lock held exclusively.
     private func prune(stem: String) {
         let runs = root.appendingPathComponent("\(stem)/runs", isDirectory: true)
+        // Only the runner's own run folders (a record in each): anything else under runs/ is left alone.
         let folders = ((try? FileManager.default.contentsOfDirectory(
             at: runs, includingPropertiesForKeys: [.contentModificationDateKey])) ?? [])
-            .filter { !$0.lastPathComponent.hasPrefix(".") }
+            .filter { !$0.lastPathComponent.hasPrefix(".") && FileManager.default.fileExists(atPath: $0.appendingPathComponent("record.json").path) }
         let byAge = folders.sorted {
             let a = (try? $0.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast
             let b = (try? $1.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast
