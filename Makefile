@@ -25,7 +25,7 @@ build: deps
 	$(SWIFT) build -c $(CONFIG)
 
 ## test: every test, in release mode (the numerics are slow in debug), against the fixtures in Tests/Fixtures
-test: build
+test: build data/ml-100k
 	$(SWIFT) build -c $(CONFIG) --build-tests
 	$(SWIFT) test -c $(CONFIG) --skip-build --disable-swift-testing
 

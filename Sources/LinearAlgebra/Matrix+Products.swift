@@ -231,8 +231,8 @@ public enum Vector {
 }
 
 /// The number of threads OpenBLAS uses. Small problems (n ≤ a few hundred) run fastest on one:
-/// thread hand-off costs more than it saves, and on this project's 2-vCPU machines a second
-/// thread buys about 0.2 of a core.
+/// thread hand-off costs more than it saves, and on a 2-vCPU machine a second
+/// thread bought about 0.2 of a core.
 public enum BLASThreads {
     /// Sets the OpenBLAS thread count.
     public static func set(_ count: Int) { openblas_set_num_threads(Int32(max(1, count))) }

@@ -6,7 +6,7 @@ import Foundation
 import ImplicitRegularization
 import LinearAlgebra
 
-/// `factorize`: the paper's solvers over JSON problem files (format: `../shared/SPEC.md`).
+/// `factorize`: the paper's solvers over JSON problem files (format: `docs/conventions.md`).
 /// Results are one JSON object on stdout; refusals one line on stderr. Exit codes: 0 for a
 /// result (an iteration limit included), 1 when a solver or the output fails, 2 for bad input.
 @main

@@ -2,8 +2,8 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// `factorize movielens` on MovieLens-100k (never committed: `$MOVIELENS_DIR`, `data/ml-100k` or
-/// `../shared/data/ml-100k`; skipped, saying where to put it, when it is in none), and its refusals.
+/// `factorize movielens` on MovieLens-100k (never committed: `$MOVIELENS_DIR` or `data/ml-100k`;
+/// skipped, saying where to put it, when it is in neither), and its refusals.
 extension FactorizeEndToEndTests {
     static var movieLens: String { MovieLensData.directory ?? MovieLensData.candidates[0] }
 

@@ -66,13 +66,12 @@ public enum Fixtures {
 
 /// MovieLens-100k, which is never committed (its licence forbids redistribution).
 public enum MovieLensData {
-    /// Where the tests look, in order: `$MOVIELENS_DIR`, `data/ml-100k` in the repository, and
-    /// `../shared/data/ml-100k` beside it.
+    /// Where the tests look, in order: `$MOVIELENS_DIR` and `data/ml-100k` in the repository
+    /// (`make test` links the latter to a copy it finds beside the repository).
     public static var candidates: [String] {
         var folders: [String] = []
         if let override = ProcessInfo.processInfo.environment["MOVIELENS_DIR"], !override.isEmpty { folders.append(override) }
         folders.append(Fixtures.repository.appendingPathComponent("data/ml-100k").path)
-        folders.append(Fixtures.repository.deletingLastPathComponent().appendingPathComponent("shared/data/ml-100k").path)
         return folders
     }
 

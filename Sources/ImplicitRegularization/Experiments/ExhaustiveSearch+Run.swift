@@ -46,7 +46,7 @@ extension ExhaustiveSearch {
     /// changes (the SDP, the flow, the rows written), so that chunks computed before are recomputed.
     /// 4: the flows to their limit (`.automatic`, residual 1e-9 and stationarity 1e-6), the
     /// certified floors of Δ, the weighting and GLRL. 5: the decade certificate of stationarity and
-    /// the time limit 10¹⁴ (issue 16).
+    /// the time limit 10¹⁴.
     public static let algorithmVersion = 5
 
     /// Why a run failed (not the input's fault): a file could not be written or read back.

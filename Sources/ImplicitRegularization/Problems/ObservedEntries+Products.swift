@@ -38,7 +38,7 @@ extension ObservedEntries {
     ) {
         let (weights, a, g) = (SendablePointer(weights), SendablePointer(a), SendablePointer(g))
         let entries = self
-        _ = ConcurrentWork.map(Self.shares(columns, threads)) { range in
+        _ = ConcurrentWork.map(ConcurrentWork.shares(columns, threads)) { range in
             for j in range {
                 let gj = UnsafeMutableBufferPointer(start: g.base + j * d, count: d)
                 gj.update(repeating: 0)
@@ -93,12 +93,6 @@ extension ObservedEntries {
     /// `Σ_i body(i)` over the rows, split into `threads` contiguous shares.
     @discardableResult
     private func byRows(threads: Int, _ body: @escaping @Sendable (Int) -> Double) -> Double {
-        ConcurrentWork.map(Self.shares(rows, threads)) { range in range.reduce(0) { $0 + body($1) } }.reduce(0, +)
-    }
-
-    /// `count` indices cut into `parts` contiguous ranges.
-    static func shares(_ count: Int, _ parts: Int) -> [Range<Int>] {
-        let parts = max(1, min(parts, count))
-        return (0..<parts).map { p in (p * count / parts)..<((p + 1) * count / parts) }
+        ConcurrentWork.map(ConcurrentWork.shares(rows, threads)) { range in range.reduce(0) { $0 + body($1) } }.reduce(0, +)
     }
 }

@@ -158,8 +158,8 @@ extension GradientFlow {
     /// `s_k = (d + 2) ε (|y_k| + |A(X)_k|)` (the error of a length-d dot product and a subtraction):
     /// `floor = t‖Ṡ‖/‖X‖`, `Ṡ = V_sUᵀ + UV_sᵀ`, `V_s = 2A*(s)U`. On Figure 4's slow flows it is
     /// about `t · 2e-15`, so beyond t ≈ 5e8 this test cannot pass there (it passed by round-off
-    /// luck on hundreds of them at t = 1e9…1e12 while X was still more than 1e-6 from its limit:
-    /// issue 16) and only the decade certificate can.
+    /// luck on hundreds of them at t = 1e9…1e12 while X was still more than 1e-6 from its limit)
+    /// and only the decade certificate can.
     func stationarity(time t: Double, state: [Double], residual: [Double]) -> (met: Bool, value: String, speed: Double) {
         let measured = stationarityMeasure(time: t, state: state, residual: residual)
         return (measured.met, describe(measured), measured.speed)
@@ -219,7 +219,7 @@ extension GradientFlow {
     /// A flow whose residual has fallen only to its target, not to this, still descends a loss it
     /// sees: on Figure 4's instances with an observed singular 2 × 2 block, flows from ᾱ = 1e-5
     /// met `‖r‖/‖y‖ ≤ 1e-9` and `t‖Ẋ‖/‖X‖ ≈ 1e-8` at t ≈ 20 while a residual ~σ₃² ≈ 1e-9 had yet to
-    /// collapse σ₃ ≈ 1e-5 over t ~ 1e10, moving X by up to a relative 1.9e-5 (issue 16).
+    /// collapse σ₃ ≈ 1e-5 over t ~ 1e10, moving X by up to a relative 1.9e-5.
     func atRoundOff(_ residual: [Double], rank d: Int) -> Bool {
         Vector.norm(residual) <= 100 * Vector.norm(roundOffEstimate(residual, rank: d))
     }

@@ -24,11 +24,11 @@ import LinearAlgebra
 /// The certificate is for the flows of instances with an observed singular 2 × 2 block
 /// (`X_ii X_jj = X_ij²`, 1,050 feasible instances): there the residual falls like 1/t, a singular
 /// value of U like t^(−1/2) and X's unobserved entries with it (p = 1/2), so `t‖Ẋ‖` is still
-/// above 1e-6 at t = 10⁹ and reads round-off (`t·O(ε)`) after. Measured (issue 16, against each
-/// flow forced on to t = 10¹⁴): version 4 (`t‖Ẋ‖` alone, t ≤ 10⁹) left 1,500 of these 3,150 flows at
-/// `.timeLimit` and called 309 of the rest `.solved` more than 1e-6 from X(10¹⁴) (up to 1.9e-5:
-/// from ᾱ = 1e-5 on a plateau at t ≈ 20); now all 3,150 end `.solved` (the 1,504 flows version 4
-/// left at `.timeLimit` between t = 1.4e9 and 1.3e13), 2 of them (48569, 95398 at ᾱ = 1e-5, certified at t ≈ 110 before a plateau) more than
+/// above 1e-6 at t = 10⁹ and reads round-off (`t·O(ε)`) after. Measured (against each
+/// flow forced on to t = 10¹⁴): the speed test `t‖Ẋ‖` alone, to t = 10⁹, leaves 1,500 of these 3,150
+/// flows at `.timeLimit` and calls 309 of the rest `.solved` more than 1e-6 from X(10¹⁴) (up to 1.9e-5:
+/// from ᾱ = 1e-5 on a plateau at t ≈ 20); with the certificate all 3,150 end `.solved` (1,504 of them
+/// between t = 1.4e9 and 1.3e13), 2 of them (48569, 95398 at ᾱ = 1e-5, certified at t ≈ 110 before a plateau) more than
 /// 1e-6 from X(10¹⁴) (8.5e-6, 1.4e-6). On 684 flows of other instances the farthest is 1.4e-9.
 ///
 /// **Δ below 0, certified.** Every X = UUᵀ is PSD, so with the SDP's certified dual z

@@ -2,10 +2,17 @@ import Foundation
 
 /// Work spread over threads: one `Thread` (8 MiB of stack) per item, each running `body` on its
 /// item, the results in the items' order (a single item runs on the calling thread). The callers keep OpenBLAS single-threaded
-/// (``BLASThreads``), so the parallelism is theirs: on this 2-core machine two workers run
+/// (``BLASThreads``), so the parallelism is theirs: on a 2-core machine two workers ran
 /// about 1.6 times as fast as one. (`DispatchQueue.concurrentPerform` on Linux may run every
 /// item on the calling thread, hence explicit threads.)
 public enum ConcurrentWork {
+    /// `count` indices cut into `parts` contiguous ranges (at most `count` of them, none empty
+    /// unless `count` is 0), in order.
+    static func shares(_ count: Int, _ parts: Int) -> [Range<Int>] {
+        let parts = max(1, min(parts, count))
+        return (0..<parts).map { p in (p * count / parts)..<((p + 1) * count / parts) }
+    }
+
     public static func map<Item: Sendable, Result: Sendable>(
         _ items: [Item], _ body: @escaping @Sendable (Item) -> Result
     ) -> [Result] {

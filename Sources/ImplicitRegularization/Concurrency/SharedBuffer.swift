@@ -2,7 +2,7 @@ import LinearAlgebra
 
 /// A long vector of doubles that worker threads read, or write in disjoint parts, with the
 /// level-1 BLAS operations split into contiguous shares over `threads` threads (each share one
-/// BLAS call). They are memory-bound: on this machine two threads move about 1.7 times the bytes
+/// BLAS call). They are memory-bound: on a 2-core machine two threads moved about 1.7 times the bytes
 /// of one, for vectors of a million entries (L-BFGS over MovieLens's factors).
 ///
 /// The buffer owns its allocation: it is freed in `deinit`, when the last reference goes, so it
@@ -44,7 +44,7 @@ public final class SharedBuffer {
 
     /// `Σ body(share)` over contiguous shares of the indices.
     private func split(_ body: @escaping @Sendable (Range<Int>) -> Double) -> Double {
-        ConcurrentWork.map(ObservedEntries.shares(count, threads), body).reduce(0, +)
+        ConcurrentWork.map(ConcurrentWork.shares(count, threads), body).reduce(0, +)
     }
 
     /// `selfᵀ x` (BLAS `ddot` per share).

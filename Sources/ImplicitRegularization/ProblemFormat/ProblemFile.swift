@@ -4,7 +4,7 @@ import LinearAlgebra
 import Glibc
 #endif
 
-/// Reads and writes problem files: the JSON interchange format of `../shared/SPEC.md`.
+/// Reads and writes problem files: the JSON interchange format of `docs/conventions.md`.
 ///
 /// ```json
 /// { "kind": "sensing", "n": 8, "measurements": [[n·n numbers, row-major, symmetric], …],
