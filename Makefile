@@ -6,7 +6,7 @@ APT_PACKAGES := libopenblas-dev liblapacke-dev gnuplot-nox libgnuplot-iostream-d
 PIP_PACKAGES := nbformat nbconvert
 BIN := .build/$(CONFIG)
 
-.PHONY: deps build test test-kernels bench figures fuzz clean
+.PHONY: deps build test test-kernels bench figures verify references fuzz clean
 
 ## deps: install the Debian packages the build and tests need, when missing (apt-get; sudo unless root).
 ## chromium is for the test that screenshots a rendered report and the preview's reload, poppler-utils (pdftotext) for the test
@@ -66,6 +66,24 @@ FIGURES_OUT := $(if $(QUICK),Figures/quick,Figures)
 figures: build data/ml-100k
 	$(BIN)/notebook run --out $(FIGURES_OUT) $(if $(QUICK),--param quick=true)
 	.ci/check-figures $(FIGURES_OUT)
+
+## verify: did a render on this machine reproduce the committed one? Re-renders (QUICK=1: the quick profile)
+## into .verify/ (git-ignored; the cache serves what this machine already computed) and compares every table,
+## column by column, and every verdict with the reference: Figures/ for the full profile, References/quick/
+## for the quick one (`notebook verify`: identical, within the tolerance each notebook declares in its
+## front matter's verify:, or beyond it). A summary on the terminal, the details in .verify/PROFILE/verify.html;
+## exit 1 when a table is beyond its tolerance or a verdict changed.
+VERIFY_REFERENCE := $(if $(QUICK),References/quick,Figures)
+VERIFY_OUT := $(if $(QUICK),.verify/quick,.verify/full)
+verify: build data/ml-100k
+	@status=0; $(BIN)/notebook run --out $(VERIFY_OUT) $(if $(QUICK),--param quick=true) || status=$$?; \
+	$(BIN)/notebook verify --reference $(VERIFY_REFERENCE) --candidate $(VERIFY_OUT) || status=1; exit $$status
+
+## references: the quick profile's tables and verdicts as the committed references of `make verify QUICK=1`
+## (References/quick/data/NAME/*.tsv), from a quick render of this machine. Commit them with the code that made them.
+references: build data/ml-100k
+	$(BIN)/notebook run --out Figures/quick --param quick=true
+	rm -rf References/quick && mkdir -p References/quick && cp -R Figures/quick/data References/quick/data
 
 ## data/ml-100k: MovieLens-100k is never committed (its licence forbids redistribution). When the
 ## folder is missing and ../shared/data/ml-100k exists, link to it; otherwise Figure 3 (iv) says how to get it.

@@ -274,13 +274,17 @@ public struct NotebookRunner {
         for (name, text) in tables {
             try AtomicFile.write(Data(text.utf8), to: dataFolder.appendingPathComponent("\(name).tsv"))
         }
+        if let record, record.succeeded {
+            let verdicts = VerdictTable.table(findings: record.findings ?? [], claims: record.claims ?? [])
+            try AtomicFile.write(Data(verdicts.tsv.utf8), to: dataFolder.appendingPathComponent(VerdictTable.fileName))
+        }
         if record?.succeeded == true {
             let blocks = record?.blocks ?? []
             let cut = Set(blocks.indices.filter { blocks[$0].outputIsCut }.map(NotebookReport.outputFileName)
                 + blocks.indices.filter { blocks[$0].errorsAreCut }.map(NotebookReport.errorFileName))
             let stale = (try? FileManager.default.contentsOfDirectory(atPath: dataFolder.path)) ?? []
             for name in stale {
-                let staleTable = name.hasSuffix(".tsv") && tables[String(name.dropLast(4))] == nil
+                let staleTable = name.hasSuffix(".tsv") && tables[String(name.dropLast(4))] == nil && name != VerdictTable.fileName
                 let staleOutput = name.hasPrefix("block-") && (name.hasSuffix("-output.txt") || name.hasSuffix("-stderr.txt"))
                     && !cut.contains(name)
                 if staleTable || staleOutput { try? FileManager.default.removeItem(at: dataFolder.appendingPathComponent(name)) }
@@ -477,6 +481,10 @@ public struct NotebookRunner {
     private func addContext(of document: NotebookDocument, parameters: [String: ParameterValue], kernel: NotebookKernel, to hash: inout ContentHash) {
         for name in parameters.keys.sorted() { hash.add(name); hash.add("\(parameters[name]!)") }
         hash.add(kernel.digest)
+        for name in kernel.declaration.environment {
+            hash.add("environment \(name)")
+            hash.add(ProcessInfo.processInfo.environment[name].map { "=" + $0 } ?? "unset")
+        }
         for input in document.inputs {
             hash.add(input)
             if input.hasPrefix("$") {

@@ -13,7 +13,7 @@ struct NotebookCommand: ParsableCommand {
         Unchanged notebooks are not re-run. Exit status: 0 when every notebook succeeded, 1 when one \
         failed (its report still shows the error in place), 2 for bad arguments or a malformed notebook.
         """,
-        subcommands: [RunCommand.self, ExportCommand.self, PreviewCommand.self, StatusCommand.self, CleanCommand.self],
+        subcommands: [RunCommand.self, ExportCommand.self, PreviewCommand.self, StatusCommand.self, VerifyCommand.self, CleanCommand.self],
         defaultSubcommand: RunCommand.self
     )
 

@@ -66,6 +66,11 @@ struct NotebookSelection: ParsableArguments {
     }
 
     func notebookFiles() throws -> [URL] {
+        try Self.notebookFiles(files)
+    }
+
+    /// `files`, each checked to be a file, or every `Notebooks/*.md` (but README and index) when none.
+    static func notebookFiles(_ files: [String]) throws -> [URL] {
         if !files.isEmpty {
             for file in files {
                 var isFolder: ObjCBool = false

@@ -99,6 +99,17 @@ final class KernelPackageTests: XCTestCase {
         let added = try scratch.run(["run", "Notebooks/squares.md"])
         XCTAssertEqual(added.status, 0, added.stderr)
         XCTAssertTrue(scratch.section(try scratch.read("out/squares.html"), block: 1).contains("cube(3) = 27"))
+
+        // An environment variable the kernel declares is part of the key: a run under one value is
+        // never served under another (as OPENBLAS_CORETYPE's kernels give other round-off).
+        try scratch.write("notebook.yml", "kernel:\n  package: .\n  products: [Squares]\n  environment: [SQUARES_MODE]\n")
+        let modeA = try scratch.run(["run", "Notebooks/squares.md"], environment: ["SQUARES_MODE": "a"])
+        XCTAssertTrue(modeA.stderr.contains("ran 1 Swift block"), modeA.stderr)
+        let modeAAgain = try scratch.run(["run", "Notebooks/squares.md"], environment: ["SQUARES_MODE": "a"])
+        XCTAssertTrue(modeAAgain.stderr.contains("unchanged: nothing ran"), modeAAgain.stderr)
+        let modeB = try scratch.run(["run", "Notebooks/squares.md"], environment: ["SQUARES_MODE": "b"])
+        XCTAssertTrue(modeB.stderr.contains("ran 1 Swift block"), modeB.stderr)
+        XCTAssertFalse(modeB.stderr.contains("unchanged"), modeB.stderr)
     }
 
     /// Bad project files, each refused before anything runs (exit 2) with the file, its line and the words shown.

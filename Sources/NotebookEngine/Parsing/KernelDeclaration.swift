@@ -11,7 +11,12 @@ import Yams
 /// kernel:
 ///   package: .                          # the folder holding Package.swift, relative to the file
 ///   products: [Squares, SquaresPlot]    # library products; the blocks import their modules
+///   environment: [OPENBLAS_CORETYPE]    # optional: variables whose values change what it computes
 /// ```
+///
+/// `environment` names the environment variables the kernel's results depend on (a BLAS library's
+/// choice of kernels, say): their values, or their absence, are part of every run's key, so a run
+/// under one value is never served from the cache under another.
 ///
 /// Without either, the blocks import only the notebook runtime (`Table`, `check`, `Parameters`…).
 public struct KernelDeclaration: Equatable, Sendable {
@@ -19,6 +24,8 @@ public struct KernelDeclaration: Equatable, Sendable {
     public var package: URL?
     /// The library products the blocks import, in the order given.
     public var products: [String]
+    /// Environment variables whose values change what the kernel computes (part of each run's key).
+    public var environment: [String] = []
     /// Where it was declared: the notebook or the project file.
     public var origin: String
     /// The line of the `kernel:` key in `origin`.
@@ -39,6 +46,7 @@ public struct KernelDeclaration: Equatable, Sendable {
         }
         var package: URL?
         var products: [String] = []
+        var environment: [String] = []
         for (key, value) in mapping {
             let keyLine = key.mark.map { $0.line - 1 + firstLine } ?? line
             switch key.scalar?.string {
@@ -57,9 +65,17 @@ public struct KernelDeclaration: Equatable, Sendable {
                         path: path, line: keyLine, reason: "kernel.products is a list of library product names (letters, digits, _)")
                 }
                 products = names
+            case "environment":
+                let names = value.sequence.map { $0.compactMap(\.scalar?.string) } ?? value.scalar.map { [$0.string] }
+                guard let names, names.count == (value.sequence?.count ?? 1),
+                      names.allSatisfy({ !$0.isEmpty && !$0.contains("=") && !$0.contains("\0") }) else {
+                    throw NotebookError.badFrontMatter(
+                        path: path, line: keyLine, reason: "kernel.environment is a list of environment variables' names")
+                }
+                environment = names
             case let other:
                 throw NotebookError.badFrontMatter(
-                    path: path, line: keyLine, reason: "unknown key 'kernel.\(InfoString.shown(other ?? "?"))' (known: package, products)")
+                    path: path, line: keyLine, reason: "unknown key 'kernel.\(InfoString.shown(other ?? "?"))' (known: package, products, environment)")
             }
         }
         guard let package else {
@@ -72,7 +88,9 @@ public struct KernelDeclaration: Equatable, Sendable {
         guard !products.isEmpty else {
             throw NotebookError.badFrontMatter(path: path, line: line, reason: "kernel needs products: the library products the blocks import")
         }
-        return KernelDeclaration(package: package, products: products, origin: path, line: line)
+        var declaration = KernelDeclaration(package: package, products: products, origin: path, line: line)
+        declaration.environment = environment
+        return declaration
     }
 
     static func isModuleName(_ name: String) -> Bool {

@@ -21,6 +21,8 @@ public struct NotebookDocument: Sendable {
     /// The front matter's `kernel:` (a package and its products), if it declares one; else the
     /// nearest project file's (``KernelDeclaration``).
     public var kernel: KernelDeclaration? = nil
+    /// The front matter's `verify:`: how closely another render must reproduce its tables.
+    public var verification = VerificationTolerances()
 
     public var swiftBlocks: [SwiftBlock] {
         segments.compactMap { if case .swift(let block) = $0 { return block } else { return nil } }

@@ -100,16 +100,9 @@ enum GnuplotTables {
         /// a long one cut to the header's width).
         init(name: String, tsv: String) {
             self.name = name
-            var lines = tsv.split(separator: "\n", omittingEmptySubsequences: false).map {
-                $0.hasSuffix("\r") ? $0.dropLast() : $0
-            }
-            if lines.last?.isEmpty == true { lines.removeLast() }
-            columns = lines.first.map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) } ?? []
-            cells = []
-            for line in lines.dropFirst() {
-                let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-                cells += fields.prefix(columns.count) + Array(repeating: "", count: max(0, columns.count - fields.count))
-            }
+            let table = TSVTable(tsv: tsv)
+            columns = table.columns
+            cells = table.rows.flatMap { $0 }
         }
 
         var rowCount: Int { columns.isEmpty ? 0 : cells.count / columns.count }

@@ -317,9 +317,7 @@ struct NotebookReport {
     }
 
     private func tableNode(_ table: TableRecord) -> Node<HTML.BodyContext> {
-        let rows = (run.tables[table.name] ?? "").split(separator: "\n").dropFirst().map {
-            $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-        }
+        let rows = TSVTable(tsv: run.tables[table.name] ?? "").rows
         let link = Self.attribute(HTMLEscape.link("\(run.dataLink)/\(table.name).tsv"))
         // Folded: the tables stand behind their one-line caption, not between a claim and its figure.
         return .details(

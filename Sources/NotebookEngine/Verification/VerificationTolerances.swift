@@ -1,0 +1,90 @@
+import Yams
+
+/// How closely another render of a notebook must reproduce its tables: the front matter's
+/// `verify:` mapping, read by `notebook verify`.
+///
+///     verify:
+///       default: 0                    # every column not named below: identical cells
+///       delta_by_alpha: {tolerance: 1e-6, basis: "each flow stops within 1e-6 of its limit"}
+///       delta_by_alpha.unsolved: 0    # one column of a table
+///
+/// A tolerance τ ≥ 0 applies to a numeric column: a cell `b` of the new render is within it of the
+/// reference's `a` when `|a − b| ≤ τ · s`, with `s` the column's scale, the largest `|a|` of the
+/// reference column (so a column of values near zero is not held to a relative test it cannot
+/// meet); τ = 0 asks for the same text. Text cells (statuses, names) must be identical whatever
+/// the tolerance. The most specific entry wins: `TABLE.COLUMN`, then `TABLE`, then `default`
+/// (0 when not given). Each tolerance may say where it comes from (`basis`), which the
+/// verification's report shows beside it.
+public struct VerificationTolerances: Sendable, Equatable {
+    public struct Tolerance: Sendable, Equatable {
+        public var value: Double
+        public var basis: String?
+        /// The entry it came from: `default`, `TABLE` or `TABLE.COLUMN` (nil: none declared).
+        public var entry: String?
+    }
+
+    public var entries: [String: Tolerance] = [:]
+
+    public init(entries: [String: Tolerance] = [:]) {
+        self.entries = entries
+    }
+
+    /// The tolerance of `column` of `table`.
+    public func tolerance(table: String, column: String) -> Tolerance {
+        entries["\(table).\(column)"] ?? entries[table] ?? entries["default"] ?? Tolerance(value: 0, basis: nil, entry: nil)
+    }
+
+    /// Reads the `verify:` node; the reason and its line when it is malformed.
+    /// What is wrong with a `verify:` mapping, and its line.
+    struct Problem: Error {
+        var line: Int
+        var reason: String
+    }
+
+    static func read(_ node: Node, line: Int) -> Result<VerificationTolerances, Problem> {
+        guard let mapping = node.mapping else {
+            return .failure(Problem(line: line, reason: "verify is a mapping of default, TABLE or TABLE.COLUMN to a tolerance"))
+        }
+        var tolerances = VerificationTolerances()
+        for (key, value) in mapping {
+            let entryLine = (key.mark?.line ?? 0) + 1
+            guard let name = key.scalar?.string, Self.isEntryName(name) else {
+                return .failure(Problem(line: entryLine, reason: "verify: a key is default, a table's name or TABLE.COLUMN, got '\(InfoString.shown(key.scalar?.string ?? "?"))'"))
+            }
+            guard tolerances.entries[name] == nil else {
+                return .failure(Problem(line: entryLine, reason: "verify: '\(InfoString.shown(name))' is given twice"))
+            }
+            var number: String?
+            var basis: String?
+            if let scalar = value.scalar {
+                number = scalar.string
+            } else if let fields = value.mapping {
+                for (fieldKey, fieldValue) in fields {
+                    switch fieldKey.scalar?.string {
+                    case "tolerance": number = fieldValue.scalar?.string
+                    case "basis":
+                        guard let text = fieldValue.scalar?.string else {
+                            return .failure(Problem(line: entryLine, reason: "verify: \(InfoString.shown(name)): basis is one line of text"))
+                        }
+                        basis = text
+                    default:
+                        return .failure(Problem(line: entryLine, reason: "verify: \(InfoString.shown(name)): the fields are tolerance and basis"))
+                    }
+                }
+            }
+            guard let number, let tolerance = Double(number), tolerance.isFinite, tolerance >= 0 else {
+                return .failure(Problem(line: entryLine, reason: "verify: \(InfoString.shown(name)): a tolerance is a finite number ≥ 0 (or {tolerance: …, basis: …})"))
+            }
+            tolerances.entries[name] = Tolerance(value: tolerance, basis: basis, entry: name)
+        }
+        return .success(tolerances)
+    }
+
+    /// `default`, `TABLE` or `TABLE.COLUMN`, a table's name being letters, digits and `_`.
+    static func isEntryName(_ name: String) -> Bool {
+        if name == "default" { return true }
+        let parts = name.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard InfoString.isTableName(String(parts[0])) else { return false }
+        return parts.count == 1 || !parts[1].isEmpty
+    }
+}
