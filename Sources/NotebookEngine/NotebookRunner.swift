@@ -224,7 +224,7 @@ public struct NotebookRunner {
                 outputFolder: folder.path,
                 dataFolder: options.outputFolder.appendingPathComponent("data", isDirectory: true).standardizedFileURL.path,
                 cacheFolder: cache.stateFolder(stem: document.stem).standardizedFileURL.path,
-                parameters: values, kernel: kernel.digest)
+                parameters: values, kernel: Self.resultDigest(of: kernel))
             var resumed = options.force ? nil : try resumption(document, blockKeys: blockKeys, into: folder, say: say)
             if let resumed { manifest.restoreFolder = folder.appendingPathComponent(NotebookState.folderName(block: resumed.plan.from - 1)).path }
             var outcome = try NotebookProgram(document: document, blocks: blocks, resumption: resumed?.plan).execute(
@@ -477,14 +477,24 @@ public struct NotebookRunner {
         return keys
     }
 
-    /// The parameters, the kernel's digest and the declared inputs, into a key.
-    private func addContext(of document: NotebookDocument, parameters: [String: ParameterValue], kernel: NotebookKernel, to hash: inout ContentHash) {
-        for name in parameters.keys.sorted() { hash.add(name); hash.add("\(parameters[name]!)") }
+    /// The kernel's digest with the values (or absence) of the environment variables it declares:
+    /// what a run's key holds and what the program's own state keys on (``RunManifest/kernel``), so
+    /// that neither serves a result computed under another value.
+    static func resultDigest(of kernel: NotebookKernel) -> String {
+        guard !kernel.declaration.environment.isEmpty else { return kernel.digest }
+        var hash = ContentHash()
         hash.add(kernel.digest)
         for name in kernel.declaration.environment {
             hash.add("environment \(name)")
             hash.add(ProcessInfo.processInfo.environment[name].map { "=" + $0 } ?? "unset")
         }
+        return String(hash.hex.prefix(16))
+    }
+
+    /// The parameters, the kernel's digest and the declared inputs, into a key.
+    private func addContext(of document: NotebookDocument, parameters: [String: ParameterValue], kernel: NotebookKernel, to hash: inout ContentHash) {
+        for name in parameters.keys.sorted() { hash.add(name); hash.add("\(parameters[name]!)") }
+        hash.add(Self.resultDigest(of: kernel))
         for input in document.inputs {
             hash.add(input)
             if input.hasPrefix("$") {

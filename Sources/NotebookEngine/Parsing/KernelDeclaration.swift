@@ -15,8 +15,9 @@ import Yams
 /// ```
 ///
 /// `environment` names the environment variables the kernel's results depend on (a BLAS library's
-/// choice of kernels, say): their values, or their absence, are part of every run's key, so a run
-/// under one value is never served from the cache under another.
+/// choice of kernels, say): their values, or their absence, are part of every run's key and of the
+/// digest a program's own state keys on (`NotebookSession.library`), so a result computed under one
+/// value is never served under another.
 ///
 /// Without either, the blocks import only the notebook runtime (`Table`, `check`, `Parameters`…).
 public struct KernelDeclaration: Equatable, Sendable {
