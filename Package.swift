@@ -22,8 +22,14 @@ let package = Package(
             path: "Sources/COpenBLAS",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
-        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"], exclude: ["README.md"]),
-        .target(name: "ImplicitRegularization", dependencies: ["LinearAlgebra"], exclude: ["README.md"]),
+        // Runs as the library loads: the best OpenBLAS kernels the CPU can run where OpenBLAS fell back
+        // to its generic ones (Sources/BLASKernelSelection/BLASKernelSelection.c).
+        .target(name: "BLASKernelSelection", dependencies: ["COpenBLAS"]),
+        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS", "BLASKernelSelection"], exclude: ["README.md"]),
+        .target(
+            name: "ImplicitRegularization", dependencies: ["LinearAlgebra"],
+            exclude: ["README.md"] + ["Problems", "Descent", "Flows", "Integrators", "ConvexReferences", "ProblemFormat",
+                                      "Experiments", "Results", "Concurrency"].map { "\($0)/README.md" }),
         .executableTarget(
             name: "factorize",
             dependencies: [

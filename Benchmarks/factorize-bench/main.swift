@@ -5,6 +5,9 @@ import ImplicitRegularization
 import LinearAlgebra
 
 BLASThreads.set(1)
+// The kernels every number below was computed with (BLASKernelSelection: the best the CPU supports
+// where OpenBLAS does not know it; a user's OPENBLAS_CORETYPE wins).
+print("BLAS: \(BLASKernel.description)")
 
 func seconds(_ work: () throws -> Void) rethrows -> Double {
     let clock = ContinuousClock()
@@ -56,6 +59,11 @@ let sweepFlops = 4 * Double(problem.count * SymmetricPacking.packedCount(problem
 let square = Matrix(rows: 1500, columns: 1500, repeating: 1e-3)
 let squareFlops = 2 * 1500.0 * 1500 * 1500
 let peakOneCore = (0..<3).map { _ in squareFlops / seconds { _ = Matrix.product(square, .none, square, .none) } }.max()!
+if CommandLine.arguments.contains("--kernels") {
+    // The kernels' speed alone: `factorize-bench --kernels`, e.g. under OPENBLAS_CORETYPE=Prescott beside the selection.
+    print(String(format: "sweep per run-iteration, 1 core: %.1f µs; dgemm peak %.1f Gflop/s on 1 core", sweepSeconds * 1e6, peakOneCore / 1e9))
+    exit(0)
+}
 let peakAllCores = (0..<3).map { _ in
     Double(cores) * squareFlops / seconds { _ = ConcurrentWork.map(Array(0..<cores)) { _ in Matrix.product(square, .none, square, .none) } }
 }.max()!
