@@ -83,6 +83,42 @@ final class MinimumNuclearNormScaleTests: XCTestCase {
         }
     }
 
+    /// Figure 4's 3 × 3 completions (every 37th of the 150,000) at scales 1e-8, 1 and 1e8: the
+    /// verdict (feasible = solved, infeasible = a certificate) is the exact closed form's
+    /// (`PSDCompletion3`, integer arithmetic) at every scale, none undecided, and the minimum of a
+    /// feasible one scales with s (relative 1e-7, against the certified gap 1e-8 at each scale).
+    func testFigure4VerdictsAtEveryScale() throws {
+        var counts = [Double: (agree: Int, undecided: Int)]()
+        var worst = 0.0
+        for index in stride(from: 0, to: ExhaustiveSearch.instanceCount, by: 37) {
+            let entries = ExhaustiveSearch.entries(of: index)
+            var unit: Double?
+            for s in [1.0, 1e-8, 1e8] {
+                let scaled = entries.map { MeasurementProblem.ObservedEntry(row: $0.row, column: $0.column, value: s * $0.value) }
+                let outcome = try MinimumNuclearNorm(problem: MeasurementProblem(dimension: 3, completionEntries: scaled)).solve()
+                let feasible = PSDCompletion3.isFeasible(instance: index)
+                switch outcome {
+                case let .solution(solution) where solution.status == .solved:
+                    XCTAssertTrue(feasible, "instance \(index) × \(s): solved, but has no PSD completion")
+                    if feasible { counts[s, default: (0, 0)].agree += 1 }
+                    if let unit {
+                        worst = max(worst, abs(solution.nuclearNorm / (s * unit) - 1))
+                    } else {
+                        unit = solution.nuclearNorm
+                    }
+                case .infeasible:
+                    XCTAssertFalse(feasible, "instance \(index) × \(s): a certificate, but it is PSD-completable")
+                    if !feasible { counts[s, default: (0, 0)].agree += 1 }
+                default:
+                    counts[s, default: (0, 0)].undecided += 1
+                }
+            }
+        }
+        print("Figure 4 sample at scales 1, 1e-8, 1e8: \(counts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.agree) agree, \($0.value.undecided) undecided" }), worst relative change of the minimum \(worst)")
+        for (s, count) in counts { XCTAssertEqual(count.undecided, 0, "undecided at scale \(s)") }
+        XCTAssertLessThanOrEqual(worst, 1e-7, "the minimum scales with s")
+    }
+
     /// The zero operator: with y = 0 the minimum is X = 0 (certified by z = 0: gap 0); with y ≠ 0
     /// no X is feasible, and `w = −e_i/y_i` proves it exactly (`yᵀw = −1`, `A*(w) = 0`).
     func testZeroOperator() throws {
