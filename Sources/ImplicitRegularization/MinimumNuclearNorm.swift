@@ -338,6 +338,22 @@ public struct MinimumNuclearNorm: Sendable {
         return try Cholesky(s)
     }
 
+    /// `(tr X − lowerBound) / max(rms(y), |tr X|)`: relative to the solution, or to the problem's own
+    /// unit when the solution is smaller (1 on a normalized problem; never an absolute 1, which would
+    /// let a problem posed at a tiny scale pass any gap).
+    func relativeGap(trace: Double, lowerBound: Double) -> Double {
+        let y = problem.observations
+        let unit = y.isEmpty ? 0 : Vector.norm(y) / Double(y.count).squareRoot()
+        let scale = max(unit, abs(trace))
+        return scale > 0 ? (trace - lowerBound) / scale : 0
+    }
+
+    /// `‖r‖ / ‖y‖`, the residual `r = A(X) − y` relative to the observations (`‖r‖` when y = 0).
+    func relativeResidual(_ r: [Double]) -> Double {
+        let yNorm = Vector.norm(problem.observations)
+        return yNorm > 0 ? Vector.norm(r) / yNorm : Vector.norm(r)
+    }
+
     /// How far a certified iterate is from exact: `max(|gap|, residual)`.
     static func error(_ solution: Solution) -> Double {
         max(abs(solution.dualityGap), solution.residual)
@@ -366,7 +382,7 @@ public struct MinimumNuclearNorm: Sendable {
         var r = problem.measurements.apply(x)
         Vector.axpy(-1, problem.observations, &r)
         return Solution(
-            x: x, dual: y, nuclearNorm: trace, lowerBound: lower, dualityGap: (trace - lower) / max(1, abs(trace)),
-            residual: Vector.norm(r) / max(1, Vector.norm(problem.observations)), iterations: iterations)
+            x: x, dual: y, nuclearNorm: trace, lowerBound: lower, dualityGap: relativeGap(trace: trace, lowerBound: lower),
+            residual: relativeResidual(r), iterations: iterations)
     }
 }

@@ -119,6 +119,20 @@ final class MinimumNuclearNormScaleTests: XCTestCase {
         XCTAssertLessThanOrEqual(worst, 1e-7, "the minimum scales with s")
     }
 
+    /// A weakly infeasible completion, X₀₀ = 0 and X₀₁ = 1 (X ⪰ 0 with X₀₀ = 0 forces X₀₁ = 0, yet
+    /// `[[ε, 1], [1, 1/ε]]` comes within ε): no w has `A*(w) ⪰ 0` and `yᵀw = −1`, only near ones,
+    /// `w = (t, −1)` with `λ_min(A*(w)) ≈ −1/(4t)`. Believing one needs `|λ_min| ≤ 1e-8`, so t ≥ 2.5e7,
+    /// and its round-off `2(n + m)ε(‖w‖₁ + ‖A*(w)‖_F) ≈ 8εt ≤ 1e-8`, so t ≤ 5.6e6: no kernel's bits
+    /// can make it believed (a factor 4.5 apart). The answer is an honest `.inaccurate` naming the
+    /// refused certificate (it was `infeasible` on a certificate with λ_min = −5.8e-9 and round-off
+    /// 3.5e-8, which proved nothing).
+    func testWeaklyInfeasibleCompletionIsNotCertified() throws {
+        let problem = MeasurementProblem(dimension: 2, completionEntries: [.init(row: 0, column: 0, value: 0), .init(row: 0, column: 1, value: 1)])
+        let outcome = try MinimumNuclearNorm(problem: problem).solve()
+        XCTAssertEqual(outcome.status, .inaccurate, outcome.message)
+        XCTAssertTrue(outcome.message.contains("Farkas certificate is not believed"), outcome.message)
+    }
+
     /// The zero operator: with y = 0 the minimum is X = 0 (certified by z = 0: gap 0); with y ≠ 0
     /// no X is feasible, and `w = −e_i/y_i` proves it exactly (`yᵀw = −1`, `A*(w) = 0`).
     func testZeroOperator() throws {
