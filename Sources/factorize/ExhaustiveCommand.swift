@@ -53,8 +53,8 @@ struct ExhaustiveCommand: ParsableCommand {
         let search = ExhaustiveSearch(initNorms: try norms)
         let (summary, seconds) = try timed {
             try search.run(subsample: subsample, folder: URL(fileURLWithPath: out, isDirectory: true), workers: workers) { done, total in
-                FileHandle.standardError.write(Data("\rexhaustive: \(done)/\(total) chunks".utf8))
-                if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+                StandardError.write("\rexhaustive: \(done)/\(total) chunks")
+                if done == total { StandardError.write("\n") }
             }
         }
         let unsolved = summary.perInitNorm.reduce(0) { $0 + $1.unsolved }

@@ -30,6 +30,11 @@ struct Factorize: ParsableCommand {
         ])
 
     static func main() {
+        // A closed stdout cannot take the result: refused before any work (and a closed stderr is
+        // held on /dev/null, so that no file opened later receives the diagnostics).
+        if StandardError.prepareStreams().contains(1) {
+            fail("cannot write the result to standard output: it is closed", status: 1)
+        }
         BLASThreads.set(1)
         do {
             var command = try parseAsRoot(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
@@ -55,6 +60,7 @@ struct Factorize: ParsableCommand {
         case let error as FactorizeError: return (error.description, error.isBadInput ? 2 : 1)
         case let error as LinearAlgebraError: return ("the solver failed: \(error)", 1)
         case let error as ExhaustiveSearch.RunError: return (error.description, 1)
+        case let error as FolderLock.Busy: return (error.description, 2)
         case is ValidationError: return (Factorize.message(for: error), 2)
         default:
             if exitCode(for: error) == .validationFailure { return (Factorize.message(for: error), 2) }
@@ -64,7 +70,7 @@ struct Factorize: ParsableCommand {
 
     static func fail(_ message: String, status: Int32) -> Never {
         let line = message.split(whereSeparator: \.isNewline).joined(separator: " ")
-        FileHandle.standardError.write(Data("factorize: \(line)\n".utf8))
+        StandardError.write("factorize: \(line)\n")
         Foundation.exit(status)
     }
 

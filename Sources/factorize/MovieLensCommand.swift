@@ -102,10 +102,10 @@ struct MovieLensCommand: ParsableCommand {
             solver.options.memory = memory
             let (solution, seconds) = try timed {
                 try solver.solve { iteration, upper, lower, steps in
-                    FileHandle.standardError.write(Data("\rmovielens min-nuclear-norm: iteration \(iteration) (\(steps) L-BFGS steps), \(String(format: "%.2f", lower)) ≤ min ≤ \(String(format: "%.2f", upper))  ".utf8))
+                    StandardError.write("\rmovielens min-nuclear-norm: iteration \(iteration) (\(steps) L-BFGS steps), \(String(format: "%.2f", lower)) ≤ min ≤ \(String(format: "%.2f", upper))  ")
                 }
             }
-            FileHandle.standardError.write(Data("\n".utf8))
+            StandardError.write("\n")
             var report = JSONReport(solution)
             report.add("method", method.rawValue)
             report.add("nuclear_norm", solution.nuclearNorm)
@@ -128,10 +128,10 @@ struct MovieLensCommand: ParsableCommand {
                 stopping: StoppingRule(tolerance: tolerance, maxIterations: maxIterations))
             let (result, seconds) = timed {
                 descent.run(u0: u0, v0: v0) { iteration, error in
-                    FileHandle.standardError.write(Data("\rmovielens gd: iteration \(iteration), training error \(String(format: "%.4f", error))  ".utf8))
+                    StandardError.write("\rmovielens gd: iteration \(iteration), training error \(String(format: "%.4f", error))  ")
                 }
             }
-            FileHandle.standardError.write(Data("\n".utf8))
+            StandardError.write("\n")
             var report = JSONReport(result)
             report.add("method", method.rawValue)
             report.add("nuclear_norm", try result.x.nuclearNorm())

@@ -208,7 +208,7 @@ extension FactorizeEndToEndTests {
         let limited = try factorize("gd", problem, "--rank", "2", "--init-norm", "1e-3", "--step", "1e-3", "--max-iterations", "1")
         XCTAssertEqual(limited.status, 0, limited.stderr)
         XCTAssertEqual(limited.json?["status"] as? String, "iteration_limit")
-        try assertRefused(["exhaustive", "--subsample", "150000", "--out", "/dev/null/figure4"], ["/dev/null/figure4/chunks-1e-05_0.001_1.0: cannot create the folder: not a directory"], status: 1)
+        try assertRefused(["exhaustive", "--subsample", "150000", "--out", "/dev/null/figure4"], ["/dev/null/figure4: cannot create the folder: not a directory"], status: 1)
         let help = try factorize("--help")
         for text in ["Exit codes", "0  a result", "1  a failure", "2  bad input"] {
             XCTAssertTrue(help.stdout.contains(text), "\(text) not in: \(help.stdout)")

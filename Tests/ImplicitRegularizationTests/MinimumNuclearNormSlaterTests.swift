@@ -81,7 +81,10 @@ final class MinimumNuclearNormSlaterTests: XCTestCase {
         XCTAssertEqual(solution.exposedDirections, 8)
         XCTAssertLessThanOrEqual(abs(solution.dualityGap), 1e-8)
         XCTAssertLessThanOrEqual(solution.residual, 1e-8)
-        XCTAssertEqual(solution.nuclearNorm, 1.3763820570, accuracy: 3e-9)
+        // `.solved` certifies `tr X − min ≤ 1e-8·tr X` (1.4e-8), and the independent value carries its
+        // own interior-point gap: 2e-8 is that guarantee, not a reading of one kernel's bits
+        // (measured: within 3e-9 natively, 8.3e-9 under Prescott, 5.3e-9 under Haswell).
+        XCTAssertEqual(solution.nuclearNorm, 1.3763820570, accuracy: 2e-8)
         XCTAssertGreaterThan(try solution.x.smallestEigenvalue(), -1e-14 * solution.nuclearNorm, "X not PSD")
         let planted = try XCTUnwrap(problem.planted)
         XCTAssertLessThanOrEqual(solution.lowerBound, planted.trace)

@@ -61,8 +61,8 @@ extension MinimumNuclearNorm {
         let trace = x.trace
         var solution = Solution(
             x: x, dual: dual, nuclearNorm: trace, lowerBound: onFace.lowerBound,
-            dualityGap: (trace - onFace.lowerBound) / max(1, abs(trace)),
-            residual: Vector.norm(r) / max(1, Vector.norm(problem.observations)), iterations: onFace.iterations)
+            dualityGap: relativeGap(trace: trace, lowerBound: onFace.lowerBound),
+            residual: relativeResidual(r), iterations: onFace.iterations)
         solution.exposedDirections = n - face.count
         let tolerance = options.acceptedTolerance
         let gap = solution.dualityGap.formatted(significantDigits: 3)

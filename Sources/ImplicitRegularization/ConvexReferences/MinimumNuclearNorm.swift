@@ -10,11 +10,21 @@ import LinearAlgebra
 /// `M_ij = tr(A_i X A_j Z⁻¹)` formed as a Gram matrix (`Matrix.congruenceGram`) and factored by
 /// Cholesky.
 ///
+/// **Scale.** The problem is solved in units of its own scale (``Normalization``): y divided by
+/// its root mean square `rms(y) = ‖y‖/√m` and A by `α = max_i ‖A_i‖_F`, so that every tolerance
+/// below is relative and a problem whose y (or A) is scaled by any s > 0 gets the same status and
+/// an answer scaled by s (or 1/s). `c = rms(y)/α` is the unit of X; the solution's trace and lower
+/// bound are reported in the problem's own units. When that solve ends short of its target with
+/// `tr X̃` far from 1 (beyond a factor √10), it is solved once more in the unit `c·tr X̃`, where
+/// the solution's trace is 1, and the nearer exact of the two is returned: the interior-point
+/// method's own stopping tests (`1 + |tr X| + |yᵀz|`, `1 + ‖y‖`) mix absolute and relative terms,
+/// and Figure 3's uniform completion (a), seed 0 (`tr X̃ ≈ 59`), meets its target only at unit trace.
+///
 /// What it reports is certified, not read off the iteration:
 /// - the **lower bound** is `yᵀz / (1 − min(0, λ_min(I − A*(z))))`: the dual iterate scaled until
 ///   it is exactly dual feasible, so by weak duality no feasible X has a smaller trace;
-/// - the **relative duality gap** is `(tr X − lower bound) / max(1, tr X)`, X strictly PD;
-/// - the **residual** is `‖A(X) − y‖ / max(1, ‖y‖)`.
+/// - the **relative duality gap** is `(tr X − lower bound) / max(c, tr X)`, X strictly PD;
+/// - the **residual** is `‖A(X) − y‖ / ‖y‖`.
 ///
 /// The iteration is finished on the optimal face (``polish(_:)``): at a low-rank optimum how far
 /// an interior-point method gets depends on round-off, hence on the BLAS kernel, and the polished
@@ -33,9 +43,14 @@ import LinearAlgebra
 /// `exposedDirections` > 0.
 ///
 /// **Infeasibility.** When no PSD X satisfies `A(X) = y`, the dual is unbounded. The solver
-/// returns `.infeasible` with a Farkas certificate w: `yᵀw = −1` and `λ_min(A*(w)) ≥ −ε`
-/// (`infeasibilityTolerance`, 1e-8). Any PSD X with `A(X) = y` would give
-/// `−1 = yᵀw = ⟨A*(w), X⟩ ≥ −ε tr X`, so none exists with `‖X‖_* < 1/ε`.
+/// returns `.infeasible` with a Farkas certificate w: `yᵀw = −1` and `λ_min(A*(w)) ≥ −ε/c`
+/// (`ε = infeasibilityTolerance`, 1e-8), both checked with the round-off of their own
+/// evaluation allowed for (``InfeasibilityCertificate``). Any PSD X with `A(X) = y` would give
+/// `−1 = yᵀw = ⟨A*(w), X⟩ ≥ −(ε/c) tr X`, so none exists with `‖X‖_* < c/ε`. A certificate that
+/// does not hold beyond its round-off is not believed: the iteration goes on, and if it ends
+/// short of its target the status is `.inaccurate`, with the refused certificate in the message.
+/// Two degenerate cases are answered without iterating: y = 0 (X = 0, dual z = 0) and a zero
+/// measurement `A_i = 0` with `y_i ≠ 0` (`w = −e_i/y_i`, `A*(w) = 0` exactly).
 public struct MinimumNuclearNorm: Sendable {
     public struct Options: Sendable {
         /// Target relative gap `⟨X, Z⟩ / (1 + |tr X| + |yᵀz|)` of the iteration.
@@ -61,9 +76,10 @@ public struct MinimumNuclearNorm: Sendable {
         public var nuclearNorm: Double
         /// A certified lower bound on the minimum (see the type's documentation).
         public var lowerBound: Double
-        /// `(tr X − lowerBound) / max(1, tr X)`.
+        /// `(tr X − lowerBound) / max(c, tr X)`, `c = rms(y) / max_i ‖A_i‖_F` (evaluated on the
+        /// normalized problem, where c = 1).
         public var dualityGap: Double
-        /// `‖A(X) − y‖ / max(1, ‖y‖)`.
+        /// `‖A(X) − y‖ / ‖y‖` (0 when y = 0).
         public var residual: Double
         public var iterations: Int
         /// `.solved` when `|dualityGap|` and `residual` are both within `acceptedTolerance`;
@@ -78,11 +94,22 @@ public struct MinimumNuclearNorm: Sendable {
     }
 
     /// A Farkas certificate that no PSD X satisfies the constraints.
+    ///
+    /// Every PSD X with `A(X) = y` would give `yᵀw = ⟨A*(w), X⟩ ≥ λ_min(A*(w)) tr X`. With the
+    /// round-off of the evaluation allowed for (`λ` computed within `roundOff`, `yᵀw` within
+    /// `2mε Σ|y_i w_i|`): when `λ − roundOff ≥ 0` no feasible X exists at all (`nuclearNormBound`
+    /// is ∞); otherwise none exists with `‖X‖_* < nuclearNormBound = (−yᵀw − δ)/(roundOff − λ)`.
     public struct InfeasibilityCertificate: Sendable {
         /// w with `yᵀw = −1`.
         public var w: [Double]
-        /// `λ_min(A*(w))`, at least `−infeasibilityTolerance`.
+        /// `λ_min(A*(w))`, as computed.
         public var smallestEigenvalue: Double
+        /// The bound on the round-off of `smallestEigenvalue`: `2(n + m)ε(Σ|w_i|‖A_i‖_F + ‖A*(w)‖_F)`
+        /// (forming A*(w), then `dsyevd`).
+        public var roundOff: Double
+        /// No feasible X has `‖X‖_*` below this (∞: no feasible X at all). The solver reports a
+        /// certificate only when this is at least `c / infeasibilityTolerance`, `c = rms(y) / max_i ‖A_i‖_F`.
+        public var nuclearNormBound: Double
         public var iterations: Int
     }
 
@@ -103,7 +130,9 @@ public struct MinimumNuclearNorm: Sendable {
             switch self {
             case let .solution(solution): solution.message
             case let .infeasible(certificate):
-                "no PSD X satisfies A(X) = y: a Farkas certificate w with yᵀw = −1 and λ_min(A*(w)) = \(certificate.smallestEigenvalue.formatted(significantDigits: 3))"
+                certificate.nuclearNormBound == .infinity
+                    ? "no PSD X satisfies A(X) = y: a Farkas certificate w with yᵀw = −1 and λ_min(A*(w)) = \(certificate.smallestEigenvalue.formatted(significantDigits: 3)) ≥ 0 beyond its round-off \(certificate.roundOff.formatted(significantDigits: 3))"
+                    : "no PSD X satisfies A(X) = y with ‖X‖_* < \(certificate.nuclearNormBound.formatted(significantDigits: 3)): a Farkas certificate w with yᵀw = −1 and λ_min(A*(w)) = \(certificate.smallestEigenvalue.formatted(significantDigits: 3)) (round-off \(certificate.roundOff.formatted(significantDigits: 3)))"
             }
         }
 
@@ -121,7 +150,32 @@ public struct MinimumNuclearNorm: Sendable {
         self.options = options
     }
 
+    /// Solves the problem as posed, in units of its own scale (``Normalization``): the problem with
+    /// y = 0 has the answer X = 0; a zero measurement with `y_i ≠ 0` is an exact Farkas certificate;
+    /// otherwise the normalized problem is solved (``solveNormalized()``) and its answer scaled back.
     public func solve() throws -> Outcome {
+        switch Normalization.of(problem) {
+        case .zero: return .solution(Self.zeroSolution(problem))
+        case let .zeroMeasurement(index, value): return .infeasible(Self.zeroMeasurementCertificate(problem, index: index, value: value))
+        case let .normalized(normalization):
+            let outcome = try MinimumNuclearNorm(problem: normalization.problem, options: options).solveNormalized()
+            // Short of its target, with a solution far from unit trace: once more with X̃'s unit its
+            // trace, so that the solution too is of order 1 (the unit is still the problem's own).
+            if case let .solution(first) = outcome, first.status != .solved, first.nuclearNorm.isFinite,
+               first.nuclearNorm > 0, abs(log10(first.nuclearNorm)) > 0.5 {
+                let rescaled = normalization.rescaled(by: first.nuclearNorm)
+                if case let .solution(second) = try MinimumNuclearNorm(problem: rescaled.problem, options: options).solveNormalized(),
+                   Self.error(second) < Self.error(first) {
+                    return rescaled.restore(.solution(second), original: problem)
+                }
+            }
+            return normalization.restore(outcome, original: problem)
+        }
+    }
+
+    /// ``solve()`` on a problem already normalized (`rms(y) = 1`, the largest `‖A_i‖_F` 1, no zero
+    /// measurement): the tolerances below are relative to that scale.
+    func solveNormalized() throws -> Outcome {
         let outcome = try solveInterior()
         // A completion problem the iteration leaves short of its target may have no strictly feasible
         // point: then it is solved on the face its singular observed blocks expose.
@@ -165,6 +219,8 @@ public struct MinimumNuclearNorm: Sendable {
         // optimum round-off can push later iterates off the constraints (the residual grows from
         // 1e-11 to 1e-9 on some of Figure 4's instances) before the iteration's targets are met.
         var best: Solution?
+        // The last Farkas certificate that the round-off check refused, if the dual ran away.
+        var unbelievedCertificate: InfeasibilityCertificate?
         func stop(reason: SolverStatus) throws -> Outcome {
             let last = try certify(x: x, y: y, iterations: iteration)
             var candidates = [best, last].compactMap { $0 }
@@ -183,6 +239,10 @@ public struct MinimumNuclearNorm: Sendable {
                 chosen.status = reason
                 let why = reason == .iterationLimit ? "stopped at the cap of \(options.maxIterations) iterations" : "the interior-point method stalled near the optimum after \(iteration) iterations"
                 chosen.message = "\(why): the best certified point has relative gap \(gap) and residual \(residual) (target \(tolerance))"
+                if let refused = unbelievedCertificate {
+                    chosen.status = .inaccurate
+                    chosen.message += "; the dual objective ran away, as for an infeasible problem, but its Farkas certificate is not believed: λ_min(A*(w)) = \(refused.smallestEigenvalue.formatted(significantDigits: 3)) with round-off \(refused.roundOff.formatted(significantDigits: 3)) excludes only ‖X‖_* < \(refused.nuclearNormBound.formatted(significantDigits: 3))·c, c = rms(y)/max‖A_i‖_F (needed: \((1 / options.infeasibilityTolerance).formatted(significantDigits: 3)))"
+                }
             }
             return .solution(chosen)
         }
@@ -199,13 +259,12 @@ public struct MinimumNuclearNorm: Sendable {
             let primalInfeasibility = Vector.norm(rp) / (1 + bNorm)
             let dualInfeasibility = rd.frobeniusNorm / (1 + rootN)
 
-            // A Farkas certificate, once the dual objective runs away.
+            // A Farkas certificate, once the dual objective runs away, believed only when it holds
+            // with the round-off of its own evaluation allowed for.
             if dobj > 1 / options.infeasibilityTolerance {
-                let w = y.map { -$0 / dobj }
-                let lambda = try operatorA.adjoint(w).smallestEigenvalue()
-                if lambda >= -options.infeasibilityTolerance {
-                    return .infeasible(.init(w: w, smallestEigenvalue: lambda, iterations: iteration))
-                }
+                let candidate = try farkasCertificate(w: y.map { -$0 / dobj }, iterations: iteration)
+                if candidate.nuclearNormBound >= 1 / options.infeasibilityTolerance { return .infeasible(candidate) }
+                unbelievedCertificate = candidate
             }
             let done = relativeGap <= options.gapTolerance && primalInfeasibility <= options.feasibilityTolerance
                 && dualInfeasibility <= options.feasibilityTolerance
@@ -279,6 +338,22 @@ public struct MinimumNuclearNorm: Sendable {
         return try Cholesky(s)
     }
 
+    /// `(tr X − lowerBound) / max(rms(y), |tr X|)`: relative to the solution, or to the problem's own
+    /// unit when the solution is smaller (1 on a normalized problem; never an absolute 1, which would
+    /// let a problem posed at a tiny scale pass any gap).
+    func relativeGap(trace: Double, lowerBound: Double) -> Double {
+        let y = problem.observations
+        let unit = y.isEmpty ? 0 : Vector.norm(y) / Double(y.count).squareRoot()
+        let scale = max(unit, abs(trace))
+        return scale > 0 ? (trace - lowerBound) / scale : 0
+    }
+
+    /// `‖r‖ / ‖y‖`, the residual `r = A(X) − y` relative to the observations (`‖r‖` when y = 0).
+    func relativeResidual(_ r: [Double]) -> Double {
+        let yNorm = Vector.norm(problem.observations)
+        return yNorm > 0 ? Vector.norm(r) / yNorm : Vector.norm(r)
+    }
+
     /// How far a certified iterate is from exact: `max(|gap|, residual)`.
     static func error(_ solution: Solution) -> Double {
         max(abs(solution.dualityGap), solution.residual)
@@ -307,7 +382,7 @@ public struct MinimumNuclearNorm: Sendable {
         var r = problem.measurements.apply(x)
         Vector.axpy(-1, problem.observations, &r)
         return Solution(
-            x: x, dual: y, nuclearNorm: trace, lowerBound: lower, dualityGap: (trace - lower) / max(1, abs(trace)),
-            residual: Vector.norm(r) / max(1, Vector.norm(problem.observations)), iterations: iterations)
+            x: x, dual: y, nuclearNorm: trace, lowerBound: lower, dualityGap: relativeGap(trace: trace, lowerBound: lower),
+            residual: relativeResidual(r), iterations: iterations)
     }
 }

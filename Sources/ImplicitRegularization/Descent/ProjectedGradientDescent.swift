@@ -16,10 +16,11 @@ public struct ProjectedGradientDescent: Sendable {
         self.stopping = stopping
     }
 
-    /// Runs from X = 0 with step `step` (default `1/‖A‖²_op`).
+    /// Runs from X = 0 with step `step` (default `1/‖A‖²_op`; 0 for the zero operator, whose
+    /// gradient `A*(r)` vanishes so that every step leaves X where it is).
     public func run(step: Double? = nil) throws -> DescentResult {
         let n = problem.dimension
-        let eta = try step ?? 1 / pow2(problem.measurements.operatorNorm())
+        let eta = try step ?? inverseSquaredNorm()
         let y = problem.observations
         let observationNorm = Vector.norm(y)
         var x = Matrix(rows: n, columns: n)
@@ -47,5 +48,9 @@ public struct ProjectedGradientDescent: Sendable {
             x: x, factor: nil, iterations: iterations, residualNorm: residualNorm, observationNorm: observationNorm, status: status)
     }
 
-    private func pow2(_ v: Double) -> Double { v * v }
+    /// `1/‖A‖²_op`, or 0 for the zero operator.
+    private func inverseSquaredNorm() throws -> Double {
+        let norm = try problem.measurements.operatorNorm()
+        return norm > 0 ? 1 / (norm * norm) : 0
+    }
 }

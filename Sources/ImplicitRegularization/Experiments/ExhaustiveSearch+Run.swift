@@ -46,8 +46,8 @@ extension ExhaustiveSearch {
     /// changes (the SDP, the flow, the rows written), so that chunks computed before are recomputed.
     /// 4: the flows to their limit (`.automatic`, residual 1e-9 and stationarity 1e-6), the
     /// certified floors of Δ, the weighting and GLRL. 5: the decade certificate of stationarity and
-    /// the time limit 10¹⁴.
-    public static let algorithmVersion = 5
+    /// the time limit 10¹⁴. 6: the SDP in the problem's own units (its minimum moves at round-off).
+    public static let algorithmVersion = 6
 
     /// Why a run failed (not the input's fault): a file could not be written or read back.
     public enum RunError: Error, CustomStringConvertible {
@@ -97,7 +97,8 @@ extension ExhaustiveSearch {
     /// spread over `workers` threads. Each finished chunk is written to `folder/chunks-…/` at once
     /// (a temporary file renamed into place), so an interrupted run resumes where it stopped; then
     /// `instances.tsv` (one row per instance) and `histogram.tsv` (counts of Δ per bin, a column
-    /// per ᾱ) are written, also atomically.
+    /// per ᾱ) are written, also atomically. The run holds the folder's ``FolderLock`` throughout: a
+    /// second run on the same folder throws ``FolderLock/Busy`` at once.
     ///
     /// A chunk records its key (``algorithmVersion``, `codeDigest`, the ᾱ and the flow's options),
     /// its instances (first, last, count) and ends with a line holding its row count and checksum.
@@ -106,8 +107,12 @@ extension ExhaustiveSearch {
     public func run(
         subsample: Int = 1, folder: URL, workers: Int = ProcessInfo.processInfo.activeProcessorCount, codeDigest: String = "",
         progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in },
-        notice: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        notice: @escaping @Sendable (String) -> Void = { StandardError.write($0 + "\n") }
     ) throws -> Summary {
+        // One run per folder: a second one would compute (and append) the same chunks again.
+        try Self.makeFolder(folder.path)
+        let lock = try FolderLock(folder: folder)
+        defer { withExtendedLifetime(lock) {} }
         let indices = Array(stride(from: 0, to: Self.instanceCount, by: max(subsample, 1)))
         let chunkSize = 500
         let chunkCount = (indices.count + chunkSize - 1) / chunkSize
