@@ -194,7 +194,11 @@ public struct NotebookKernel: Sendable {
         var k = 0
         while k + 1 < other.count {
             let (flag, value) = (other[k], other[k + 1])
-            if flag == "-I" || (flag == "-Xcc" && (value.hasPrefix("-fmodule-map-file=") || value.hasPrefix("-I"))) {
+            if flag == "-Xcc" && value == "-I" && k + 3 < other.count && other[k + 2] == "-Xcc" {
+                // A C target's include folder, given to clang as two words: `-Xcc -I -Xcc PATH`.
+                arguments += Array(other[k...(k + 3)])
+                k += 4
+            } else if flag == "-I" || (flag == "-Xcc" && (value.hasPrefix("-fmodule-map-file=") || value.hasPrefix("-I"))) {
                 arguments += [flag, value]
                 k += 2
             } else {
