@@ -83,14 +83,17 @@ extension GradientFlow {
         }
     }
 
-    /// The flow's trajectory on the integrator `options.integrator` chooses.
+    /// The flow's trajectory on the integrator `options.integrator` chooses; with `columnRoundOff`
+    /// positive, the absolute tolerance of each column of U is floored at `columnRoundOff · ‖u_c‖`
+    /// (``StepControl/columnRoundOff``).
     func integrate(
-        from initial: Matrix, startTime: Double = 0, to end: Double, absoluteTolerance: Double,
+        from initial: Matrix, startTime: Double = 0, to end: Double, absoluteTolerance: Double, columnRoundOff: Double = 0,
         rightHandSide: (Double, [Double], inout [Double]) -> Void,
         shouldStop: (Double, [Double]) -> Bool
     ) -> IntegratorTrajectory {
-        let integratorOptions = DormandPrince.Options(
+        var integratorOptions = DormandPrince.Options(
             relativeTolerance: options.relativeTolerance, absoluteTolerance: absoluteTolerance, maxSteps: options.maxSteps)
+        if columnRoundOff > 0 { (integratorOptions.columnLength, integratorOptions.columnRoundOff) = (problem.dimension, columnRoundOff) }
         let (n, d) = (problem.dimension, initial.columns)
         let measurements = problem.measurements
         let y = problem.observations

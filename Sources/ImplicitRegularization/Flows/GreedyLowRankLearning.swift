@@ -20,24 +20,44 @@ import LinearAlgebra
 /// Figure 4's).
 ///
 /// Each stage integrates on ``GradientFlow``'s integrators (``Options/integrator``, `.automatic` by
-/// default) at `rtol` with the absolute floor `rtol · ε / √(n·r)`, so that the new column of size ε
-/// is resolved. A stage ends
+/// default) at `rtol` with the absolute tolerance of column c of U
+/// `max(rtol · ε / √(n·r), κ · ‖u_c‖)`, κ = ``Options/columnRoundOff`` (default 64 ε_mach; ε_mach already
+/// suffices on Figure 4's instances where the step collapsed without it): the
+/// first term resolves the new column of size ε (κ·ε is ε_mach-relative, far below it), the second
+/// keeps the tolerance of a grown column above the round-off of its entries (an entry held at zero by
+/// a symmetry of the problem sits at about ε_mach·‖u_c‖, and a tolerance below that collapses the
+/// step). It costs nothing in accuracy: an error κ‖u_c‖ in column c moves X = UUᵀ by at most
+/// 2κ‖u_c‖‖U‖_F ≤ 2κ√r‖X‖_F, 3e-14·√r relative, far below rtol. A stage ends
 ///
 /// - **fitted** when `‖r‖/‖y‖ ≤ residualTolerance` and the flow is stationary,
 ///   `t‖Ẋ‖_F/‖X‖_F ≤ stationarityTolerance` (``GradientFlow``'s test, t counted from the stage's
 ///   start): GLRL is `.solved`;
-/// - **stalled** at a positive loss when the new column has had time to escape,
-///   `t ≥ ln(max(‖U_{r−1}‖_F, 1)/ε)/λ_r` (twice the time it takes to grow from ε to the size of
-///   the rest at its initial rate 2λ_r), and the loss has stopped falling,
-///   `t·|df/dt|/f = t‖U̇‖²_F/f ≤ stationarityTolerance` (a loss falling like t^(−p) to zero reads p
-///   there and never stalls): the next stage starts, or, at `maxRank` (default n), GLRL ends with
-///   `.iterationLimit`; when −∇f has no positive eigenvalue (λ_r ≤ 1e-14·‖A*(r)‖ + 1e-300) it ends
-///   `.inaccurate` (a stationary point of the PSD problem with a positive loss: on a feasible
-///   problem only a stage that stopped short gives one);
-/// - **unbounded** when `tr X = ‖U‖²_F > maxTrace` (default 1e4): the stage's loss keeps falling as U
-///   grows, its limit is at infinity (GLRL with ε → 0 has no limit there), and GLRL ends `.diverged`;
-/// - at a limit of its integrator (`maxTime` or `maxSteps` per stage, a diverged or forced step):
-///   GLRL ends with that status (``IntegratorTrajectory/verdict(relativeResidual:target:horizon:relativeTolerance:maxSteps:stationarity:)``).
+/// - **stalled** at a positive loss below the stage's starting loss, once the new column has had time
+///   to escape, `t ≥ ln(max(‖U_{r−1}‖_F, 1)/ε)/λ_r` (twice the time it takes to grow from ε to the
+///   size of the rest at its initial rate 2λ_r), when the same stationarity test holds,
+///   `t‖Ẋ‖_F/‖X‖_F ≤ stationarityTolerance`, and the loss is not falling to zero,
+///   `t·|df/dt|/f = t‖U̇‖²_F/f ≤ 0.01`. The model: X approaches the stage's limit X_r like `t^(−p)`
+///   (then `‖X_r − X(t)‖ = t‖Ẋ‖/p`) or like `e^(−μt)` (then `‖X_r − X(t)‖ = ‖Ẋ‖/μ ≤ t‖Ẋ‖` once
+///   t ≥ 1/μ), so the test bounds the relative distance still to travel by `stationarityTolerance/p`,
+///   resp. `stationarityTolerance` (a mode slower than 1/t at the time of the test escapes it). A
+///   loss falling to zero like t^(−p) reads p in the second test, a stalled one reads about
+///   `‖X_r − X‖²/(t f)`, far below 0.01. Then the next stage starts, or, at `maxRank` (default n),
+///   GLRL ends with `.iterationLimit`;
+/// - when −∇f has no positive eigenvalue at the start of the next stage (λ_r ≤ 1e-14·‖A*(r)‖ + 1e-300), GLRL
+///   ends `.inaccurate`: a stationary point of the PSD problem with a positive loss (on a feasible
+///   problem only a stage that stopped short gives one); also `.inaccurate` when the eigendecomposition
+///   of ∇f fails;
+/// - **unbounded** when `tr X = ‖U‖²_F > maxTrace` (default 1e4), or at `maxTime` while tr X still
+///   grows like a power of t, `t · (d tr X/dt) / tr X ≥ 0.1` (Figure 4 has rank-1 stages whose tr X
+///   grows like t^(1/3), about 5e3 at t = 1e10, a loss that creeps down as U grows): the stage's limit
+///   is at infinity (GLRL with ε → 0 has no limit there), and GLRL ends `.diverged`;
+/// - at a limit of its integrator: `.timeLimit` at `maxTime` (fitted but not stationary, or neither
+///   fitted nor stalled), `.stepLimit` at `maxSteps` per stage (accepted and rejected),
+///   `.inaccurate` after a step forced at the resolution of t, `.diverged` at a non-finite state
+///   (``IntegratorTrajectory/verdict(relativeResidual:target:horizon:relativeTolerance:maxSteps:stationarity:)``).
+///
+/// Every status comes with a message naming the rank or stage where GLRL ended and its relative
+/// training error (and, for a stage that ran, `t‖Ẋ‖/‖X‖` where it ended).
 public struct GreedyLowRankLearning: Sendable {
     public struct Options: Sendable, CustomStringConvertible {
         /// ε: the norm of each column added.
@@ -55,10 +75,12 @@ public struct GreedyLowRankLearning: Sendable {
         /// A stage whose tr X exceeds this has no finite limit in view (its loss keeps falling as
         /// ‖U‖ grows): GLRL ends `.diverged`.
         public var maxTrace = 1e4
+        /// κ: the absolute tolerance of column c of U is at least κ‖u_c‖ (the round-off of its entries).
+        public var columnRoundOff = 64 * Double.ulpOfOne
         public init() {}
 
         public var description: String {
-            "glrl(ε \(scale), residual \(residualTolerance), stationarity \(stationarityTolerance), rtol \(relativeTolerance), \(integrator.rawValue), T \(maxTime), steps \(maxSteps), trace \(maxTrace), rank \(maxRank.map(String.init) ?? "n"))"
+            "glrl(ε \(scale), residual \(residualTolerance), stationarity \(stationarityTolerance), rtol \(relativeTolerance), column floor \(columnRoundOff / Double.ulpOfOne)ε, \(integrator.rawValue), T \(maxTime), steps \(maxSteps), trace \(maxTrace), rank \(maxRank.map(String.init) ?? "n"))"
         }
     }
 
@@ -71,7 +93,14 @@ public struct GreedyLowRankLearning: Sendable {
         public var relativeResidual: Double
         /// Whether it ended fitted (the loss vanished), else stalled or at a limit.
         public var fitted: Bool
+        /// `t‖Ẋ‖_F/‖X‖_F` where it ended.
+        public var stationarity: Double
     }
+
+    /// The largest `t·|df/dt|/f` of a stalled stage: a loss falling to zero like t^(−p) reads p.
+    static let stalledLossRate = 0.01
+    /// The smallest growth exponent `t · (d tr X/dt) / tr X` at `maxTime` read as a stage without a finite limit.
+    static let unboundedGrowth = 0.1
 
     public struct Result: Sendable, SolverResult {
         /// U, n × rank, and W = UUᵀ.
@@ -146,11 +175,18 @@ public struct GreedyLowRankLearning: Sendable {
                     }
                 }
             }
+            /// `g = t · (d tr X/dt) / tr X = t · 2⟨U, U̇⟩ / ‖U‖²`: tr X grows like t^g.
+            func traceGrowth(time t: Double, state: [Double], velocity: inout [Double]) -> Double {
+                velocityOf(state, residual, into: &velocity, &workspace)
+                let trace = Vector.dot(state, state)
+                return trace > 0 ? t * 2 * Vector.dot(state, velocity) / trace : 0
+            }
             var fitted = false
             var unbounded = false
             let trajectory = flow.integrate(
                 from: start, to: options.maxTime,
                 absoluteTolerance: max(options.relativeTolerance * options.scale / Double(n * d).squareRoot(), .leastNormalMagnitude),
+                columnRoundOff: options.columnRoundOff,
                 rightHandSide: { _, state, derivative in
                     residualOf(state, &residual, &workspace)
                     velocityOf(state, residual, into: &derivative, &workspace)
@@ -167,29 +203,38 @@ public struct GreedyLowRankLearning: Sendable {
                         return fitted
                     }
                     guard t >= escape else { return false }
-                    velocityOf(state, residual, into: &velocity, &workspace)
                     let loss = 0.5 * residualNorm * residualNorm
+                    guard loss < startLoss else { return false }
+                    velocityOf(state, residual, into: &velocity, &workspace)
                     let speed = Vector.norm(velocity)
-                    return loss < startLoss && t * speed * speed <= options.stationarityTolerance * loss
+                    guard t * speed * speed <= Self.stalledLossRate * loss else { return false }
+                    return flow.stationarityMeasure(time: t, state: state, residual: residual).met
                 })
             residualOf(trajectory.state, &residual, &workspace)
             u = Matrix(rows: n, columns: d, columnMajor: trajectory.state)
             let relative = Vector.norm(residual) / observationNorm
+            let stationarity = flow.stationarity(time: trajectory.time, state: trajectory.state, residual: residual)
             stages.append(Stage(rank: d, eigenvalue: lambda, time: trajectory.time, steps: trajectory.steps + trajectory.rejectedSteps,
-                                relativeResidual: relative, fitted: fitted))
+                                relativeResidual: relative, fitted: fitted, stationarity: stationarity.speed))
+            let ending = "relative training error \(relative.formatted(significantDigits: 3)), \(stationarity.value)"
             if unbounded {
-                return finish(.diverged, "stage \(d): tr X exceeded \(options.maxTrace) at t = \(trajectory.time.formatted(significantDigits: 3)) with relative training error \(relative.formatted(significantDigits: 3)): the rank-\(d) flow has no finite limit")
+                return finish(.diverged, "stage \(d): tr X exceeded \(options.maxTrace) at t = \(trajectory.time.formatted(significantDigits: 3)) with \(ending): the rank-\(d) flow has no finite limit")
+            }
+            if !trajectory.stoppedEarly, trajectory.forcedSteps == 0, !trajectory.hitStepLimit, relative.isFinite,
+               case let growth = traceGrowth(time: trajectory.time, state: trajectory.state, velocity: &velocity), growth >= Self.unboundedGrowth {
+                return finish(.diverged, "stage \(d): tr X = \((u.frobeniusNorm * u.frobeniusNorm).formatted(significantDigits: 4)) still grows like t^\(growth.formatted(significantDigits: 3)) at T = \(trajectory.time.formatted(significantDigits: 3)), \(ending): the rank-\(d) flow has no finite limit")
             }
             if !trajectory.stoppedEarly || trajectory.forcedSteps > 0 || !relative.isFinite {
                 let (status, message) = trajectory.verdict(
                     relativeResidual: relative, target: options.residualTolerance, horizon: nil,
-                    relativeTolerance: options.relativeTolerance, maxSteps: options.maxSteps)
+                    relativeTolerance: options.relativeTolerance, maxSteps: options.maxSteps,
+                    stationarity: (stationarity.met, stationarity.value))
                 return finish(status == .solved ? .inaccurate : status, "stage \(d): " + message)
             }
             if fitted {
-                let stationarity = flow.stationarity(time: trajectory.time, state: trajectory.state, residual: residual)
-                return finish(.solved, "fitted at rank \(d): relative training error \(relative.formatted(significantDigits: 3)) ≤ \(options.residualTolerance), \(stationarity.value) in the last stage")
+                return finish(.solved, "fitted at rank \(d) at t = \(trajectory.time.formatted(significantDigits: 3)) of the last stage: \(ending) (targets \(options.residualTolerance), \(options.stationarityTolerance))")
             }
+            // Stalled: the next stage starts from here.
         }
     }
 }

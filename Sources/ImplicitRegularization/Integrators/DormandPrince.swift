@@ -29,6 +29,11 @@ public struct DormandPrince: Sendable {
         /// stiff after 15 of them beyond 3.25, the edge of the method's stability region, with no run
         /// of 6 below it in between. It only reads the stages: the steps are the same either way.
         public var detectStiffness: Bool
+        /// A floor on the absolute tolerance of each column of the state, `columnRoundOff` times the
+        /// column's norm, for a state stored by columns of `columnLength` (``StepControl/columnRoundOff``;
+        /// default 0: none).
+        public var columnLength = 0
+        public var columnRoundOff = 0.0
         public init(relativeTolerance: Double = 1e-10, absoluteTolerance: Double = 1e-14, maxSteps: Int = 2_000_000, detectStiffness: Bool = false) {
             self.relativeTolerance = relativeTolerance
             self.absoluteTolerance = absoluteTolerance
@@ -83,7 +88,8 @@ public struct DormandPrince: Sendable {
         evaluations += 1
         setColumn(&k, 0, derivative)
 
-        let control = StepControl(relativeTolerance: options.relativeTolerance, absoluteTolerance: options.absoluteTolerance)
+        var control = StepControl(relativeTolerance: options.relativeTolerance, absoluteTolerance: options.absoluteTolerance)
+        (control.columnLength, control.columnRoundOff) = (options.columnLength, options.columnRoundOff)
         var h = min(initialStep ?? control.initialStep(state: y, slope: derivative), t1 - t)
 
         var steps = 0

@@ -104,7 +104,8 @@ public struct Rosenbrock: Sendable {
         f(t, y, &start)
         evaluations += 1
 
-        let control = StepControl(relativeTolerance: options.relativeTolerance, absoluteTolerance: options.absoluteTolerance)
+        var control = StepControl(relativeTolerance: options.relativeTolerance, absoluteTolerance: options.absoluteTolerance)
+        (control.columnLength, control.columnRoundOff) = (options.columnLength, options.columnRoundOff)
         var h = min(initialStep ?? control.initialStep(state: y, slope: start), t1 - t)
 
         var steps = 0

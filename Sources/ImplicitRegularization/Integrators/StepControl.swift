@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LinearAlgebra
 
 /// The step-size control shared by ``DormandPrince`` and ``Rosenbrock`` (Hairer, Nørsett & Wanner,
 /// *Solving ODEs I*, §II.4), for an embedded pair whose error estimate `e` is of order `q` in h:
@@ -15,9 +16,20 @@ import Darwin
 /// - **the initial step** (the heuristic of §II.4 in its short form, as `dopri5.f` and scipy):
 ///   `d₀ = ‖y₀‖`, `d₁ = ‖F(y₀)‖` in the scaled norm, `h₀ = 0.01 · d₀/d₁`, or 1e-6 when either is
 ///   below 1e-5 (a start or a slope at the tolerance's scale carries no information on the time scale).
+///
+/// With ``columnLength`` and ``columnRoundOff`` set (a state that is a matrix stored by columns
+/// of that length, as a factor U), the absolute tolerance of column c is
+/// `max(atol, columnRoundOff · max(‖y_c‖, ‖ŷ_c‖))`: an entry that stays at zero (by a symmetry of the
+/// problem) sits at the round-off of its column's arithmetic, about `ε_mach · ‖y_c‖`, and a
+/// tolerance below that asks the error estimate to resolve noise. Without them (the default) the
+/// tolerance is `atol` for every component.
 public struct StepControl: Sendable {
     public var relativeTolerance: Double
     public var absoluteTolerance: Double
+    /// The length of a column of the state, for ``columnRoundOff`` (0: no column floor).
+    public var columnLength = 0
+    /// The absolute floor per unit of column norm (0: none).
+    public var columnRoundOff = 0.0
 
     public init(relativeTolerance: Double, absoluteTolerance: Double) {
         self.relativeTolerance = relativeTolerance
@@ -28,6 +40,7 @@ public struct StepControl: Sendable {
     public func errorNorm(_ e: [Double], start y: [Double], end z: [Double]) -> Double {
         let n = e.count
         precondition(y.count == n && z.count == n, "StepControl.errorNorm: vectors of different lengths")
+        if columnRoundOff > 0, columnLength > 0 { return columnErrorNorm(e, start: y, end: z) }
         let (rtol, atol) = (relativeTolerance, absoluteTolerance)
         var sum = 0.0
         e.withUnsafeBufferPointer { e in
@@ -36,6 +49,32 @@ public struct StepControl: Sendable {
                     for i in 0..<n {
                         let scaled = e[i] / (atol + rtol * max(abs(y[i]), abs(z[i])))
                         sum += scaled * scaled
+                    }
+                }
+            }
+        }
+        return (sum / Double(max(n, 1))).squareRoot()
+    }
+
+    /// ``errorNorm(_:start:end:)`` with the absolute tolerance of each column floored at
+    /// `columnRoundOff · max(‖y_c‖, ‖ŷ_c‖)`.
+    private func columnErrorNorm(_ e: [Double], start y: [Double], end z: [Double]) -> Double {
+        let (n, length) = (e.count, columnLength)
+        precondition(n % length == 0, "StepControl.errorNorm: a state of \(n) entries in columns of \(length)")
+        let rtol = relativeTolerance
+        var sum = 0.0
+        e.withUnsafeBufferPointer { e in
+            y.withUnsafeBufferPointer { y in
+                z.withUnsafeBufferPointer { z in
+                    for start in stride(from: 0, to: n, by: length) {
+                        let column = start..<(start + length)
+                        let startNorm = Vector.norm(UnsafeBufferPointer(rebasing: y[column]))
+                        let endNorm = Vector.norm(UnsafeBufferPointer(rebasing: z[column]))
+                        let atol = max(absoluteTolerance, columnRoundOff * max(startNorm, endNorm))
+                        for i in column {
+                            let scaled = e[i] / (atol + rtol * max(abs(y[i]), abs(z[i])))
+                            sum += scaled * scaled
+                        }
                     }
                 }
             }
