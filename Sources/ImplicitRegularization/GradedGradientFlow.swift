@@ -161,6 +161,9 @@ public struct GradedGradientFlow: Sendable {
         var nextStep: Double?
         var checkpoints: [(time: Double, state: [Double], residual: Double)] = []
         var (hitStepLimit, finished) = (false, false)
+        // The dense U of the last accepted state, as the stopping tests read it (before the final re-grading,
+        // whose rounding would move the residual by round-off and could change the round-off test's verdict).
+        var finalFactor = current.factor.elements
         let end = horizon ?? options.maxTime
         while t < end {
             let base = current.logNorms
@@ -238,6 +241,7 @@ public struct GradedGradientFlow: Sendable {
             jacobians += trajectory.jacobians
             forced += trajectory.forcedSteps
             t = trajectory.time
+            finalFactor = denseFactor(trajectory.state, base: base)
             current = GradedFactor(
                 directions: Matrix(rows: n, columns: d, columnMajor: Array(trajectory.state[0..<nd])),
                 logNorms: (0..<d).map { base[$0] + trajectory.state[nd + $0] })
@@ -252,7 +256,7 @@ public struct GradedGradientFlow: Sendable {
             segments += 1
         }
         current.regrade()
-        let u = current.factor
+        let u = Matrix(rows: n, columns: d, columnMajor: finalFactor)
         var residual = [Double](repeating: 0, count: problem.count)
         u.elements.withUnsafeBufferPointer {
             problem.measurements.factoredResidual(factor: $0, rank: d, observations: problem.observations, into: &residual, workspace: &buffers.workspace)
