@@ -8,7 +8,7 @@ import LinearAlgebra
 /// integrated on a graded factor (``GradedFactor``: `U = W diag(e^{l})`, unit columns and log-norms),
 /// so that it is the flow from its start however small the start is. The flow is invariant under
 /// U → UQ; from `U0 = ᾱ G` with ᾱ = 1e-100 the directions that matter later sit inside each dense column as
-/// components about ᾱ² of its size beside a dominant one, which in Float64 are replaced by round-off once the
+/// components about ᾱ of its size beside a dominant one, which in Float64 are replaced by round-off once the
 /// dominant one grows (the dense flow at ᾱ = 1e-100 stalls at saddles it would leave). Held in a graded
 /// basis, each direction keeps its own column and scale.
 ///
@@ -42,6 +42,12 @@ import LinearAlgebra
 /// `‖r‖/‖y‖ ≤ residualTolerance` and X is stationary to `stationarityTolerance`, else `.timeLimit` at
 /// `maxTime` or `.stepLimit` after `maxSteps` steps (accepted and rejected, over all segments);
 /// `.diverged` when U leaves every finite bound; `.inaccurate` when steps were forced at the resolution of t.
+///
+/// **Measured** on Figure 4's instances (n = d = 3, ``ExhaustiveSearch``'s options): from ᾱ = 1e-2…1e-8, where
+/// the dense flow is exact, the two agree on X to a relative 2.4e-10 at T = 50 and at their limits; from
+/// ᾱ = 1e-100 Δ changes by at most 3e-10 between rtol 1e-9 and 1e-12, and by 4.5e-10 between the closed-form
+/// and the integrated linear phase; over the 31,350 feasible instances every flow from 1e-100 ends `.solved`,
+/// at 3.9 ms of CPU per flow on average (the dense flow: 4.6 ms over 800 of them).
 public struct GradedGradientFlow: Sendable {
     public struct Result: Sendable, SolverResult {
         /// The graded factor where it stopped, re-graded (its columns are X's eigenvectors, e^{2l} its eigenvalues).
