@@ -29,24 +29,32 @@ extension ExhaustiveSearch {
         // log‖C_i‖: −∞ for a row that U0 does not reach.
         let logRows = (0..<n).map { i in log(start) + log((0..<c.columns).reduce(0.0) { $0 + c[i, $1] * c[i, $1] }.squareRoot()) }
         guard (0..<n).contains(where: { eigen.values[$0] > 0 && logRows[$0].isFinite }) else { return nil }
-        func logNorm(_ t: Double) -> Double {
-            let terms = (0..<n).map { logRows[$0] + 2 * eigen.values[$0] * t }
-            let top = terms.max()!
-            return top + 0.5 * log(terms.reduce(0.0) { $0 + exp(2 * ($1 - top)) })
-        }
-        let target = log(norm)
-        var (low, high) = (0.0, 1.0)
-        while logNorm(high) < target { (low, high) = (high, 2 * high) }
-        for _ in 0..<200 where high - low > 1e-15 * high {
-            let middle = (low + high) / 2
-            if logNorm(middle) < target { low = middle } else { high = middle }
-        }
-        let t = high
+        let t = linearPhaseTime(eigenvalues: eigen.values, logRowNorms: logRows, logTarget: log(norm))
         var scaled = c
         for i in 0..<n {
             let growth = exp(log(start) + 2 * eigen.values[i] * t)
             for j in 0..<c.columns { scaled[i, j] *= growth }
         }
         return (eigen.vectors * scaled, t)
+    }
+
+    /// The time t₀ ≥ 0 at which `log‖U(t₀)‖_F = logTarget` for `U(t) = exp(2tS) U0`, `S = V diag(λ) Vᵀ`, given λ
+    /// and the logarithms of the row norms of `VᵀU0` (−∞ for a row U0 does not reach; some row with λ_i > 0
+    /// must be finite): `log‖U(t)‖_F = log √(Σ_i e^{2(logRow_i + 2λ_i t)})`, increasing in t, by bisection to a
+    /// relative 1e-15 in t, on logarithms so that U0 may be far below Float64's range.
+    static func linearPhaseTime(eigenvalues: [Double], logRowNorms logRows: [Double], logTarget target: Double) -> Double {
+        let n = logRows.count
+        func logNorm(_ t: Double) -> Double {
+            let terms = (0..<n).map { logRows[$0] + 2 * eigenvalues[$0] * t }
+            let top = terms.max()!
+            return top + 0.5 * log(terms.reduce(0.0) { $0 + exp(2 * ($1 - top)) })
+        }
+        var (low, high) = (0.0, 1.0)
+        while logNorm(high) < target { (low, high) = (high, 2 * high) }
+        for _ in 0..<200 where high - low > 1e-15 * high {
+            let middle = (low + high) / 2
+            if logNorm(middle) < target { low = middle } else { high = middle }
+        }
+        return high
     }
 }

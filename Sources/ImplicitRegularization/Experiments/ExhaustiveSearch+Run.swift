@@ -67,7 +67,7 @@ extension ExhaustiveSearch {
     /// What a chunk is keyed by: the algorithm's version, `codeDigest` (e.g. a digest of the
     /// library's sources), the ᾱ values and the flow's options.
     func chunkKey(codeDigest: String) -> String {
-        let text = "v\(Self.algorithmVersion)|\(codeDigest)|\(initNorms.map { "\($0)" }.joined(separator: ","))|\(flow)|\(weighting.rawValue)|\(closedFormLinearPhase ? "linear phase" : "integrated")|\(greedy.map { "\($0)" } ?? "no glrl")"
+        let text = "v\(Self.algorithmVersion)|\(codeDigest)|\(initNorms.map { "\($0)" }.joined(separator: ","))|\(flow)|\(weighting.rawValue)|\(closedFormLinearPhase ? "linear phase" : "integrated")|\(greedy.map { "\($0)" } ?? "no glrl")\(representation == .graded ? "|graded" : "")"
         return String(Self.checksum(Array(text.utf8)), radix: 16)
     }
 
@@ -116,7 +116,7 @@ extension ExhaustiveSearch {
         let indices = Array(stride(from: 0, to: Self.instanceCount, by: max(subsample, 1)))
         let chunkSize = 500
         let chunkCount = (indices.count + chunkSize - 1) / chunkSize
-        let tag = initNorms.map { "\($0)" }.joined(separator: "_") + (weighting == .entry ? "" : "-\(weighting.rawValue)") + (greedy == nil ? "" : "-glrl")
+        let tag = initNorms.map { "\($0)" }.joined(separator: "_") + (weighting == .entry ? "" : "-\(weighting.rawValue)") + (greedy == nil ? "" : "-glrl") + (representation == .graded ? "-graded" : "")
         let chunks = folder.appendingPathComponent("chunks-\(tag)", isDirectory: true)
         try Self.makeFolder(chunks.path)
         AtomicFile.removeAbandonedTemporaries(in: chunks)

@@ -45,6 +45,12 @@ import LinearAlgebra
 /// on a full mask; ``problem(of:weighting:)`` builds it as the SPEC's operator observing each
 /// off-diagonal entry twice, the same loss); the minimum nuclear norm is the same under both. With ``greedy`` set, each
 /// feasible instance also runs ``GreedyLowRankLearning`` on the same operator.
+///
+/// ``representation`` chooses the factor the flows run on: the dense U (``GradientFlow``), or a graded one
+/// (``GradedGradientFlow``, the same options), which is the flow from its ᾱ however small: from ᾱ = 1e-100 the
+/// dense U holds the directions that escape later only below its dominant direction's round-off, and its
+/// flow stalls at saddles (or leaves them late) that the graded flow leaves (on the 31,350 feasible instances at
+/// ᾱ = 1e-100, all 2,967 dense flows at their time limit end `.solved` on the graded flow).
 public struct ExhaustiveSearch: Sendable {
     /// The 10 uniformly spaced values of [−1, 1].
     public static let grid: [Double] = (0..<10).map { -1 + 2 * Double($0) / 9 }
@@ -106,6 +112,18 @@ public struct ExhaustiveSearch: Sendable {
     /// Take a flow's linear phase, below ‖U‖_F = ``linearPhaseNorm``, in closed form (``linearPhase(of:from:to:)``):
     /// it changes only the flows from ᾱ < 1e-6.
     public var closedFormLinearPhase = true
+    /// The factor the flows run on: dense U (``GradientFlow``) or a graded one (``GradedGradientFlow``, with
+    /// the same ``flow`` options; its closed-form linear phase, when ``closedFormLinearPhase`` is set, is
+    /// ``GradedGradientFlow/linearPhase(of:from:logNorm:to:)``, and its clock starts there at t₀, not at 0).
+    public var representation = FlowRepresentation.dense
+
+    /// How a flow's factor is held.
+    public enum FlowRepresentation: String, Sendable {
+        /// U as an n × d matrix: from ᾱ ≪ 1e-8 the directions below the dominant one's round-off are lost.
+        case dense
+        /// U = W diag(e^{l}) re-graded as it goes (``GradedGradientFlow``): the flow from its ᾱ however small.
+        case graded
+    }
 
     /// The flows run to their limit (see the type's comment for the options).
     public init(initNorms: [Double] = [1e-5, 1e-3, 1], weighting: Weighting = .entry, greedy: GreedyLowRankLearning.Options? = nil) {
@@ -173,11 +191,8 @@ public struct ExhaustiveSearch: Sendable {
                 / solution.nuclearNorm - 1e-13
         }
         let flowProblem = Self.problem(of: index, weighting: weighting)
-        let gradientFlow = GradientFlow(problem: flowProblem, options: flow)
         for alpha in initNorms {
-            let start = FactorInitialization.gaussian(dimension: 3, rank: 3, norm: alpha, seed: UInt64(index))
-            let linear = closedFormLinearPhase ? Self.linearPhase(of: flowProblem, from: start, to: Self.linearPhaseNorm) : nil
-            let result = gradientFlow.run(from: linear?.factor ?? start)
+            let result = flowResult(of: flowProblem, initNorm: alpha, seed: UInt64(index))
             let nuclear = (try? result.x.nuclearNorm()) ?? .nan
             outcome.nuclearNorms.append(nuclear)
             outcome.deltas.append((nuclear - outcome.minimum) / outcome.minimum)
@@ -193,5 +208,30 @@ public struct ExhaustiveSearch: Sendable {
                 rank: result.rank, floor: floor(result.x))
         }
         return outcome
+    }
+
+    /// The flow of ``solve(_:)`` from `U0 = ᾱ G/‖G‖_F` (G seeded by the instance), on ``representation``:
+    /// its X, status and accepted steps.
+    public func flowResult(of problem: MeasurementProblem, initNorm alpha: Double, seed: UInt64) -> (x: Matrix, status: SolverStatus, steps: Int) {
+        if representation == .graded {
+            let result = gradedFlowResult(of: problem, logInitNorm: log(alpha), seed: seed)
+            return (result.x, result.status, result.steps)
+        }
+        let start = FactorInitialization.gaussian(dimension: 3, rank: 3, norm: alpha, seed: seed)
+        let linear = closedFormLinearPhase ? Self.linearPhase(of: problem, from: start, to: Self.linearPhaseNorm) : nil
+        let result = GradientFlow(problem: problem, options: flow).run(from: linear?.factor ?? start)
+        return (result.x, result.status, result.steps)
+    }
+
+    /// The graded flow (``GradedGradientFlow``) of ``solve(_:)`` from `U0 = e^{logInitNorm} G/‖G‖_F`, for any
+    /// `logInitNorm` (ᾱ = 1e-1000 is `logInitNorm = −1000 log 10`), with the closed-form linear phase when
+    /// ``closedFormLinearPhase`` is set.
+    public func gradedFlowResult(of problem: MeasurementProblem, logInitNorm: Double, seed: UInt64) -> GradedGradientFlow.Result {
+        let direction = FactorInitialization.gaussian(dimension: 3, rank: 3, norm: 1, seed: seed)
+        let graded = GradedGradientFlow(problem: problem, options: flow)
+        let linear = closedFormLinearPhase
+            ? GradedGradientFlow.linearPhase(of: problem, from: direction, logNorm: logInitNorm, to: Self.linearPhaseNorm) : nil
+        return linear.map { graded.run(from: $0.factor, startTime: $0.time) }
+            ?? graded.run(from: GradedFactor(factor: direction, logScale: logInitNorm))
     }
 }
