@@ -14,8 +14,13 @@ extension RenderVerification {
             if let missing = notebook.missing { lines.append("  \(missing)") }
             for table in notebook.tables where table.outcome != .identical {
                 for note in table.notes { lines.append("  beyond: \(table.table): \(note)") }
-                for column in table.columns where column.outcome != .identical {
-                    lines.append("  \(column.outcome.rawValue): \(table.table).\(column.name): \(Self.describe(column))")
+                for column in table.columns where column.outcome == .beyond {
+                    lines.append("  beyond: \(table.table).\(column.name): \(Self.describe(column))")
+                }
+                // Columns within their tolerance: one line a table, naming the farthest.
+                let within = table.columns.filter { $0.outcome == .withinTolerance }
+                if let farthest = within.max(by: { ($0.largestDifference ?? 0) < ($1.largestDifference ?? 0) }) {
+                    lines.append("  within tolerance: \(table.table): \(within.count) column\(within.count == 1 ? "" : "s"), the farthest \(farthest.name): \(Self.describe(farthest))")
                 }
             }
             for change in notebook.verdictChanges {
@@ -34,13 +39,13 @@ extension RenderVerification {
     static func describe(_ column: TableComparison.Column) -> String {
         var text = column.note ?? ""
         if column.outcome == .withinTolerance, let largest = column.largestDifference {
-            text = "largest difference \(TableComparison.shown(largest)) of the column's scale ≤ \(TableComparison.shown(column.tolerance.value))"
+            text = "largest difference \(TableComparison.shown(largest)) of the column's scale, within \(TableComparison.describe(column.tolerance))"
         }
         if let row = column.row {
             text += " (row \(row): \(column.reference ?? "") → \(column.candidate ?? ""))"
         }
         let source = column.tolerance.entry.map { "tolerance of \($0)" } ?? "no tolerance declared"
-        text += "; \(source)" + (column.tolerance.basis.map { ": \($0)" } ?? "")
+        text += "; \(source)"
         return text
     }
 
@@ -79,7 +84,7 @@ extension RenderVerification {
                     for column in table.columns where column.outcome != .identical {
                         let largest = column.largestDifference.map(TableComparison.shown) ?? (column.note ?? "")
                         let place = column.row.map { "row \($0): \(column.reference ?? "") → \(column.candidate ?? "")" } ?? ""
-                        let tolerance = TableComparison.shown(column.tolerance.value)
+                        let tolerance = TableComparison.describe(column.tolerance)
                             + (column.tolerance.entry.map { " (\($0))" } ?? " (none declared)")
                             + (column.tolerance.basis.map { ": \($0)" } ?? "")
                         body += "<tr><td><code>\(e(table.table))</code></td><td><code>\(e(column.name))</code></td>"

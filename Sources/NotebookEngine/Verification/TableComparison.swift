@@ -96,6 +96,7 @@ public struct TableComparison: Sendable {
         var largest = -1.0
         var largestRow = first
         var textDiffers = false
+        var outside = false
         for row in differing {
             guard let a = numbers[row], let b = number(candidate[row]) else {
                 textDiffers = true
@@ -108,6 +109,9 @@ public struct TableComparison: Sendable {
             if a.isNaN || b.isNaN { difference = a.isNaN && b.isNaN ? 0 : .infinity }
             else if !a.isFinite || !b.isFinite { difference = a == b ? 0 : .infinity }
             else { difference = scale > 0 ? abs(a - b) / scale : (a == b ? 0 : .infinity) }
+            // Against the tolerance: |a − b| ≤ τ·s + α, i.e. the excess over τ·s within α.
+            if a.isFinite && b.isFinite && abs(a - b) > tolerance.value * scale + tolerance.absolute { outside = true }
+            if !(a.isFinite && b.isFinite) && difference > 0 && tolerance.value != .infinity { outside = true }
             if difference > largest { (largest, largestRow) = (difference, row) }
         }
         column.row = largestRow + 1
@@ -119,15 +123,21 @@ public struct TableComparison: Sendable {
             return column
         }
         column.largestDifference = largest
-        if largest <= tolerance.value {
+        if !outside {
             column.outcome = .withinTolerance
         } else {
             column.outcome = .beyond
-            column.note = tolerance.value == 0
-                ? "differs in \(differing.count) row\(differing.count == 1 ? "" : "s") where identical cells are asked"
-                : "largest difference \(Self.shown(largest)) of the column's scale, beyond its tolerance \(Self.shown(tolerance.value))"
+            column.note = tolerance.value == 0 && tolerance.absolute == 0
+                ? "differs in \(differing.count) row\(differing.count == 1 ? "" : "s") where the same numbers are asked"
+                : "largest difference \(Self.shown(largest)) of the column's scale, beyond its tolerance \(Self.describe(tolerance))"
         }
         return column
+    }
+
+    /// `τ`, `τ + α absolute` or `any`.
+    static func describe(_ tolerance: VerificationTolerances.Tolerance) -> String {
+        if tolerance.value == .infinity { return "any" }
+        return shown(tolerance.value) + (tolerance.absolute > 0 ? " + \(shown(tolerance.absolute)) absolute" : "")
     }
 
     static func shown(_ value: Double) -> String {

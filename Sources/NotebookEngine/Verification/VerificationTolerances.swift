@@ -7,17 +7,24 @@ import Yams
 ///       default: 0                    # every column not named below: identical cells
 ///       delta_by_alpha: {tolerance: 1e-6, basis: "each flow stops within 1e-6 of its limit"}
 ///       delta_by_alpha.unsolved: 0    # one column of a table
+///       runs.training_error: {tolerance: 1e-6, absolute: 1e-12, basis: "…"}
+///       runs.steps: {tolerance: any, basis: "how the integrator went, not a result"}
 ///
-/// A tolerance τ ≥ 0 applies to a numeric column: a cell `b` of the new render is within it of the
-/// reference's `a` when `|a − b| ≤ τ · s`, with `s` the column's scale, the largest `|a|` of the
-/// reference column (so a column of values near zero is not held to a relative test it cannot
-/// meet); τ = 0 asks for the same text. Text cells (statuses, names) must be identical whatever
-/// the tolerance. The most specific entry wins: `TABLE.COLUMN`, then `TABLE`, then `default`
+/// A tolerance τ ≥ 0, with an absolute part α ≥ 0 (default 0), applies to a numeric column: a cell
+/// `b` of the new render is within it of the reference's `a` when `|a − b| ≤ τ · s + α`, with `s`
+/// the column's scale, the largest `|a|` of the reference column (so a column of values near zero
+/// is not held to a relative test it cannot meet; α covers a column of round-off residuals);
+/// τ = α = 0 asks for the same number. `tolerance: any` accepts any value: a diagnostic of how a
+/// run went (its steps, its time), not a result. Text cells (statuses, names) must be identical
+/// whatever the tolerance. The most specific entry wins: `TABLE.COLUMN`, then `TABLE`, then `default`
 /// (0 when not given). Each tolerance may say where it comes from (`basis`), which the
 /// verification's report shows beside it.
 public struct VerificationTolerances: Sendable, Equatable {
     public struct Tolerance: Sendable, Equatable {
+        /// τ, relative to the column's scale (infinite for `any`).
         public var value: Double
+        /// α, absolute.
+        public var absolute: Double = 0
         public var basis: String?
         /// The entry it came from: `default`, `TABLE` or `TABLE.COLUMN` (nil: none declared).
         public var entry: String?
@@ -31,7 +38,7 @@ public struct VerificationTolerances: Sendable, Equatable {
 
     /// The tolerance of `column` of `table`.
     public func tolerance(table: String, column: String) -> Tolerance {
-        entries["\(table).\(column)"] ?? entries[table] ?? entries["default"] ?? Tolerance(value: 0, basis: nil, entry: nil)
+        entries["\(table).\(column)"] ?? entries[table] ?? entries["default"] ?? Tolerance(value: 0, absolute: 0, basis: nil, entry: nil)
     }
 
     /// Reads the `verify:` node; the reason and its line when it is malformed.
@@ -55,6 +62,7 @@ public struct VerificationTolerances: Sendable, Equatable {
                 return .failure(Problem(line: entryLine, reason: "verify: '\(InfoString.shown(name))' is given twice"))
             }
             var number: String?
+            var absolute: String?
             var basis: String?
             if let scalar = value.scalar {
                 number = scalar.string
@@ -62,20 +70,23 @@ public struct VerificationTolerances: Sendable, Equatable {
                 for (fieldKey, fieldValue) in fields {
                     switch fieldKey.scalar?.string {
                     case "tolerance": number = fieldValue.scalar?.string
+                    case "absolute": absolute = fieldValue.scalar?.string
                     case "basis":
                         guard let text = fieldValue.scalar?.string else {
                             return .failure(Problem(line: entryLine, reason: "verify: \(InfoString.shown(name)): basis is one line of text"))
                         }
                         basis = text
                     default:
-                        return .failure(Problem(line: entryLine, reason: "verify: \(InfoString.shown(name)): the fields are tolerance and basis"))
+                        return .failure(Problem(line: entryLine, reason: "verify: \(InfoString.shown(name)): the fields are tolerance, absolute and basis"))
                     }
                 }
             }
-            guard let number, let tolerance = Double(number), tolerance.isFinite, tolerance >= 0 else {
-                return .failure(Problem(line: entryLine, reason: "verify: \(InfoString.shown(name)): a tolerance is a finite number ≥ 0 (or {tolerance: …, basis: …})"))
+            let relative = number == "any" ? Double.infinity : number.flatMap(Double.init) ?? (number == nil && absolute != nil ? 0 : nil)
+            let floor = absolute.map { Double($0) } ?? 0
+            guard let relative, relative == .infinity || (relative.isFinite && relative >= 0), let floor, floor.isFinite, floor >= 0 else {
+                return .failure(Problem(line: entryLine, reason: "verify: \(InfoString.shown(name)): a tolerance is a finite number ≥ 0 or any (or {tolerance: …, absolute: …, basis: …})"))
             }
-            tolerances.entries[name] = Tolerance(value: tolerance, basis: basis, entry: name)
+            tolerances.entries[name] = Tolerance(value: relative, absolute: floor, basis: basis, entry: name)
         }
         return .success(tolerances)
     }
