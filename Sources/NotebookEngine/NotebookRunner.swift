@@ -91,8 +91,10 @@ public struct NotebookRunner {
                         ?? .runtimeOnly
                 }
                 // A product the package lacks, or a package SwiftPM cannot describe, is bad input too.
-                _ = try NotebookKernel.prepare(document.kernel!, toolchain: toolchain, log: log)
+                let kernel = try NotebookKernel.prepare(document.kernel!, toolchain: toolchain, log: log)
                 _ = try resolvedParameters(document)
+                let badInputs = inputErrors(document, workingDirectory: kernel.workingDirectory)
+                guard badInputs.isEmpty else { errors += badInputs; continue }
                 documents.append(document)
             } catch let error as NotebookError {
                 errors.append(error)
@@ -301,7 +303,9 @@ public struct NotebookRunner {
         let order = titles.keys.sorted()
         let position = order.firstIndex(of: document.stem)!
         let neighbour = { (k: Int) in order.indices.contains(k) ? (stem: order[k], title: titles[order[k]]!) : nil }
-        let provenance = ReportProvenance(notebook: notebookDigest, library: String(kernel.digest.prefix(16)), commit: record?.commit ?? "not run")
+        let provenance = ReportProvenance(
+            notebook: notebookDigest, library: String(kernel.digest.prefix(16)), commit: record?.commit ?? "not run",
+            file: URL(fileURLWithPath: document.path).standardizedFileURL.path)
         let report = NotebookReport(document: document, run: .init(
             parameters: parameters, record: record, cached: cached, tables: tables, figures: figures,
             dataLink: "data/\(document.stem)", previous: neighbour(position - 1), next: neighbour(position + 1),
