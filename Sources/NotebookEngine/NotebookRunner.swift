@@ -91,8 +91,10 @@ public struct NotebookRunner {
                         ?? .runtimeOnly
                 }
                 // A product the package lacks, or a package SwiftPM cannot describe, is bad input too.
-                _ = try NotebookKernel.prepare(document.kernel!, toolchain: toolchain, log: log)
+                let kernel = try NotebookKernel.prepare(document.kernel!, toolchain: toolchain, log: log)
                 _ = try resolvedParameters(document)
+                let badInputs = inputErrors(document, workingDirectory: kernel.workingDirectory)
+                guard badInputs.isEmpty else { errors += badInputs; continue }
                 documents.append(document)
             } catch let error as NotebookError {
                 errors.append(error)
@@ -225,12 +227,15 @@ public struct NotebookRunner {
                 dataFolder: options.outputFolder.appendingPathComponent("data", isDirectory: true).standardizedFileURL.path,
                 cacheFolder: cache.stateFolder(stem: document.stem).standardizedFileURL.path,
                 parameters: values, kernel: Self.resultDigest(of: kernel))
-            var resumed = options.force ? nil : try resumption(document, blockKeys: blockKeys, into: folder, say: say)
+            // Why this run, which an earlier one could have spared blocks of, ran every block (for the report).
+            var fullRun: String?
+            func noteFullRun(_ reason: String) { fullRun = reason; say("running from the first block: \(reason)") }
+            var resumed = options.force ? nil : try resumption(document, blockKeys: blockKeys, into: folder, say: say, fullRun: noteFullRun)
             if let resumed { manifest.restoreFolder = folder.appendingPathComponent(NotebookState.folderName(block: resumed.plan.from - 1)).path }
             var outcome = try NotebookProgram(document: document, blocks: blocks, resumption: resumed?.plan).execute(
                 toolchain: toolchain, kernel: kernel, folder: folder, manifest: manifest, timeout: timeout, log: say)
             if let failure = outcome.resumeFailure {
-                say("running from the first block: \(failure)")
+                noteFullRun(failure)
                 cache.removeScratch(folder)
                 folder = try cache.scratchFolder(stem: document.stem)
                 (resumed, manifest.outputFolder, manifest.restoreFolder) = (nil, folder.path, nil)
@@ -243,7 +248,8 @@ public struct NotebookRunner {
             let fresh = ExecutionRecord(
                 key: key, blocks: outcome.blocks, tables: outcome.tables, compileSeconds: outcome.compileSeconds,
                 runSeconds: outcome.runSeconds, commit: commit(in: kernel.workingDirectory), toolchain: toolchain.compilerVersion(), finished: Date(),
-                inlines: outcome.inlines, claims: outcome.claims, findings: outcome.findings, blockKeys: blockKeys, restoredBlocks: resumed?.plan.from)
+                inlines: outcome.inlines, claims: outcome.claims, findings: outcome.findings, blockKeys: blockKeys, restoredBlocks: resumed?.plan.from,
+                fullRunReason: fullRun)
             record = fresh
             for table in fresh.tables {
                 if let text = try? Data(contentsOf: folder.appendingPathComponent("tables/\(table.name).tsv")) {
@@ -301,7 +307,9 @@ public struct NotebookRunner {
         let order = titles.keys.sorted()
         let position = order.firstIndex(of: document.stem)!
         let neighbour = { (k: Int) in order.indices.contains(k) ? (stem: order[k], title: titles[order[k]]!) : nil }
-        let provenance = ReportProvenance(notebook: notebookDigest, library: String(kernel.digest.prefix(16)), commit: record?.commit ?? "not run")
+        let provenance = ReportProvenance(
+            notebook: notebookDigest, library: String(kernel.digest.prefix(16)), commit: record?.commit ?? "not run",
+            file: URL(fileURLWithPath: document.path).standardizedFileURL.path)
         let report = NotebookReport(document: document, run: .init(
             parameters: parameters, record: record, cached: cached, tables: tables, figures: figures,
             dataLink: "data/\(document.stem)", previous: neighbour(position - 1), next: neighbour(position + 1),
@@ -517,7 +525,7 @@ public struct NotebookRunner {
     /// it. Its snapshots, tables and whole outputs of the blocks before the resume point are
     /// copied into `folder`, so that the new run's record holds them too.
     private func resumption(
-        _ document: NotebookDocument, blockKeys: [String], into folder: URL, say: (String) -> Void
+        _ document: NotebookDocument, blockKeys: [String], into folder: URL, say: (String) -> Void, fullRun: (String) -> Void
     ) throws -> (plan: BlockResumption, record: ExecutionRecord)? {
         var best: (common: Int, key: String, record: ExecutionRecord)?
         for (runKey, record) in cache.records(stem: document.stem) where record.succeeded {
@@ -534,13 +542,13 @@ public struct NotebookRunner {
               let data = try? Data(contentsOf: folder.appendingPathComponent("\(snapshot)/\(NotebookState.indexName)")),
               let index = try? JSONDecoder().decode(NotebookState.Index.self, from: data) else {
             try? FileManager.default.removeItem(at: folder.appendingPathComponent(snapshot))
-            say("running from the first block: the earlier run's snapshot after block \(from) is incomplete")
+            fullRun("the earlier run's snapshot after block \(from) is incomplete")
             return nil
         }
-        let plan = BlockResumption(from: from, saved: Set(index.saved), unsaveableTypes: index.types ?? [:])
+        let plan = BlockResumption(from: from, saved: Set(index.saved), unsaveableTypes: index.types ?? [:], unsaveableReasons: index.reasons ?? [:])
         if let reason = plan.refusal(document: document, items: BlockResumption.items(document.swiftBlocks)) {
             try? FileManager.default.removeItem(at: folder.appendingPathComponent(snapshot))
-            say("running from the first block: \(reason)")
+            fullRun("\(reason)")
             return nil
         }
         // The earlier snapshots, whole outputs and tables of the restored blocks, for the new run's record.
@@ -548,7 +556,7 @@ public struct NotebookRunner {
             + (0..<from).flatMap { [NotebookSession.outputFileName(block: $0), NotebookSession.errorFileName(block: $0)] }
             + best.record.tables.filter { $0.block < from }.map { "tables/\($0.name).tsv" }
         guard try cache.copy(stem: document.stem, key: best.key, items: items, into: folder) else {
-            say("running from the first block: the earlier run was removed from the cache meanwhile")
+            fullRun("the earlier run was removed from the cache meanwhile")
             return nil
         }
         let count = document.swiftBlocks.count

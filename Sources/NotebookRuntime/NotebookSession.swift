@@ -72,6 +72,7 @@ public enum NotebookSession {
             return true
         }
         if first {
+            if redirects { endDetachedProcesses() }
             setvbuf(stdout, nil, _IOLBF, 0)
             try? FileManager.default.createDirectory(
                 at: outputDirectory.appendingPathComponent("tables"), withIntermediateDirectories: true)

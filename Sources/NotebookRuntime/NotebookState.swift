@@ -22,10 +22,14 @@ public enum NotebookState {
         public var saved: [String]
         public var unsaveable: [String]
         public var types: [String: String]?
-        public init(saved: [String], unsaveable: [String], types: [String: String]? = nil) {
+        /// Why a value was not saved, by name, when its type is Codable yet a snapshot could not
+        /// bring it back as it was (``uncarriedState(in:)``).
+        public var reasons: [String: String]?
+        public init(saved: [String], unsaveable: [String], types: [String: String]? = nil, reasons: [String: String]? = nil) {
             self.saved = saved
             self.unsaveable = unsaveable
             self.types = types
+            self.reasons = reasons
         }
     }
 
@@ -59,8 +63,12 @@ public enum NotebookState {
         NotebookSession.outputDirectory.appendingPathComponent(folderName(block: block), isDirectory: true)
     }
 
-    /// Saves a Codable value declared by the blocks so far, after block `block`.
+    /// Saves a Codable value declared by the blocks so far, after block `block`; one that holds a
+    /// class instance or a closure (``uncarriedState(in:)``) is recorded as not saved, with why.
     public static func save<T: Codable>(_ name: String, _ value: T, block: Int) {
+        if let reason = uncarriedState(in: value) {
+            return unsaveable(name, type: String(reflecting: T.self), block: block, reason: reason)
+        }
         let url = folder(block: block).appendingPathComponent("\(name).json")
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -79,11 +87,12 @@ public enum NotebookState {
 
     /// Records a value that is not Codable (of the type named): in a resumed program, one that
     /// stands in for a value an earlier run could not save either.
-    public static func unsaveable(_ name: String, type: String, block: Int) {
+    public static func unsaveable(_ name: String, type: String, block: Int, reason: String? = nil) {
         lock.withLock {
             note(block)
             pending.unsaveable.append(name)
             pending.types = (pending.types ?? [:]).merging([name: type]) { $1 }
+            if let reason { pending.reasons = (pending.reasons ?? [:]).merging([name: reason]) { $1 } }
         }
     }
 

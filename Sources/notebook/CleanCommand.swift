@@ -13,9 +13,13 @@ struct CleanCommand: ParsableCommand {
     /// that `notebook run` writes); anything else is refused with exit status 2.
     func run() throws {
         do {
-            if try RunCache(root: URL(fileURLWithPath: cache, isDirectory: true)).clear() {
+            switch try RunCache(root: URL(fileURLWithPath: cache, isDirectory: true)).clear() {
+            case .cache:
                 print("notebook: removed \(cache)")
-            } else {
+            case .link(let target):
+                print("notebook: removed the link \(cache) only; the cache it pointed to, \(target), stays "
+                    + "(notebook clean --cache \(target) removes it)")
+            case .nothing:
                 print("notebook: no cache at \(cache): nothing to remove")
             }
         } catch let error as NotebookError {

@@ -39,12 +39,19 @@ public struct ContentHash {
                 _ = FileManager.default.fileExists(atPath: child.path, isDirectory: &childIsFolder)
                 if !childIsFolder.boolValue {
                     add(name)
-                    add((try? Data(contentsOf: child)) ?? Data())
+                    add(Self.isRegularFile(child.resolvingSymlinksInPath()) ? (try? Data(contentsOf: child)) ?? Data() : Data("not a regular file".utf8))
                 }
             }
-        } else {
+        } else if Self.isRegularFile(url) {
             add((try? Data(contentsOf: url)) ?? Data())
+        } else {
+            add("not a regular file:\(url.path)")
         }
+    }
+
+    /// Whether `url` is a regular file (a FIFO or a device could be read forever).
+    private static func isRegularFile(_ url: URL) -> Bool {
+        (try? FileManager.default.attributesOfItem(atPath: url.path))?[.type] as? FileAttributeType == .typeRegular
     }
 
     public var hex: String {

@@ -25,6 +25,9 @@ public struct ExecutionRecord: Codable, Sendable {
     public var blockKeys: [String]?
     /// How many of the first blocks were restored from an earlier run rather than run (nil: none).
     public var restoredBlocks: Int?
+    /// Why every block ran although an earlier run shared the first blocks' keys: a value or a
+    /// static a snapshot cannot carry, a snapshot that did not restore (nil: resumed, forced, or no earlier run).
+    public var fullRunReason: String?
 
     public var succeeded: Bool { blocks.allSatisfy { $0.status == .succeeded } }
     /// Whether every check held (a finding's verdict, whatever it is, never fails a run).

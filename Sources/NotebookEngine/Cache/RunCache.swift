@@ -253,18 +253,37 @@ public struct RunCache {
         for old in byAge.dropFirst(Self.runsKept) { try? FileManager.default.removeItem(at: old) }
     }
 
+    /// What ``clear()`` removed.
+    public enum Cleared: Equatable, Sendable {
+        /// Nothing was there.
+        case nothing
+        /// The cache folder and everything in it.
+        case cache
+        /// The cache was reached through a symbolic link: the link alone was removed, and the
+        /// cache it pointed to (this path) stays.
+        case link(to: String)
+    }
+
     /// Removes everything the cache holds; refuses a folder that is not recognisably a
-    /// notebook cache (``isRecognisable()``). Returns false when there was nothing to remove.
+    /// notebook cache (``isRecognisable()``). A cache reached through a symbolic link is not
+    /// followed: the link is removed and the folder it names stays, as ``Cleared/link(to:)`` says.
     @discardableResult
-    public func clear() throws -> Bool {
+    public func clear() throws -> Cleared {
         var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isFolder) else { return false }
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isFolder) else {
+            if (try? FileManager.default.destinationOfSymbolicLink(atPath: root.path)) != nil {
+                throw NotebookError.notACache(path: root.path, reason: "not removed: a symbolic link to nothing, not a notebook cache")
+            }
+            return .nothing
+        }
         guard isFolder.boolValue, isRecognisable() else {
             throw NotebookError.notACache(
                 path: root.path,
                 reason: "not removed: it is not a notebook cache (no \(Self.markerName) written by notebook run in it)")
         }
+        let link = (try? FileManager.default.attributesOfItem(atPath: root.path))?[.type] as? FileAttributeType == .typeSymbolicLink
+        let target = root.resolvingSymlinksInPath().path
         try FileManager.default.removeItem(at: root)
-        return true
+        return link ? .link(to: target) : .cache
     }
 }

@@ -11,7 +11,9 @@ import NotebookRuntime
 /// refused, and the notebook runs from its first block, when a restored block has a declaration
 /// that cannot be rebuilt (``SwiftTopLevel/Item/Kind/unsupported``) or when anything the program
 /// still runs (later blocks, inline expressions, kept declarations, restored initializers)
-/// names a value the snapshot lacks (its type is not Codable).
+/// names a value the snapshot lacks (its type is not Codable, or it holds a class instance or a
+/// closure: ``NotebookState/uncarriedState(in:)``), or when any block declares a stored static
+/// property (``SwiftTopLevel/staticStorage``) and a restored block runs code that may have changed it.
 struct BlockResumption {
     /// The first block that runs.
     var from: Int
@@ -20,6 +22,8 @@ struct BlockResumption {
     /// The types of the values it could not hold (not Codable), by name: such a value that only
     /// restored initializers name is declared as a stand-in of its type, never read.
     var unsaveableTypes: [String: String] = [:]
+    /// Why a value of a Codable type was not saved (it holds a class instance or a closure), by name.
+    var unsaveableReasons: [String: String] = [:]
 
     /// The top-level items of each Swift block.
     static func items(_ blocks: [SwiftBlock]) -> [SwiftTopLevel] {
@@ -43,6 +47,17 @@ struct BlockResumption {
 
     /// Nil when the resume can go ahead, else why not (for the log).
     func refusal(document: NotebookDocument, items: [SwiftTopLevel]) -> String? {
+        // A stored static is declared afresh by the resumed program: what the restored blocks'
+        // code did to it (directly or through a function, so in any block's type) would be lost.
+        let restoredCodeRuns = items.prefix(from).contains { $0.items.contains { if case .declaration = $0.kind { false } else { true } } }
+        if restoredCodeRuns {
+            for (block, blockItems) in items.enumerated() {
+                guard let property = blockItems.staticStorage.first else { continue }
+                let restored = from == 1 ? "block 1" : "blocks 1–\(from)"
+                return "\(document.path):\(document.swiftBlocks[block].firstCodeLine + property.line): the static property '\(property.name)' "
+                    + "would start afresh, not with what \(restored) left in it (a snapshot holds top-level values only)"
+            }
+        }
         var unavailable: [String: Int] = [:]
         var uses: [(words: Set<String>, place: String)] = []
         // What restored initializers name: a value without a snapshot may stand in there (typed, never read).
@@ -75,7 +90,8 @@ struct BlockResumption {
         }
         for (words, place) in uses + initializerUses.map({ ($0.words.filter { unsaveableTypes[$0] == nil }, $0.place) }) {
             if let name = words.first(where: { unavailable[$0] != nil }) {
-                return "\(document.path): \(place) uses '\(name)' (line \(unavailable[name]!)), which no snapshot holds (its type is not Codable)"
+                let why = unsaveableReasons[name] ?? "its type is not Codable"
+                return "\(document.path): \(place) uses '\(name)' (line \(unavailable[name]!)), which no snapshot holds (\(why))"
             }
         }
         return nil

@@ -2,6 +2,7 @@
 @preconcurrency import Glibc
 #endif
 import Foundation
+import NotebookRuntime
 
 /// Runs a program to completion with an optional time limit, capturing its standard
 /// output and error together (the first ``outputLimit`` bytes), or sending them to a file,
@@ -14,7 +15,10 @@ import Foundation
 /// children too. On a time limit the runner sends SIGTERM to the group, then SIGKILL
 /// after two seconds; on SIGINT, SIGTERM or SIGHUP it kills every group it started
 /// (``RunnerCleanup``). When the child exits, whatever it left running in its group is
-/// killed too.
+/// killed too. What left the group (the Swift driver starts each `swift-frontend` in a process
+/// group of its own; `Foundation.Process` does the same for a block's processes) still carries
+/// the child's ``tokenVariable`` in its environment, and the runner — or, when the runner was
+/// killed, the watcher — kills every process that carries it.
 struct ChildProcess {
     struct Outcome {
         /// The exit status, or 128 + the signal when a signal ended the child.
@@ -75,20 +79,33 @@ struct ChildProcess {
         let watch = try Self.pipe()
         var watcherEnds = [watch.read]
         defer { for fd in watcherEnds { close(fd) } }
-        let watcher = try Self.spawn(
-            path: "/bin/sh",
-            arguments: ["sh", "-c", "trap '' INT TERM HUP; while read -r _; do :; done; kill -KILL 0"],
-            environment: ["PATH=/usr/bin:/bin"], directory: nil, group: 0,
-            descriptors: [.open(0, watch.read), .devNull(1), .devNull(2)])
+        let token = Self.newToken()
+        // Until its group is registered, the watcher is a child no sweep of adopted orphans may take for one.
+        RunnerCleanup.shared.spawning(+1)
+        let watcher: pid_t
+        do {
+            watcher = try Self.spawn(
+                path: "/bin/sh", arguments: ["sh", "-c", Self.watcherScript, "sh", "\(Self.tokenVariable)=\(token)"],
+                environment: ["PATH=/usr/bin:/bin"], directory: nil, group: 0,
+                descriptors: [.open(0, watch.read), .devNull(1), .devNull(2)])
+        } catch {
+            RunnerCleanup.shared.spawning(-1)
+            throw error
+        }
         close(watch.read)
         watcherEnds = [watch.write]
         let group = watcher
         RunnerCleanup.shared.add(group: group)
+        RunnerCleanup.shared.spawning(-1)
+        RunnerCleanup.shared.add(token: token)
         defer {
             RunnerCleanup.shared.remove(group: group)
             kill(-group, SIGKILL)
+            Self.killMarked(token)
+            RunnerCleanup.shared.remove(token: token)
             var status: Int32 = 0
             while waitpid(watcher, &status, 0) < 0 && errno == EINTR {}
+            RunnerCleanup.shared.endAdoptedOrphans()
         }
 
         var descriptors: [Descriptor] = []
@@ -108,7 +125,8 @@ struct ChildProcess {
         } else {
             descriptors.append(.devNull(0))
         }
-        var environmentLines = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+        var environmentLines = (environment ?? ProcessInfo.processInfo.environment).filter { $0.key != Self.tokenVariable }
+            .map { "\($0.key)=\($0.value)" } + ["\(Self.tokenVariable)=\(token)"]
         if outputFile != nil && !capturesOutput { environmentLines.append("NOTEBOOK_TERMINAL_FD=3") }
         let pid: pid_t
         do {
@@ -168,8 +186,11 @@ struct ChildProcess {
         } else {
             exited.wait()
         }
-        // The child is gone: whatever it left in its group goes too, so the output pipe closes.
+        // The child is gone: whatever it left in its group goes too, so the output pipe closes,
+        // and whatever left the group carrying the child's token (a compiler's own process group,
+        // a process started in a session of its own).
         kill(-group, SIGKILL)
+        Self.killMarked(token)
         if reading.wait(timeout: .now() + 5) == .timedOut { collected.stop() ; reading.wait() }
 
         let status = waitStatus.value
@@ -181,6 +202,66 @@ struct ChildProcess {
             outputBytes: collected.total,
             timedOut: timedOut, signal: signal,
             seconds: Date().timeIntervalSince(start))
+    }
+
+    /// The environment variable that marks every process a child starts, however it detaches
+    /// (a process group or session of its own, a parent that exited): the environment is
+    /// inherited, so `/proc/PID/environ` names the child that started it.
+    static let tokenVariable = "NOTEBOOK_PROCESS_TOKEN"
+
+    private static let tokenCounter = TokenCounter()
+
+    /// A token no other child of any runner has: the runner's pid, a count, and random bits.
+    static func newToken() -> String {
+        "\(getpid())-\(tokenCounter.next())-\(UInt64.random(in: 0...UInt64.max))"
+    }
+
+    /// The watcher (`$1` is the token's environment line): when the pipe from the runner reaches
+    /// end of file (the runner ended, however), it kills every process whose environment holds the
+    /// token — in rounds until none is left, so that one forked meanwhile goes too — then its group.
+    static let watcherScript = """
+        trap '' INT TERM HUP
+        while read -r _; do :; done
+        round=0
+        while [ $round -lt 20 ]; do
+          found=$(grep -lzxF -e "$1" /proc/[0-9]*/environ 2>/dev/null)
+          [ -z "$found" ] && break
+          for file in $found; do pid=${file#/proc/}; kill -KILL "${pid%/environ}" 2>/dev/null; done
+          round=$((round + 1))
+        done
+        kill -KILL 0
+        """
+
+    /// Kills every process whose environment holds `token`'s line (``tokenVariable``), in rounds
+    /// until a round finds none (at most 20).
+    static func killMarked(_ token: String) {
+        let line = Array("\(tokenVariable)=\(token)".utf8)
+        let me = getpid()
+        for _ in 0..<20 {
+            var found: [pid_t] = []
+            for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+                guard let pid = pid_t(entry), pid != me, let environ = readProcFile("/proc/\(entry)/environ") else { continue }
+                if environ.split(separator: 0).contains(where: { $0.elementsEqual(line) }) { found.append(pid) }
+            }
+            if found.isEmpty { return }
+            for pid in found { kill(pid, SIGKILL) }
+        }
+    }
+
+    /// The whole of a file of /proc (whose size reads as 0), up to 1 MB.
+    private static func readProcFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        while bytes.count < 1 << 20 {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            bytes += buffer[0..<n]
+        }
+        return bytes
     }
 
     /// A file descriptor of the child: `fd` made a copy of the runner's `from`, or /dev/null.
@@ -283,6 +364,12 @@ struct ChildProcess {
     }
 }
 
+private final class TokenCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func next() -> Int { lock.withLock { count += 1; return count } }
+}
+
 private final class WaitStatus: @unchecked Sendable {
     private let lock = NSLock()
     private var status: Int32 = 0
@@ -331,18 +418,22 @@ public final class RunnerCleanup: @unchecked Sendable {
     public static let shared = RunnerCleanup()
     private let lock = NSLock()
     private var groups: Set<pid_t> = []
+    private var tokens: Set<String> = []
     private var folders: Set<String> = []
     private var sources: [DispatchSourceSignal] = []
 
     func add(group: pid_t) { lock.withLock { _ = groups.insert(group) } }
     func remove(group: pid_t) { lock.withLock { _ = groups.remove(group) } }
+    func add(token: String) { lock.withLock { _ = tokens.insert(token) } }
+    func remove(token: String) { lock.withLock { _ = tokens.remove(token) } }
     func add(folder: URL) { lock.withLock { _ = folders.insert(folder.path) } }
     func remove(folder: URL) { lock.withLock { _ = folders.remove(folder.path) } }
 
     /// Kills every group, removes every folder, then ends the runner by `signal` as if unhandled.
     func terminate(by signal: Int32) -> Never {
-        let (groups, folders) = lock.withLock { (self.groups, self.folders) }
+        let (groups, tokens, folders) = lock.withLock { (self.groups, self.tokens, self.folders) }
         for group in groups { kill(-group, SIGKILL) }
+        for token in tokens { ChildProcess.killMarked(token) }
         for folder in folders { try? FileManager.default.removeItem(atPath: folder) }
         Glibc.signal(signal, SIG_DFL)
         var set = sigset_t()
@@ -353,10 +444,33 @@ public final class RunnerCleanup: @unchecked Sendable {
         _exit(128 + signal)
     }
 
-    /// Handles SIGINT, SIGTERM and SIGHUP as ``terminate(by:)``.
+    /// Whether the runner is the subreaper of what its children leave (``installSignalHandlers()``).
+    private var isSubreaper = false
+    /// How many watchers are being started (not yet in `groups`).
+    private var starting = 0
+
+    func spawning(_ change: Int) { lock.withLock { starting += change } }
+
+    /// Kills and reaps the runner's children that no running ``ChildProcess`` started: orphans
+    /// the runner adopted as their subreaper (a process that left its child's group and cleared
+    /// its environment, whose parent then exited), and reaps those that already exited.
+    func endAdoptedOrphans() {
+        let (isSubreaper, groups, starting) = lock.withLock { (self.isSubreaper, self.groups, self.starting) }
+        guard isSubreaper, starting == 0 else { return }
+        let me = getpid()
+        for child in ProcessTree.children() {
+            guard let stat = ProcessTree.Stat(pid: child), stat.parent == me, !groups.contains(stat.group) else { continue }
+            ProcessTree.killAndReap(child)
+        }
+    }
+
+    /// Handles SIGINT, SIGTERM and SIGHUP as ``terminate(by:)``, and makes the runner the
+    /// subreaper of its descendants (``ProcessTree/becomeSubreaper()``), so that a process whose
+    /// parent exits is adopted by the runner and ended with the child that started it.
     public func installSignalHandlers() {
         lock.withLock {
             guard sources.isEmpty else { return }
+            isSubreaper = ProcessTree.becomeSubreaper()
             for signal in [SIGINT, SIGTERM, SIGHUP] {
                 Glibc.signal(signal, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: signal, queue: .global())

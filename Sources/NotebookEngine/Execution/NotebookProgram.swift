@@ -54,7 +54,8 @@ struct NotebookProgram {
                 if !dropped.contains(name) || resumption!.saved.contains(name) {
                     lines.append("NotebookState.save(\(literal(name)), \(name), block: \(block.index))")
                 } else if let type = resumption!.unsaveableTypes[name] {
-                    lines.append("NotebookState.unsaveable(\(literal(name)), type: \(literal(type)), block: \(block.index))")
+                    let reason = resumption!.unsaveableReasons[name].map { ", reason: " + literal($0) } ?? ""
+                    lines.append("NotebookState.unsaveable(\(literal(name)), type: \(literal(type)), block: \(block.index)\(reason))")
                 }
             }
             lines.append("NotebookState.commit(block: \(block.index))")

@@ -19,6 +19,8 @@ public enum NotebookError: Error, CustomStringConvertible, Equatable {
     case duplicateFigureAcrossNotebooks(figure: String, first: String, second: String)
     /// A `--cache` folder that is not one the runner made.
     case notACache(path: String, reason: String)
+    /// An input that cannot be hashed into the notebook's keys (``NotebookRunner/inputRefusal(_:)``).
+    case badInput(path: String, input: String, reason: String)
 
     public var description: String {
         switch self {
@@ -56,6 +58,8 @@ public enum NotebookError: Error, CustomStringConvertible, Equatable {
             return "\(second): error: the figure name '\(figure)' is also drawn by \(first): both would write \(figure).svg (rename one with figure=)"
         case .notACache(let path, let reason):
             return "\(path): error: \(reason)"
+        case .badInput(let path, let input, let reason):
+            return "\(path): error: the input '\(input)' \(reason)"
         }
     }
 }

@@ -91,6 +91,62 @@ public struct SwiftTopLevel {
         Set(items.compactMap { if case .declaration(let name?) = $0.kind { name } else { nil } })
     }
 
+    /// The stored static properties the block's declarations declare (`static var n = 0`, a
+    /// `static let` whose value is not a literal), with their lines (0-based within the block).
+    /// A resumed program declares them afresh, so their values do not carry what the restored
+    /// blocks did to them: a mutable static, or a constant that may hold a class instance.
+    /// Computed ones (`static var x: Int { … }`) and literal constants (`static let n = 3`) hold no state.
+    public var staticStorage: [(name: String, line: Int)] {
+        var found: [(name: String, line: Int)] = []
+        for item in items {
+            guard case .declaration = item.kind, item.text.contains("static") else { continue }
+            var lexer = Lexer(bytes: Array(item.text.utf8))
+            let tokens = lexer.tokens()
+            for (index, token) in tokens.enumerated() where token.word == "static" && token.kind == .identifier {
+                var cursor = index + 1
+                while cursor < tokens.count, Self.modifiers.contains(tokens[cursor].word) || tokens[cursor].word == "(" || tokens[cursor].word == ")"
+                        || tokens[cursor].word == "unsafe" {
+                    cursor += 1
+                }
+                guard cursor + 1 < tokens.count, ["var", "let"].contains(tokens[cursor].word) else { continue }
+                let isVariable = tokens[cursor].word == "var"
+                let name = tokens[cursor + 1].word
+                // After the name and its type: `=` (stored), `{` on the same line (computed), else stored without a value.
+                var end = cursor + 2
+                var depth = 0
+                while end < tokens.count {
+                    let word = tokens[end].word
+                    if depth == 0, word == "=" || word == "{" || tokens[end].line > tokens[cursor].line { break }
+                    if ["(", "["].contains(word) { depth += 1 }
+                    if [")", "]"].contains(word) { depth -= 1 }
+                    end += 1
+                }
+                let computed = end < tokens.count && tokens[end].word == "{" && tokens[end].line == tokens[cursor].line
+                    && !(end + 1 < tokens.count && ["didSet", "willSet"].contains(tokens[end + 1].word))
+                if computed { continue }
+                if !isVariable, end < tokens.count, tokens[end].word == "=", Self.isLiteral(tokens[(end + 1)...].prefix { $0.line == tokens[end].line && $0.word != "}" && $0.word != ";" }) {
+                    continue
+                }
+                found.append((name, item.line + token.line))
+            }
+        }
+        return found
+    }
+
+    /// Whether the tokens are a literal: numbers, strings, `true`, `false`, `nil`, and brackets, commas, colons and signs between them.
+    private static func isLiteral(_ tokens: ArraySlice<Lexer.Token>) -> Bool {
+        !tokens.isEmpty && tokens.allSatisfy { token in
+            switch token.kind {
+            case .number: true
+            case .string: !token.word.contains("\\(")
+            case .identifier: ["true", "false", "nil"].contains(token.word)
+            case .operator: token.word == "-"
+            case .punctuation: ["[", "]", ",", ":"].contains(token.word)
+            case .directive: false
+            }
+        }
+    }
+
     private static let continuationWords: Set<String> = ["else", "catch", "where"]
 
     private static func startsItem(_ token: Lexer.Token, after previous: Lexer.Token) -> Bool {

@@ -86,7 +86,9 @@ struct IndexPage {
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(encoder.encode(all), to: manifest)
-        let stale = Dictionary(all.map { ($0.stem, $0.staleness(library: kernelDigest?($0.path))) }, uniquingKeysWith: { first, _ in first })
+        let stale = Dictionary(all.map {
+            ($0.stem, $0.staleness(library: kernelDigest?(ReportProvenance.location(path: $0.path, recorded: $0.provenance))))
+        }, uniquingKeysWith: { first, _ in first })
         for entry in all { try markStaleness(entry, reasons: stale[entry.stem]!) }
         try AtomicFile.write(Data(html(all, stale: stale).utf8), to: folder.appendingPathComponent("index.html"))
     }

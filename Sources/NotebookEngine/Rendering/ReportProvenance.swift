@@ -18,9 +18,20 @@ public struct ReportProvenance: Codable, Sendable, Equatable {
     public var library: String
     /// The commit, with the files that differed when the tree was dirty.
     public var commit: String
+    /// The notebook's absolute path when it was rendered (the index's path is as the run was
+    /// given it, relative to the folder it ran in), so that `notebook status` finds the notebook
+    /// from any working folder (nil in records from before it was kept).
+    public var file: String?
 
-    public init(notebook: String, library: String, commit: String) {
-        (self.notebook, self.library, self.commit) = (notebook, library, commit)
+    public init(notebook: String, library: String, commit: String, file: String? = nil) {
+        (self.notebook, self.library, self.commit, self.file) = (notebook, library, commit, file)
+    }
+
+    /// Where the notebook rendered from `path` is to be read now: its recorded absolute path when
+    /// a file is there, else `path` (relative to the working folder).
+    public static func location(path: String, recorded: ReportProvenance?) -> String {
+        if let file = recorded?.file, FileManager.default.fileExists(atPath: file) { return file }
+        return path
     }
 
     /// The first 16 hex digits of the file's ``ContentHash``; nil when it cannot be read.
@@ -36,8 +47,8 @@ public struct ReportProvenance: Codable, Sendable, Equatable {
     public static func staleness(path: String, recorded: ReportProvenance?, library: String?) -> [String] {
         guard let recorded else { return ["it was rendered before reports recorded what they were rendered from"] }
         var reasons: [String] = []
-        switch digest(ofNotebookAt: path) {
-        case nil: reasons.append("its notebook \(path) is no longer there")
+        switch digest(ofNotebookAt: location(path: path, recorded: recorded)) {
+        case nil: reasons.append("its notebook \(path) is no longer there" + (recorded.file.map { " (nor at \($0))" } ?? ""))
         case let current? where current != recorded.notebook: reasons.append("\(path) changed since")
         default: break
         }
@@ -71,6 +82,8 @@ public struct ReportProvenance: Codable, Sendable, Equatable {
     /// Every report listed in `folder`'s index, with why it is older than its sources (empty: current).
     /// `kernelDigest` gives the current digest of a notebook's kernel by its path.
     public static func reports(in folder: URL, kernelDigest: (String) -> String?) -> [(stem: String, path: String, reasons: [String])] {
-        IndexPage(folder: folder).entries().map { ($0.stem, $0.path, $0.staleness(library: kernelDigest($0.path))) }
+        IndexPage(folder: folder).entries().map {
+            ($0.stem, $0.path, $0.staleness(library: kernelDigest(location(path: $0.path, recorded: $0.provenance))))
+        }
     }
 }
