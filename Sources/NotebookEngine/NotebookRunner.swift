@@ -249,7 +249,7 @@ public struct NotebookRunner {
                 key: key, blocks: outcome.blocks, tables: outcome.tables, compileSeconds: outcome.compileSeconds,
                 runSeconds: outcome.runSeconds, commit: commit(in: kernel.workingDirectory), toolchain: toolchain.compilerVersion(), finished: Date(),
                 inlines: outcome.inlines, claims: outcome.claims, findings: outcome.findings, blockKeys: blockKeys, restoredBlocks: resumed?.plan.from,
-                fullRunReason: fullRun)
+                fullRunReason: fullRun, kernelProvenance: outcome.kernelProvenance)
             record = fresh
             for table in fresh.tables {
                 if let text = try? Data(contentsOf: folder.appendingPathComponent("tables/\(table.name).tsv")) {

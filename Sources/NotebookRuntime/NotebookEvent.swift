@@ -13,4 +13,7 @@ public enum NotebookEvent: Codable, Equatable, Sendable {
     /// A finding stated with ``finding(_:paper:ours:_:basis:line:)`` (a verdict, the paper's words) or
     /// ``beyondThePaper(_:ours:basis:line:)`` (no verdict, no paper) at notebook line `line`, in block `block`.
     case finding(block: Int, line: Int, statement: String, paper: String?, ours: String, verdict: Verdict?, basis: String?)
+    /// What the kernel says it computes with (its C function `notebook_kernel_provenance`, when it
+    /// exports one: this project's says which OpenBLAS kernels), recorded once, before the first block.
+    case kernelProvenance(text: String)
 }

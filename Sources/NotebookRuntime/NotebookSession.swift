@@ -73,6 +73,7 @@ public enum NotebookSession {
         }
         if first {
             if redirects { endDetachedProcesses() }
+            if let text = kernelProvenance() { record(.kernelProvenance(text: text)) }
             setvbuf(stdout, nil, _IOLBF, 0)
             try? FileManager.default.createDirectory(
                 at: outputDirectory.appendingPathComponent("tables"), withIntermediateDirectories: true)

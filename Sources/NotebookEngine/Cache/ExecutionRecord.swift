@@ -28,6 +28,9 @@ public struct ExecutionRecord: Codable, Sendable {
     /// Why every block ran although an earlier run shared the first blocks' keys: a value or a
     /// static a snapshot cannot carry, a snapshot that did not restore (nil: resumed, forced, or no earlier run).
     public var fullRunReason: String?
+    /// What the kernel said it computes with (its `notebook_kernel_provenance()`: here, the OpenBLAS
+    /// kernels and how they were chosen); nil when it says nothing.
+    public var kernelProvenance: String?
 
     public var succeeded: Bool { blocks.allSatisfy { $0.status == .succeeded } }
     /// Whether every check held (a finding's verdict, whatever it is, never fails a run).

@@ -74,6 +74,8 @@ struct NotebookProgram {
         var inlines: [Int: String] = [:]
         var claims: [ClaimRecord] = []
         var findings: [FindingRecord] = []
+        /// What the kernel said it computes with (``NotebookEvent/kernelProvenance(text:)``).
+        var kernelProvenance: String?
         /// Why a resumed program could not go on (it did not compile, or a value did not
         /// restore): the runner then runs the notebook from its first block.
         var resumeFailure: String?
@@ -153,18 +155,21 @@ struct NotebookProgram {
         var inlines: [Int: String] = [:]
         var claims: [ClaimRecord] = []
         var findings: [FindingRecord] = []
+        var kernelProvenance: String?
         for event in recorded {
             switch event {
             case let .inline(id, text): inlines[id] = text
             case let .claim(block, line, text, held): claims.append(ClaimRecord(block: block, line: line, text: text, held: held))
             case let .finding(block, line, statement, paper, ours, verdict, basis):
                 findings.append(FindingRecord(block: block, line: line, statement: statement, paper: paper, ours: ours, verdict: verdict, basis: basis))
+            case let .kernelProvenance(text): kernelProvenance = text
             default: break
             }
         }
         return Outcome(
             blocks: interpret(ran, events: recorded, folder: folder, timeout: timeout), tables: tables(in: recorded),
-            compileSeconds: compiled.seconds, runSeconds: ran.seconds, inlines: inlines, claims: claims, findings: findings)
+            compileSeconds: compiled.seconds, runSeconds: ran.seconds, inlines: inlines, claims: claims, findings: findings,
+            kernelProvenance: kernelProvenance)
     }
 
     /// The first error's block and a diagnostic at its notebook line.
@@ -207,7 +212,7 @@ struct NotebookProgram {
             switch event {
             case .began(let block): began.insert(block)
             case .ended(let block, let time): seconds[block] = time
-            case .table, .inline, .claim, .finding: break
+            case .table, .inline, .claim, .finding, .kernelProvenance: break
             }
         }
         let outside = LossyText.read(folder.appendingPathComponent(Self.programOutput), limit: 64 << 10)?.text ?? ""

@@ -433,6 +433,7 @@ struct NotebookReport {
             .p(.safe("Commit \(record?.commit ?? "unknown") · \(record?.toolchain ?? "") · compiled in "
                 + NotebookProgram.format(seconds: record?.compileSeconds ?? 0) + ", ran in "
                 + NotebookProgram.format(seconds: record?.runSeconds ?? 0))),
+            .unwrap(record?.kernelProvenance) { .p(.class("kernel-provenance"), .safe("Computed with " + HTMLEscape.escape($0))) },
             .unwrap(record?.restoredBlocks) { .p(.class("resumption"), .safe(($0 == 1 ? "Block 1 was" : "Blocks 1–\($0) were") + " restored from an earlier run's snapshot, not run again.")) },
             .unwrap(record?.fullRunReason) { .p(.class("resumption"), .safe("Every block ran, not resumed from an earlier run: \($0)")) },
             .table(
