@@ -23,7 +23,7 @@ struct CleanCommand: ParsableCommand {
                 print("notebook: no cache at \(cache): nothing to remove")
             }
         } catch let error as NotebookError {
-            FileHandle.standardError.write(Data("notebook: \(error)\n".utf8))
+            Diagnostics.write("notebook: \(error)\n")
             throw ExitCode(2)
         }
     }

@@ -41,7 +41,7 @@ struct ExportCommand: ParsableCommand {
                 let export = try runner.exportJupyter(document, to: URL(fileURLWithPath: out, isDirectory: true))
                 failed = failed || !export.succeeded
             } catch {
-                FileHandle.standardError.write(Data("notebook: \(error)\n".utf8))
+                Diagnostics.write("notebook: \(error)\n")
                 failed = true
             }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NotebookEngine
 
 /// `notebook`: runs Markdown notebooks (prose, ```swift and ```gnuplot blocks) into HTML reports and figures.
 @main
@@ -20,6 +21,12 @@ struct NotebookCommand: ParsableCommand {
     /// As ArgumentParser's, but a usage error exits 2 (not 64) with one line on standard
     /// error, like every other kind of bad input.
     static func main() {
+        // A closed standard descriptor would be taken by the next file opened (a report, a cache
+        // record) and receive what was meant for the terminal: hold each closed one on /dev/null.
+        for descriptor in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] where fcntl(descriptor, F_GETFD) < 0 {
+            let null = open("/dev/null", O_RDWR)
+            if null >= 0 && null != descriptor { dup2(null, descriptor); close(null) }
+        }
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -31,7 +38,7 @@ struct NotebookCommand: ParsableCommand {
             if code == .validationFailure {
                 let message = message(for: error).textLines.first { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? "bad arguments"
                 let stripped = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
-                FileHandle.standardError.write(Data("notebook: \(stripped) (see notebook --help)\n".utf8))
+                Diagnostics.write("notebook: \(stripped) (see notebook --help)\n")
                 Foundation.exit(2)
             }
             exit(withError: error)

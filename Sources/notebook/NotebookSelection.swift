@@ -42,7 +42,7 @@ struct NotebookSelection: ParsableArguments {
         do {
             toolchain = try NotebookToolchain.locate()
         } catch {
-            FileHandle.standardError.write(Data("notebook: \(error)\n".utf8))
+            Diagnostics.write("notebook: \(error)\n")
             throw ExitCode(2)
         }
         let cacheFolder = RunCache(root: URL(fileURLWithPath: cache, isDirectory: true))
@@ -51,15 +51,15 @@ struct NotebookSelection: ParsableArguments {
             options: .init(
                 outputFolder: URL(fileURLWithPath: reports, isDirectory: true), cacheFolder: cacheFolder.root,
                 parameters: overrides, force: force, timeout: timeout),
-            log: { FileHandle.standardError.write(Data("notebook: \($0)\n".utf8)) })
+            log: { Diagnostics.write("notebook: \($0)\n") })
         let (documents, errors) = runner.prepare(urls)
-        for error in errors { FileHandle.standardError.write(Data("\(error)\n".utf8)) }
+        for error in errors { Diagnostics.write("\(error)\n") }
         if !errors.isEmpty { throw ExitCode(2) }
         runner.siblings = documents.map { ($0.stem, $0.title) }
         do {
             try cacheFolder.prepare()
         } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            Diagnostics.write("\(error)\n")
             throw ExitCode(2)
         }
         return (runner, documents)

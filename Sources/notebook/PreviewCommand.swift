@@ -33,11 +33,11 @@ struct PreviewCommand: ParsableCommand {
         let files = documents.map { URL(fileURLWithPath: $0.path) }
         let preview = NotebookPreview(
             runner: runner, files: files, port: UInt16(port),
-            log: { FileHandle.standardError.write(Data("notebook: \($0)\n".utf8)) })
+            log: { Diagnostics.write("notebook: \($0)\n") })
         do {
             try preview.serve()
         } catch {
-            FileHandle.standardError.write(Data("notebook: preview: \(error)\n".utf8))
+            Diagnostics.write("notebook: preview: \(error)\n")
             throw ExitCode(2)
         }
     }

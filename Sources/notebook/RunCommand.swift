@@ -27,7 +27,7 @@ struct RunCommand: ParsableCommand {
                 let summary = try runner.run(document)
                 failed = failed || !summary.succeeded
             } catch {
-                FileHandle.standardError.write(Data("notebook: \(document.path): \(error)\n".utf8))
+                Diagnostics.write("notebook: \(document.path): \(error)\n")
                 failed = true
             }
         }

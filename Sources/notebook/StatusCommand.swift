@@ -26,7 +26,7 @@ struct StatusCommand: ParsableCommand {
                 options: .init(outputFolder: folder, cacheFolder: folder, parameters: [], force: false, timeout: nil),
                 log: { _ in })
         } catch {
-            FileHandle.standardError.write(Data("notebook: \(error)\n".utf8))
+            Diagnostics.write("notebook: \(error)\n")
             throw ExitCode(2)
         }
         let reports = ReportProvenance.reports(in: folder, kernelDigest: runner.kernelDigest(ofNotebookAt:))

@@ -29,7 +29,7 @@ struct VerifyCommand: ParsableCommand {
         for folder in [reference, candidate] {
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
-                FileHandle.standardError.write(Data("notebook verify: no such folder: \(folder)\n".utf8))
+                Diagnostics.write("notebook verify: no such folder: \(folder)\n")
                 throw ExitCode(2)
             }
         }
@@ -40,7 +40,7 @@ struct VerifyCommand: ParsableCommand {
             do {
                 documents.append(try NotebookParser().parse(contentsOf: url, displayPath: url.relativePath))
             } catch {
-                FileHandle.standardError.write(Data("\(error)\n".utf8))
+                Diagnostics.write("\(error)\n")
                 failed = true
             }
         }
@@ -52,7 +52,7 @@ struct VerifyCommand: ParsableCommand {
         do {
             try Data(verification.html.utf8).write(to: page, options: .atomic)
         } catch {
-            FileHandle.standardError.write(Data("notebook verify: cannot write \(page.path): \(error.localizedDescription)\n".utf8))
+            Diagnostics.write("notebook verify: cannot write \(page.path): \(error.localizedDescription)\n")
             throw ExitCode(1)
         }
         print(verification.summary)

@@ -31,7 +31,8 @@ final class VerificationTests: XCTestCase {
             ("  sweep: .nan", 4, "finite number ≥ 0"),
             ("  1sweep: 1e-6", 4, "a key is default"),
             ("  sweep.: 1e-6", 4, "a key is default"),
-            ("  sweep: {tolerance: 1e-6, colour: red}", 4, "the fields are tolerance and basis"),
+            ("  sweep: {tolerance: 1e-6, colour: red}", 4, "the fields are tolerance, absolute and basis"),
+            ("  sweep: {tolerance: 1e-6, absolute: -1}", 4, "finite number ≥ 0 or any"),
             ("  - 1e-6", 3, "verify is a mapping"),
         ]
         for (yaml, line, words) in cases {
@@ -81,6 +82,29 @@ final class VerificationTests: XCTestCase {
         XCTAssertEqual(strict.outcome, .beyond)
         let rewritten = table([["a", "1.50", "solved"], ["b", "5e-1", "solved"]])
         XCTAssertEqual(TableComparison(table: "runs", reference: reference, candidate: rewritten, tolerances: .init()).outcome, .withinTolerance)
+    }
+
+    /// An absolute part covers a column of round-off residuals; `any` accepts any value of a diagnostic.
+    func testAbsoluteToleranceAndDiagnostics() throws {
+        let tolerances = try self.tolerances("""
+          runs.delta: {tolerance: 1e-6, absolute: 1e-12, basis: "residuals below 1e-12 are round-off"}
+          runs.status: {tolerance: any, basis: "never numbers: text stays compared"}
+          steps: {tolerance: any, basis: "how the integrator went"}
+        """)
+        let reference = table([["a", "3.5e-14", "solved"], ["b", "1.2e-15", "solved"]])
+        // 3.5e-14 → 3.1e-14 is 11% of the column's scale but 4e-15 absolute: within 1e-12.
+        let residuals = TableComparison(table: "runs", reference: reference,
+                                        candidate: table([["a", "3.1e-14", "solved"], ["b", "1.9e-15", "solved"]]), tolerances: tolerances)
+        XCTAssertEqual(residuals.columns.first { $0.name == "delta" }?.outcome, .withinTolerance)
+        let far = TableComparison(table: "runs", reference: reference,
+                                  candidate: table([["a", "2e-12", "solved"], ["b", "1.2e-15", "solved"]]), tolerances: tolerances)
+        XCTAssertEqual(far.columns.first { $0.name == "delta" }?.outcome, .beyond, "2e-12 − 3.5e-14 is beyond 1e-12")
+        let status = TableComparison(table: "runs", reference: reference,
+                                     candidate: table([["a", "3.5e-14", "time_limit"], ["b", "1.2e-15", "solved"]]), tolerances: tolerances)
+        XCTAssertEqual(status.columns.first { $0.name == "status" }?.outcome, .beyond, "any tolerance leaves text compared")
+        let steps = TableComparison(table: "steps", reference: table([["a", "3251", "x"]], columns: ["name", "steps", "s"]),
+                                    candidate: table([["a", "9999", "x"]], columns: ["name", "steps", "s"]), tolerances: tolerances)
+        XCTAssertEqual(steps.outcome, .withinTolerance)
     }
 
     func testTextStatusesNaNAndShapes() throws {

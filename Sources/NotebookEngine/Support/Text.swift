@@ -90,3 +90,17 @@ enum HTMLEscape {
         }.joined(separator: "/")
     }
 }
+
+/// The runner's diagnostics on standard error, which never trap: `write(2)`, whose errors (a full
+/// disk, a closed descriptor, a reader gone) cost the text and nothing else. Foundation's
+/// `FileHandle.standardError.write` traps on them, and a full stderr is no reason to lose a run.
+public enum Diagnostics {
+    public static func write(_ text: String) {
+        let bytes = Array(text.utf8)
+        var done = 0
+        while done < bytes.count {
+            let wrote = bytes[done...].withUnsafeBytes { Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
+            if wrote > 0 { done += wrote } else if wrote < 0 && errno == EINTR { continue } else { return }
+        }
+    }
+}
