@@ -84,6 +84,67 @@ final class PreviewTests: XCTestCase {
         return nil
     }
 
+    /// A raw HTTP exchange: `request` sent on a new connection, the response's first line read back.
+    static func exchange(port: UInt16, _ request: String) -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return "" }
+        _ = Array(request.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        return count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self).split(separator: "\r\n").first.map(String.init) ?? "" : ""
+    }
+
+    /// A request from another name (DNS rebinding) is refused; connections that trickle their
+    /// request a byte at a time cannot starve a browser; a path's control characters reach the log
+    /// escaped.
+    func testThePreviewAnswersOnlyLoopbackNamesAndCannotBeStarved() throws {
+        let base = try start()
+        let port = try XCTUnwrap(UInt16(base.split(separator: ":").last!.dropLast()))
+        XCTAssertTrue(Self.secondsUntil(base + "live.html", contains: "Prose version one", limit: 120) != nil, log)
+        XCTAssertEqual(Self.exchange(port: port, "GET /live.html HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n"), "HTTP/1.1 200 OK")
+        XCTAssertEqual(Self.exchange(port: port, "GET /live.html HTTP/1.1\r\nHost: localhost\r\n\r\n"), "HTTP/1.1 200 OK")
+        XCTAssertEqual(Self.exchange(port: port, "GET /live.html HTTP/1.1\r\nHost: attacker.example:\(port)\r\n\r\n"), "HTTP/1.1 421 Misdirected Request")
+        XCTAssertEqual(Self.exchange(port: port, "GET /live.html HTTP/1.0\r\n\r\n"), "HTTP/1.1 421 Misdirected Request")
+        _ = Self.exchange(port: port, "GET /a\u{1B}[31mred.html HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+
+        // 200 connections that send one byte, then one more every 2 s: before, a fresh request
+        // waited behind them until their per-read timeouts (14.8 s measured); the request deadline
+        // is 10 s, so an answer well within it means the fresh request did not wait for them.
+        var slow: [Int32] = []
+        for _ in 0..<200 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = port.bigEndian
+            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            _ = send(fd, "G", 1, Int32(MSG_NOSIGNAL))
+            slow.append(fd)
+        }
+        let sockets = slow
+        defer { sockets.forEach { close($0) } }
+        let stop = Date().addingTimeInterval(6)
+        let trickle = Thread { while Date() < stop { for fd in sockets { _ = send(fd, "E", 1, Int32(MSG_NOSIGNAL)) }; Thread.sleep(forTimeInterval: 2) } }
+        trickle.start()
+        Thread.sleep(forTimeInterval: 0.5)
+        let began = Date()
+        XCTAssertTrue(Self.fetch(base + "live.html").contains("Prose version one"), "a fresh request under 200 slow connections")
+        XCTAssertLessThan(Date().timeIntervalSince(began), 5, "a fresh request waited behind the slow connections")
+        let text = log
+        XCTAssertFalse(text.contains("\u{1B}"), "a control character reached the terminal raw: \(text)")
+        XCTAssertTrue(text.contains("\\u{1B}"), text)
+    }
+
     /// Processes whose executable, working folder or command line is in the scratch folder (the
     /// notebook's program runs from its cache there; the preview runs in it).
     func processesInScratch() -> [String] {

@@ -218,7 +218,7 @@ public final class NotebookPreview: @unchecked Sendable {
                 let waiting = "<p>Rendering \(HTMLEscape.escape(relative[0]))… this page reloads when it is ready.</p>"
                 return .content(status: 200, type: "text/html; charset=utf-8", body: Data(Self.inject(Self.shell(waiting), generation: current).utf8))
             }
-            log("preview: GET \(path)")
+            log("preview: GET \(InfoString.shown(path))")
             return page(file, generation: current)
         }
         guard let data = try? Data(contentsOf: file) else {

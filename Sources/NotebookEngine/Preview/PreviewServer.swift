@@ -10,8 +10,13 @@ import Foundation
 /// Why not a library: the preview serves a handful of local files to one browser and pushes
 /// one kind of event; this is about 200 lines of POSIX sockets, with no dependency to build
 /// (FlyingFox or SwiftNIO would add a package and its build time for the same three things).
-/// It binds the loopback address only; a request larger than 16 KB, or slower than 10 s, is
-/// dropped; writes use `MSG_NOSIGNAL`, so a browser that went away never raises SIGPIPE.
+/// It binds the loopback address only and answers only requests whose `Host` is the loopback's
+/// (`127.0.0.1`, `localhost`, `[::1]`, with or without the port: a page elsewhere cannot rebind a
+/// name of its own to it); a request larger than 16 KB, or whose header has not come whole within
+/// ``requestDeadline`` seconds, is dropped; at most ``pendingLimit`` connections wait for their
+/// request at once, and a new one closes the oldest waiting (so that connections that trickle a
+/// byte at a time cannot starve a browser: each costs a waiting thread only until newer ones
+/// arrive); writes use `MSG_NOSIGNAL`, so a browser that went away never raises SIGPIPE.
 final class PreviewServer: @unchecked Sendable {
     enum Response {
         case content(status: Int, type: String, body: Data)
@@ -26,6 +31,13 @@ final class PreviewServer: @unchecked Sendable {
     private let handler: @Sendable (String) -> Response
     private let lock = NSLock()
     private var streams: Set<Int32> = []
+    /// Connections accepted whose request has not come whole yet, oldest first.
+    private var pending: [Int32] = []
+
+    /// Seconds a connection has to send its whole request header.
+    static let requestDeadline = 10.0
+    /// Connections waiting for their request at once (each holds a thread while it waits).
+    static let pendingLimit = 32
 
     struct BindError: Error, CustomStringConvertible {
         var description: String
@@ -69,9 +81,15 @@ final class PreviewServer: @unchecked Sendable {
                     return
                 }
                 _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-                var timeout = timeval(tv_sec: 10, tv_usec: 0)
-                setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                DispatchQueue.global().async { self.serve(client) }
+                let evicted = lock.withLock { () -> Int32? in
+                    pending.append(client)
+                    return pending.count > Self.pendingLimit ? pending.removeFirst() : nil
+                }
+                // The oldest waiting connection gives way: its reader sees the end of its stream.
+                if let evicted { shutdown(evicted, Int32(SHUT_RDWR)) }
+                // A thread of its own, not GCD's pool: on Linux its few workers would wait behind
+                // the connections that are slowest to send their request.
+                Thread.detachNewThread { self.serve(client) }
             }
         }
     }
@@ -90,7 +108,14 @@ final class PreviewServer: @unchecked Sendable {
     var openStreams: Int { lock.withLock { streams.count } }
 
     private func serve(_ fd: Int32) {
-        guard let request = Self.readRequest(fd) else { close(fd); return }
+        let header = Self.readRequest(fd, deadline: Date().addingTimeInterval(Self.requestDeadline))
+        lock.withLock { pending.removeAll { $0 == fd } }
+        guard let header else { close(fd); return }
+        guard Self.isLoopback(host: header.host) else {
+            respond(fd, .content(status: 421, type: "text/plain", body: Data("this preview answers only to 127.0.0.1 and localhost\n".utf8)), head: false)
+            return
+        }
+        let request = header.line
         let words = request.split(separator: " ", omittingEmptySubsequences: true)
         guard words.count >= 2 else { respond(fd, .content(status: 400, type: "text/plain", body: Data("bad request\n".utf8)), head: false); return }
         let method = String(words[0])
@@ -120,21 +145,45 @@ final class PreviewServer: @unchecked Sendable {
         }
     }
 
-    /// The request line, once the whole header has come (at most 16 KB).
-    private static func readRequest(_ fd: Int32) -> String? {
+    /// The request line and the `Host` header's value, once the whole header has come (at most
+    /// 16 KB, before `deadline`: the deadline is the request's, not each read's).
+    private static func readRequest(_ fd: Int32, deadline: Date) -> (line: String, host: String?)? {
         var received = Data()
         var buffer = [UInt8](repeating: 0, count: 4096)
         while received.count < 16384 {
+            let remaining = deadline.timeIntervalSinceNow
+            guard remaining > 0 else { return nil }
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&poller, 1, Int32(min(remaining * 1000, 10_000)) + 1)
+            if ready < 0 && errno == EINTR { continue }
+            if ready <= 0 { continue }
             let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if count < 0 && errno == EINTR { continue }
             if count <= 0 { return nil }
             received.append(contentsOf: buffer[0..<count])
             if received.range(of: Data("\r\n\r\n".utf8)) != nil || received.range(of: Data("\n\n".utf8)) != nil {
-                let text = String(decoding: received, as: UTF8.self)
-                return text.split(whereSeparator: \.isNewline).first.map(String.init)
+                let lines = String(decoding: received, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
+                guard let first = lines.first else { return nil }
+                let host = lines.dropFirst().first { $0.lowercased().hasPrefix("host:") }
+                    .map { String($0.dropFirst(5)).trimmingCharacters(in: .whitespaces) }
+                return (first, host)
             }
         }
         return nil
+    }
+
+    /// Whether a `Host` header names the loopback: `127.0.0.1`, `localhost` or `[::1]`, with or
+    /// without a port. A request without one (HTTP/1.0) is refused as well.
+    static func isLoopback(host: String?) -> Bool {
+        guard let host = host?.lowercased(), !host.isEmpty else { return false }
+        let name: Substring
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return false }
+            name = host[...close]
+        } else {
+            name = host.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        }
+        return name == "127.0.0.1" || name == "localhost" || name == "[::1]"
     }
 
     private static func send(_ data: Data, to fd: Int32) -> Bool {
@@ -151,6 +200,6 @@ final class PreviewServer: @unchecked Sendable {
     }
 
     private static func reason(_ status: Int) -> String {
-        [200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 500: "Internal Server Error"][status] ?? "Status"
+        [200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 421: "Misdirected Request", 500: "Internal Server Error"][status] ?? "Status"
     }
 }
