@@ -64,6 +64,16 @@ final class HostileNotebookTests: XCTestCase {
 
     /// Two notebooks of one stem, or drawing one figure name, are refused naming both files,
     /// whether given together or rendered one after the other into the same folder.
+    /// A line break, a tab or a quote in a notebook's file name reaches the generated program as an
+    /// escape (it had ended `#sourceLocation`'s string literal: "unterminated string literal").
+    func testAFileNameWithALineBreakRuns() throws {
+        let name = "Notebooks/two\nlines \"and\ttab\".md"
+        try scratch.write(name, "---\ntitle: Odd name\n---\n```swift\nprint(\"ran from an odd name\")\n```\n")
+        let run = try scratch.run(["run", name])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(try scratch.read("out/two\nlines \"and\ttab\".html").contains("ran from an odd name"))
+    }
+
     func testNotebooksOfOneNameOrFigureAreRefused() throws {
         try scratch.write("a/x.md", "# A\n")
         try scratch.write("b/x.md", "# B\n")

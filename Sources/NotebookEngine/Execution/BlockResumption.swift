@@ -121,7 +121,21 @@ struct BlockResumption {
         return lines
     }
 
+    /// `text` as a Swift string literal: quotes and backslashes escaped, and control characters (a
+    /// line break in a file's name, say) written as escapes, which a literal cannot hold raw.
     static func literal(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        var body = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": body += "\\\\"
+            case "\"": body += "\\\""
+            case "\n": body += "\\n"
+            case "\r": body += "\\r"
+            case "\t": body += "\\t"
+            case _ where scalar.properties.generalCategory == .control: body += "\\u{\(String(scalar.value, radix: 16))}"
+            default: body.unicodeScalars.append(scalar)
+            }
+        }
+        return "\"" + body + "\""
     }
 }
