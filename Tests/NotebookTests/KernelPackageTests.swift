@@ -112,6 +112,28 @@ final class KernelPackageTests: XCTestCase {
         XCTAssertFalse(modeB.stderr.contains("unchanged"), modeB.stderr)
     }
 
+    /// A product declared `type: .dynamic` is a library of its own beside the kernel's: the program
+    /// links it too (it failed with "undefined reference to '$s7Tripler6tripleyS2iF'").
+    func testADynamicLibraryProductServesAsTheKernel() throws {
+        try scratch.write("Package.swift", """
+            // swift-tools-version: 6.0
+            import PackageDescription
+
+            let package = Package(
+                name: "Tripler",
+                products: [.library(name: "Tripler", type: .dynamic, targets: ["Tripler"])],
+                targets: [.target(name: "Tripler")]
+            )
+
+            """)
+        try scratch.write("Sources/Tripler/Tripler.swift", "public func triple(_ x: Int) -> Int { 3 * x }\n")
+        try scratch.write("notebook.yml", "kernel:\n  package: .\n  products: [Tripler]\n")
+        try scratch.write("Notebooks/triple.md", "---\ntitle: Triples\n---\n```swift\nprint(\"triple(4) = \\(triple(4))\")\n```\n")
+        let run = try scratch.run(["run", "Notebooks/triple.md"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(scratch.section(try scratch.read("out/triple.html"), block: 1).contains("triple(4) = 12"))
+    }
+
     /// Bad project files, each refused before anything runs (exit 2) with the file, its line and the words shown.
     func testAMissingProductAndAnUnknownKeyAreBadInputAtTheirLine() throws {
         let cases: [(yaml: String, shown: [String])] = [

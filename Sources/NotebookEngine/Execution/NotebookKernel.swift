@@ -120,7 +120,9 @@ public struct NotebookKernel: Sendable {
     func compileArguments(log: (String) -> Void) throws -> [String] {
         try RunCache.withLock(file: folder.appendingPathComponent(".lock"), exclusive: true) {
             let stamp = folder.appendingPathComponent("built.stamp")
-            let argumentsFile = folder.appendingPathComponent("compile-arguments.json")
+            // Named by the format of what ``compileArguments(bin:products:)`` reads, so a runner that reads
+            // the build description otherwise never takes an older runner's arguments.
+            let argumentsFile = folder.appendingPathComponent("compile-arguments-\(Self.argumentsFormat).json")
             let bin = folder.appendingPathComponent(".build/release", isDirectory: true)
             let built = (try? String(contentsOf: stamp, encoding: .utf8)) == buildStamp
                 && FileManager.default.fileExists(atPath: bin.appendingPathComponent("lib\(Self.moduleName).so").path)
@@ -142,7 +144,7 @@ public struct NotebookKernel: Sendable {
             guard outcome.status == 0 else {
                 throw NotebookError.kernelBuild(origin: declaration.origin, reason: String(outcome.output.suffix(4000)))
             }
-            let arguments = try Self.compileArguments(bin: bin)
+            let arguments = try Self.compileArguments(bin: bin, products: declaration.products)
             try JSONEncoder().encode(arguments).write(to: argumentsFile, options: .atomic)
             try Data(buildStamp.utf8).write(to: stamp, options: .atomic)
             return arguments
@@ -176,9 +178,14 @@ public struct NotebookKernel: Sendable {
         "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
+    /// The version of ``compileArguments(bin:products:)``'s reading: bump it when that changes.
+    static let argumentsFormat = 2
+
     /// The search paths SwiftPM gave the `NotebookKernel` module (its `-I` and the C module maps
-    /// of what it imports), read from `description.json`, and the library to link.
-    static func compileArguments(bin: URL) throws -> [String] {
+    /// of what it imports), read from `description.json`, and the libraries to link: the kernel's,
+    /// and each declared product built as a dynamic library of its own (`type: .dynamic`), whose
+    /// symbols the kernel's library links but does not re-export to the program.
+    static func compileArguments(bin: URL, products: [String] = []) throws -> [String] {
         let file = bin.appendingPathComponent("description.json")
         guard let data = try? Data(contentsOf: file),
               let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
@@ -205,7 +212,8 @@ public struct NotebookKernel: Sendable {
                 k += 1
             }
         }
-        return arguments + ["-L", library, "-l\(moduleName)", "-Xlinker", "-rpath", "-Xlinker", library]
+        let dynamicProducts = products.filter { FileManager.default.fileExists(atPath: bin.appendingPathComponent("lib\($0).so").path) }
+        return arguments + ["-L", library, "-l\(moduleName)"] + dynamicProducts.map { "-l\($0)" } + ["-Xlinker", "-rpath", "-Xlinker", library]
     }
 
     static func writeIfChanged(_ data: Data, to url: URL) throws {
