@@ -203,7 +203,7 @@ public struct NotebookRunner {
         /// report under the file name it gets there.
         var cutOutputs: [(name: String, copy: (URL) throws -> Void)] = []
         cache.sweepAbandonedScratch(stem: document.stem)
-        if !options.force, let kept = cache.load(stem: document.stem, key: key) {
+        if !options.force, let kept = cache.load(stem: document.stem, key: key, say: say) {
             record = kept.record
             tables = kept.tables
             cached = true
@@ -528,7 +528,7 @@ public struct NotebookRunner {
         _ document: NotebookDocument, blockKeys: [String], into folder: URL, say: (String) -> Void, fullRun: (String) -> Void
     ) throws -> (plan: BlockResumption, record: ExecutionRecord)? {
         var best: (common: Int, key: String, record: ExecutionRecord)?
-        for (runKey, record) in cache.records(stem: document.stem) where record.succeeded {
+        for (runKey, record) in cache.records(stem: document.stem, say: say) where record.succeeded {
             guard let keys = record.blockKeys, keys.count == record.blocks.count else { continue }
             let common = zip(keys, blockKeys).prefix { $0 == $1 }.count
             if common > 0, common > (best?.common ?? 0) || (common == best?.common && record.finished > best!.record.finished) {

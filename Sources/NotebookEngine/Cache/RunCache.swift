@@ -145,15 +145,43 @@ public struct RunCache {
         return try body()
     }
 
+    /// The file, beside a run's record, holding the digest of every other file of the run's folder
+    /// as it was stored (a dot file: the digest leaves dot files out).
+    static let integrityFile = ".integrity"
+
+    /// The digest of a run's folder: every file but dot files, by relative path and contents.
+    static func integrity(of folder: URL) -> String {
+        var hash = ContentHash()
+        hash.add(fileOrFolder: folder)
+        return hash.hex
+    }
+
+    /// Why a kept run may not be served, or nil when it may: its record must carry the key its
+    /// folder is named by (two runs' folders swapped would not), and its files must be the bytes
+    /// stored (an edited snapshot, table or record would not).
+    static func rejection(of record: ExecutionRecord, in folder: URL, key: String) -> String? {
+        guard record.key == key else { return "its record is another run's (key \(record.key.prefix(12))…)" }
+        guard let stored = try? String(contentsOf: folder.appendingPathComponent(integrityFile), encoding: .utf8) else {
+            return "it has no digest of its files"
+        }
+        guard stored == integrity(of: folder) else { return "its files changed after it was stored" }
+        return nil
+    }
+
     /// The record of a successful run with this key and its tables' text, read together
-    /// under the lock, if one is kept.
-    func load(stem: String, key: String) -> (record: ExecutionRecord, tables: [String: String])? {
+    /// under the lock, if one is kept and passes its check (``rejection(of:in:key:)``; a run that
+    /// fails it is named to `say` and not served).
+    func load(stem: String, key: String, say: (String) -> Void = { _ in }) -> (record: ExecutionRecord, tables: [String: String])? {
         try? withLock(stem: stem, exclusive: false) { () -> (ExecutionRecord, [String: String])? in
             let folder = runFolder(stem: stem, key: key)
             guard let data = try? Data(contentsOf: folder.appendingPathComponent("record.json")) else { return nil }
             let decoder = JSONDecoder()
             decoder.dateDecodingStrategy = .iso8601
             guard let record = try? decoder.decode(ExecutionRecord.self, from: data) else { return nil }
+            if let reason = Self.rejection(of: record, in: folder, key: key) {
+                say("the kept run \(key.prefix(12))… is not served: \(reason); running again")
+                return nil
+            }
             var tables: [String: String] = [:]
             for table in record.tables {
                 guard let text = try? Data(contentsOf: folder.appendingPathComponent("tables/\(table.name).tsv")) else { return nil }
@@ -163,8 +191,9 @@ public struct RunCache {
         } ?? nil
     }
 
-    /// The records of the successful runs kept for a notebook, by key (read under the lock).
-    func records(stem: String) -> [(key: String, record: ExecutionRecord)] {
+    /// The records of the successful runs kept for a notebook that pass their check, by key (read
+    /// under the lock; one that fails is named to `say`).
+    func records(stem: String, say: (String) -> Void = { _ in }) -> [(key: String, record: ExecutionRecord)] {
         (try? withLock(stem: stem, exclusive: false) { () -> [(key: String, record: ExecutionRecord)] in
             let runs = root.appendingPathComponent("\(stem)/runs", isDirectory: true)
             let decoder = JSONDecoder()
@@ -173,6 +202,10 @@ public struct RunCache {
                 .compactMap { key in
                     guard let data = try? Data(contentsOf: runs.appendingPathComponent("\(key)/record.json")),
                           let record = try? decoder.decode(ExecutionRecord.self, from: data) else { return nil }
+                    if let reason = Self.rejection(of: record, in: runs.appendingPathComponent(key, isDirectory: true), key: key) {
+                        say("the kept run \(key.prefix(12))… is not resumed from: \(reason)")
+                        return nil
+                    }
                     return (key, record)
                 }
         }) ?? []
@@ -212,6 +245,7 @@ public struct RunCache {
         try encoder.encode(record).write(to: folder.appendingPathComponent("record.json"))
         // The program and its source are not results.
         for name in ["program", "main.swift"] { try? FileManager.default.removeItem(at: folder.appendingPathComponent(name)) }
+        try Data(Self.integrity(of: folder).utf8).write(to: folder.appendingPathComponent(Self.integrityFile))
         let destination = runFolder(stem: stem, key: record.key)
         try withLock(stem: stem, exclusive: true) {
             try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
