@@ -62,7 +62,7 @@ let package = Package(
             dependencies: ["NotebookEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "factorize-bench", dependencies: ["ImplicitRegularization"], path: "Benchmarks/factorize-bench"),
-        // Issue 16's probe of Figure 4's time-limited flows (Benchmarks/flow-limit-probe/main.swift).
+        // The probe of Figure 4's slowest flows to their limit, forced on to t = 10¹⁴ (Benchmarks/flow-limit-probe/main.swift).
         .executableTarget(name: "flow-limit-probe", dependencies: ["ImplicitRegularization"], path: "Benchmarks/flow-limit-probe"),
         // The minimum nuclear norm SDP on Figure 3's problems and a sample of Figure 4's, timed (Benchmarks/mnn-probe/main.swift).
         .executableTarget(name: "mnn-probe", dependencies: ["ImplicitRegularization"], path: "Benchmarks/mnn-probe"),

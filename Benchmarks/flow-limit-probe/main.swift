@@ -1,6 +1,6 @@
 // flow-limit-probe: re-runs Figure 4 flows (ExhaustiveSearch's options) and records, per flow, how
 // it ends at t = 1e9 (status, residual, stationarity, singular values of U, steps, time) and how
-// those quantities evolve when the flow is continued to 1e10, 1e11 and 1e12 (issue 16).
+// those quantities evolve when the flow is continued to 1e10, 1e11 and 1e12.
 //
 //   flow-limit-probe FLOWS.tsv [every K] [--long] [--no-continue]  (FLOWS.tsv: index, values, init_norm, …)
 //   flow-limit-probe --random N SEED [--no-continue]                (N random feasible instances, all three ᾱ)
