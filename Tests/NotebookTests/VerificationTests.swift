@@ -31,7 +31,7 @@ final class VerificationTests: XCTestCase {
             ("  sweep: .nan", 4, "finite number ≥ 0"),
             ("  1sweep: 1e-6", 4, "a key is default"),
             ("  sweep.: 1e-6", 4, "a key is default"),
-            ("  sweep: {tolerance: 1e-6, colour: red}", 4, "the fields are tolerance, absolute and basis"),
+            ("  sweep: {tolerance: 1e-6, colour: red}", 4, "the fields are tolerance, absolute, where and basis"),
             ("  sweep: {tolerance: 1e-6, absolute: -1}", 4, "finite number ≥ 0 or any"),
             ("  - 1e-6", 3, "verify is a mapping"),
         ]
@@ -102,6 +102,16 @@ final class VerificationTests: XCTestCase {
         let status = TableComparison(table: "runs", reference: reference,
                                      candidate: table([["a", "3.5e-14", "time_limit"], ["b", "1.2e-15", "solved"]]), tolerances: tolerances)
         XCTAssertEqual(status.columns.first { $0.name == "status" }?.outcome, .beyond, "any tolerance leaves text compared")
+        // where: a Δ compared only in the rows whose run is solved; the status itself stays compared.
+        let conditional = try self.tolerances("  runs.delta: {tolerance: 1e-6, where: \"status=solved\"}")
+        let stopped = table([["a", "0.5", "solved"], ["b", "2903.85", "diverged"]])
+        let moved = TableComparison(table: "runs", reference: stopped,
+                                    candidate: table([["a", "0.5", "solved"], ["b", "2902.30", "diverged"]]), tolerances: conditional)
+        XCTAssertEqual(moved.outcome, .identical, "a diverged run's stopping point is not compared")
+        let solvedMoved = TableComparison(table: "runs", reference: stopped,
+                                          candidate: table([["a", "0.51", "solved"], ["b", "2903.85", "diverged"]]), tolerances: conditional)
+        XCTAssertEqual(solvedMoved.outcome, .beyond)
+        XCTAssertThrowsError(try self.tolerances("  runs.delta: {tolerance: 1e-6, where: status}"))
         let steps = TableComparison(table: "steps", reference: table([["a", "3251", "x"]], columns: ["name", "steps", "s"]),
                                     candidate: table([["a", "9999", "x"]], columns: ["name", "steps", "s"]), tolerances: tolerances)
         XCTAssertEqual(steps.outcome, .withinTolerance)

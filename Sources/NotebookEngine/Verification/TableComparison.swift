@@ -69,9 +69,15 @@ public struct TableComparison: Sendable {
         for (r, name) in reference.columns.enumerated() {
             guard let c = candidate.columns.firstIndex(of: name) else { continue }
             let tolerance = tolerances.tolerance(table: table, column: name)
-            columns.append(Self.compare(
-                name: name, reference: Array(reference.column(r).prefix(rowCount)),
-                candidate: Array(candidate.column(c).prefix(rowCount)), tolerance: tolerance))
+            // Rows the tolerance's condition leaves out are compared as equal (their cells skipped).
+            var referenceCells = Array(reference.column(r).prefix(rowCount))
+            var candidateCells = Array(candidate.column(c).prefix(rowCount))
+            if let condition = tolerance.condition {
+                let keep = reference.columns.firstIndex(of: condition.column).map { k in reference.rows.prefix(rowCount).map { $0[k] == condition.value } }
+                    ?? Array(repeating: false, count: rowCount)
+                for row in 0..<rowCount where !keep[row] { (referenceCells[row], candidateCells[row]) = ("", "") }
+            }
+            columns.append(Self.compare(name: name, reference: referenceCells, candidate: candidateCells, tolerance: tolerance))
         }
     }
 
@@ -138,6 +144,7 @@ public struct TableComparison: Sendable {
     static func describe(_ tolerance: VerificationTolerances.Tolerance) -> String {
         if tolerance.value == .infinity { return "any" }
         return shown(tolerance.value) + (tolerance.absolute > 0 ? " + \(shown(tolerance.absolute)) absolute" : "")
+            + (tolerance.condition.map { " where \($0.column) = \($0.value)" } ?? "")
     }
 
     static func shown(_ value: Double) -> String {

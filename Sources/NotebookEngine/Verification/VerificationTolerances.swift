@@ -9,6 +9,7 @@ import Yams
 ///       delta_by_alpha.unsolved: 0    # one column of a table
 ///       runs.training_error: {tolerance: 1e-6, absolute: 1e-12, basis: "…"}
 ///       runs.steps: {tolerance: any, basis: "how the integrator went, not a result"}
+///       runs.delta: {tolerance: 1e-6, where: "status=solved", basis: "…"}
 ///
 /// A tolerance τ ≥ 0, with an absolute part α ≥ 0 (default 0), applies to a numeric column: a cell
 /// `b` of the new render is within it of the reference's `a` when `|a − b| ≤ τ · s + α`, with `s`
@@ -16,7 +17,10 @@ import Yams
 /// is not held to a relative test it cannot meet; α covers a column of round-off residuals);
 /// τ = α = 0 asks for the same number. `tolerance: any` accepts any value: a diagnostic of how a
 /// run went (its steps, its time), not a result. Text cells (statuses, names) must be identical
-/// whatever the tolerance. The most specific entry wins: `TABLE.COLUMN`, then `TABLE`, then `default`
+/// whatever the tolerance. `where: "COLUMN=VALUE"` compares the column only in the rows where the
+/// reference has that value in that column (a Δ only where its run is `solved`: where a run stopped
+/// at a limit its values are where it stopped, which round-off moves); the other rows' cells are not
+/// compared, and the condition's own column is compared as any other. The most specific entry wins: `TABLE.COLUMN`, then `TABLE`, then `default`
 /// (0 when not given). Each tolerance may say where it comes from (`basis`), which the
 /// verification's report shows beside it.
 public struct VerificationTolerances: Sendable, Equatable {
@@ -25,9 +29,17 @@ public struct VerificationTolerances: Sendable, Equatable {
         public var value: Double
         /// α, absolute.
         public var absolute: Double = 0
+        /// Only the rows whose reference cell in `column` is `value` are compared (nil: every row).
+        public var condition: Condition? = nil
         public var basis: String?
         /// The entry it came from: `default`, `TABLE` or `TABLE.COLUMN` (nil: none declared).
         public var entry: String?
+    }
+
+    /// `where: "COLUMN=VALUE"`.
+    public struct Condition: Sendable, Equatable {
+        public var column: String
+        public var value: String
     }
 
     public var entries: [String: Tolerance] = [:]
@@ -64,6 +76,7 @@ public struct VerificationTolerances: Sendable, Equatable {
             var number: String?
             var absolute: String?
             var basis: String?
+            var condition: Condition?
             if let scalar = value.scalar {
                 number = scalar.string
             } else if let fields = value.mapping {
@@ -71,13 +84,19 @@ public struct VerificationTolerances: Sendable, Equatable {
                     switch fieldKey.scalar?.string {
                     case "tolerance": number = fieldValue.scalar?.string
                     case "absolute": absolute = fieldValue.scalar?.string
+                    case "where":
+                        let parts = fieldValue.scalar?.string.split(separator: "=", maxSplits: 1).map(String.init) ?? []
+                        guard parts.count == 2, !parts[0].isEmpty else {
+                            return .failure(Problem(line: entryLine, reason: "verify: \(InfoString.shown(name)): where is COLUMN=VALUE"))
+                        }
+                        condition = Condition(column: parts[0], value: parts[1])
                     case "basis":
                         guard let text = fieldValue.scalar?.string else {
                             return .failure(Problem(line: entryLine, reason: "verify: \(InfoString.shown(name)): basis is one line of text"))
                         }
                         basis = text
                     default:
-                        return .failure(Problem(line: entryLine, reason: "verify: \(InfoString.shown(name)): the fields are tolerance, absolute and basis"))
+                        return .failure(Problem(line: entryLine, reason: "verify: \(InfoString.shown(name)): the fields are tolerance, absolute, where and basis"))
                     }
                 }
             }
@@ -86,7 +105,7 @@ public struct VerificationTolerances: Sendable, Equatable {
             guard let relative, relative == .infinity || (relative.isFinite && relative >= 0), let floor, floor.isFinite, floor >= 0 else {
                 return .failure(Problem(line: entryLine, reason: "verify: \(InfoString.shown(name)): a tolerance is a finite number ≥ 0 or any (or {tolerance: …, absolute: …, basis: …})"))
             }
-            tolerances.entries[name] = Tolerance(value: relative, absolute: floor, basis: basis, entry: name)
+            tolerances.entries[name] = Tolerance(value: relative, absolute: floor, condition: condition, basis: basis, entry: name)
         }
         return .success(tolerances)
     }
