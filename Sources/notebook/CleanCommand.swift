@@ -23,7 +23,7 @@ struct CleanCommand: ParsableCommand {
                 print("notebook: no cache at \(cache): nothing to remove")
             }
         } catch let error as NotebookError {
-            Diagnostics.write("notebook: \(error)\n")
+            Diagnostics.write("notebook: \(Diagnostics.describe(error))\n")
             throw ExitCode(2)
         }
     }

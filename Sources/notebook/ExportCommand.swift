@@ -41,7 +41,7 @@ struct ExportCommand: ParsableCommand {
                 let export = try runner.exportJupyter(document, to: URL(fileURLWithPath: out, isDirectory: true))
                 failed = failed || !export.succeeded
             } catch {
-                Diagnostics.write("notebook: \(error)\n")
+                Diagnostics.write("notebook: \(Diagnostics.describe(error))\n")
                 failed = true
             }
         }

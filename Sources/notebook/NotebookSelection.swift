@@ -42,7 +42,7 @@ struct NotebookSelection: ParsableArguments {
         do {
             toolchain = try NotebookToolchain.locate()
         } catch {
-            Diagnostics.write("notebook: \(error)\n")
+            Diagnostics.write("notebook: \(Diagnostics.describe(error))\n")
             throw ExitCode(2)
         }
         let cacheFolder = RunCache(root: URL(fileURLWithPath: cache, isDirectory: true))
@@ -58,8 +58,11 @@ struct NotebookSelection: ParsableArguments {
         runner.siblings = documents.map { ($0.stem, $0.title) }
         do {
             try cacheFolder.prepare()
-        } catch {
+        } catch let error as NotebookError {
             Diagnostics.write("\(error)\n")
+            throw ExitCode(2)
+        } catch {
+            Diagnostics.write("notebook: the cache \(cache): \(Diagnostics.describe(error))\n")
             throw ExitCode(2)
         }
         return (runner, documents)

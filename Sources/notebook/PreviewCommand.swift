@@ -37,7 +37,7 @@ struct PreviewCommand: ParsableCommand {
         do {
             try preview.serve()
         } catch {
-            Diagnostics.write("notebook: preview: \(error)\n")
+            Diagnostics.write("notebook: preview: \(Diagnostics.describe(error))\n")
             throw ExitCode(2)
         }
     }

@@ -27,7 +27,7 @@ struct RunCommand: ParsableCommand {
                 let summary = try runner.run(document)
                 failed = failed || !summary.succeeded
             } catch {
-                Diagnostics.write("notebook: \(document.path): \(error)\n")
+                Diagnostics.write("notebook: \(document.path): \(Diagnostics.describe(error))\n")
                 failed = true
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import NotebookEngine
 import XCTest
 
 /// The runner's diagnostics never trap: a full or closed standard error costs the text, not the
@@ -20,6 +21,20 @@ final class DiagnosticsStreamTests: XCTestCase {
         let full = try XCTUnwrap(FileHandle(forWritingAtPath: "/dev/full"))
         XCTAssertEqual(try status(["run", "/nonexistent/notebook.md"], standardError: full), 2)
         XCTAssertEqual(try status(["run", "--timeout", "-1"], standardError: full), 2)
+    }
+
+    /// A file-system error reads as one line with the path and the system's reason (it was
+    /// Foundation's dump: "Error Domain=NSCocoaErrorDomain Code=642 … UserInfo={…}").
+    func testFileSystemErrorsInOneLine() {
+        let readOnly = NSError(domain: NSCocoaErrorDomain, code: CocoaError.fileWriteVolumeReadOnly.rawValue, userInfo: [
+            NSFilePathErrorKey: "/mnt/cache/x", NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(EROFS))])
+        XCTAssertEqual(Diagnostics.describe(readOnly), "cannot write /mnt/cache/x: Read-only file system")
+        let full = NSError(domain: NSCocoaErrorDomain, code: CocoaError.fileWriteOutOfSpace.rawValue, userInfo: [
+            NSURLErrorKey: URL(fileURLWithPath: "/mnt/cache/y"), NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(ENOSPC))])
+        XCTAssertEqual(Diagnostics.describe(full), "cannot write /mnt/cache/y: No space left on device")
+        let missing = NSError(domain: NSCocoaErrorDomain, code: CocoaError.fileReadNoSuchFile.rawValue, userInfo: [
+            NSFilePathErrorKey: "/mnt/z", NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(ENOENT))])
+        XCTAssertEqual(Diagnostics.describe(missing), "cannot read /mnt/z: No such file or directory")
     }
 
     func testAClosedStandardErrorIsNoTrap() throws {

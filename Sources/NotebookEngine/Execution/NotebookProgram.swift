@@ -174,6 +174,13 @@ struct NotebookProgram {
 
     /// The first error's block and a diagnostic at its notebook line.
     private func compileDiagnostic(_ output: String) -> (block: Int, Diagnostic) {
+        // A full disk is the disk's failure, not the block's: say so, whatever tool met it first.
+        if output.contains("No space left on device") {
+            return (blocks.last!.index, Diagnostic(
+                line: blocks.last?.fenceLine,
+                message: "error: the disk is full (No space left on device): the program could not be compiled or written; free space where the cache is (--cache) and run again",
+                detail: output))
+        }
         let errors = output.textLines.filter { $0.contains(": error: ") }
         for error in errors {
             let parts = error.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)

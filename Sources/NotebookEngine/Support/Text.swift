@@ -95,6 +95,21 @@ enum HTMLEscape {
 /// disk, a closed descriptor, a reader gone) cost the text and nothing else. Foundation's
 /// `FileHandle.standardError.write` traps on them, and a full stderr is no reason to lose a run.
 public enum Diagnostics {
+    /// An error in one line: a file-system error as "cannot write PATH: REASON" with the system's
+    /// reason (a read-only volume, a full disk, a permission), not Foundation's error dump.
+    public static func describe(_ error: Error) -> String {
+        let error = error as NSError
+        guard error.domain == NSCocoaErrorDomain,
+              let path = error.userInfo[NSFilePathErrorKey] as? String ?? (error.userInfo[NSURLErrorKey] as? URL)?.path else {
+            return "\(error)"
+        }
+        let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError
+        let reason = underlying.flatMap { $0.domain == NSPOSIXErrorDomain ? String(cString: strerror(Int32($0.code))) : nil }
+            ?? error.localizedDescription
+        // Foundation's write errors are codes 512–767, read errors 256–511.
+        return "cannot \((512..<768).contains(error.code) ? "write" : "read") \(path): \(reason)"
+    }
+
     public static func write(_ text: String) {
         let bytes = Array(text.utf8)
         var done = 0
