@@ -107,7 +107,10 @@ final class ProcessLifetimeTests: XCTestCase {
             while try !processes(marker).contains(where: { $0.contains("swift-frontend") }) && Date() < deadline && runner.isRunning {
                 usleep(100_000)
             }
-            XCTAssertTrue(try processes(marker).contains { $0.contains("swift-frontend") }, "the compiler was running (signal \(signal))")
+            let log = scratch.folder.appendingPathComponent("stderr-\(signal).txt")
+            XCTAssertTrue(try processes(marker).contains { $0.contains("swift-frontend") },
+                          "the compiler was running (signal \(signal)); the runner \(runner.isRunning ? "runs" : "had ended, status \(runner.terminationStatus)"): "
+                            + ((try? String(contentsOf: log, encoding: .utf8)) ?? ""))
             kill(runner.processIdentifier, signal)
             runner.waitUntilExit()
             XCTAssertEqual(try waitUntilGone(marker, seconds: 5), [], "signal \(signal)")
