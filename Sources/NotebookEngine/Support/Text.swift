@@ -97,17 +97,18 @@ enum HTMLEscape {
 public enum Diagnostics {
     /// An error in one line: a file-system error as "cannot write PATH: REASON" with the system's
     /// reason (a read-only volume, a full disk, a permission), not Foundation's error dump.
-    public static func describe(_ error: Error) -> String {
-        let error = error as NSError
-        guard error.domain == NSCocoaErrorDomain,
-              let path = error.userInfo[NSFilePathErrorKey] as? String ?? (error.userInfo[NSURLErrorKey] as? URL)?.path else {
-            return "\(error)"
+    public static func describe(_ given: Error) -> String {
+        // Only Foundation's own file errors are rewritten; the runner's errors describe themselves.
+        guard let error = given as? CocoaError else { return "\(given)" }
+        let ns = error as NSError
+        guard let path = ns.userInfo[NSFilePathErrorKey] as? String ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path else {
+            return "\(given)"
         }
-        let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError
+        let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError
         let reason = underlying.flatMap { $0.domain == NSPOSIXErrorDomain ? String(cString: strerror(Int32($0.code))) : nil }
-            ?? error.localizedDescription
+            ?? ns.localizedDescription
         // Foundation's write errors are codes 512–767, read errors 256–511.
-        return "cannot \((512..<768).contains(error.code) ? "write" : "read") \(path): \(reason)"
+        return "cannot \((512..<768).contains(ns.code) ? "write" : "read") \(path): \(reason)"
     }
 
     public static func write(_ text: String) {
