@@ -59,17 +59,13 @@ public struct KernelDeclaration: Equatable, Sendable {
                     : base.appendingPathComponent(text, isDirectory: true)
                 package = folder.standardizedFileURL
             case "products":
-                let names = value.sequence.map { $0.compactMap(\.scalar?.string) } ?? value.scalar.map { [$0.string] }
-                guard let names, names.count == (value.sequence?.count ?? 1), !names.isEmpty,
-                      names.allSatisfy(Self.isModuleName) else {
+                guard let names = value.scalarList, !names.isEmpty, names.allSatisfy(Self.isModuleName) else {
                     throw NotebookError.badFrontMatter(
                         path: path, line: keyLine, reason: "kernel.products is a list of library product names (letters, digits, _)")
                 }
                 products = names
             case "environment":
-                let names = value.sequence.map { $0.compactMap(\.scalar?.string) } ?? value.scalar.map { [$0.string] }
-                guard let names, names.count == (value.sequence?.count ?? 1),
-                      names.allSatisfy({ !$0.isEmpty && !$0.contains("=") && !$0.contains("\0") }) else {
+                guard let names = value.scalarList, names.allSatisfy({ !$0.isEmpty && !$0.contains("=") && !$0.contains("\0") }) else {
                     throw NotebookError.badFrontMatter(
                         path: path, line: keyLine, reason: "kernel.environment is a list of environment variables' names")
                 }

@@ -171,8 +171,7 @@ public struct NotebookParser {
                 }
                 document.timeout = seconds
             case "inputs":
-                guard let list = value.sequence.map({ $0.compactMap(\.scalar?.string) }) ?? value.scalar.map({ [$0.string] }),
-                      list.count == (value.sequence?.count ?? 1), !list.contains(where: \.isEmpty) else {
+                guard let list = value.scalarList, !list.contains(where: \.isEmpty) else {
                     throw NotebookError.badFrontMatter(path: path, line: line, reason: "inputs is a list of paths")
                 }
                 document.inputs = list
@@ -340,5 +339,16 @@ enum InfoString {
             throw NotebookError.badBlockOption(path: path, line: line, option: "size", reason: "expected WIDTH,HEIGHT in pixels")
         }
         return (parts[0], parts[1])
+    }
+}
+
+extension Node {
+    /// A front matter's list: one scalar (`inputs: data`) or a sequence of scalars (`[a, b]`) as
+    /// their strings; nil when it is neither (a mapping, or a sequence holding one).
+    var scalarList: [String]? {
+        if let scalar { return [scalar.string] }
+        guard let sequence else { return nil }
+        let strings = sequence.compactMap(\.scalar?.string)
+        return strings.count == sequence.count ? strings : nil
     }
 }
