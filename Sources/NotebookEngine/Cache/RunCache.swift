@@ -168,26 +168,40 @@ public struct RunCache {
         return nil
     }
 
+    /// The record kept under `key`, if there is one that decodes: the record, or why it may not be
+    /// used (``rejection(of:in:key:)``). Called under the lock.
+    private func keptRecord(stem: String, key: String) -> Result<ExecutionRecord, Rejected>? {
+        let folder = runFolder(stem: stem, key: key)
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent("record.json")) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        guard let record = try? decoder.decode(ExecutionRecord.self, from: data) else { return nil }
+        return Self.rejection(of: record, in: folder, key: key).map { .failure(Rejected(reason: $0)) } ?? .success(record)
+    }
+
+    private struct Rejected: Error {
+        var reason: String
+    }
+
     /// The record of a successful run with this key and its tables' text, read together
     /// under the lock, if one is kept and passes its check (``rejection(of:in:key:)``; a run that
     /// fails it is named to `say` and not served).
     func load(stem: String, key: String, say: (String) -> Void = { _ in }) -> (record: ExecutionRecord, tables: [String: String])? {
         try? withLock(stem: stem, exclusive: false) { () -> (ExecutionRecord, [String: String])? in
-            let folder = runFolder(stem: stem, key: key)
-            guard let data = try? Data(contentsOf: folder.appendingPathComponent("record.json")) else { return nil }
-            let decoder = JSONDecoder()
-            decoder.dateDecodingStrategy = .iso8601
-            guard let record = try? decoder.decode(ExecutionRecord.self, from: data) else { return nil }
-            if let reason = Self.rejection(of: record, in: folder, key: key) {
-                say("the kept run \(key.prefix(12))… is not served: \(reason); running again")
+            switch keptRecord(stem: stem, key: key) {
+            case nil: return nil
+            case .failure(let rejected)?:
+                say("the kept run \(key.prefix(12))… is not served: \(rejected.reason); running again")
                 return nil
+            case .success(let record)?:
+                let folder = runFolder(stem: stem, key: key)
+                var tables: [String: String] = [:]
+                for table in record.tables {
+                    guard let text = try? Data(contentsOf: folder.appendingPathComponent("tables/\(table.name).tsv")) else { return nil }
+                    tables[table.name] = LossyText.decode(text)
+                }
+                return (record, tables)
             }
-            var tables: [String: String] = [:]
-            for table in record.tables {
-                guard let text = try? Data(contentsOf: folder.appendingPathComponent("tables/\(table.name).tsv")) else { return nil }
-                tables[table.name] = LossyText.decode(text)
-            }
-            return (record, tables)
         } ?? nil
     }
 
@@ -196,17 +210,15 @@ public struct RunCache {
     func records(stem: String, say: (String) -> Void = { _ in }) -> [(key: String, record: ExecutionRecord)] {
         (try? withLock(stem: stem, exclusive: false) { () -> [(key: String, record: ExecutionRecord)] in
             let runs = root.appendingPathComponent("\(stem)/runs", isDirectory: true)
-            let decoder = JSONDecoder()
-            decoder.dateDecodingStrategy = .iso8601
             return ((try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
                 .compactMap { key in
-                    guard let data = try? Data(contentsOf: runs.appendingPathComponent("\(key)/record.json")),
-                          let record = try? decoder.decode(ExecutionRecord.self, from: data) else { return nil }
-                    if let reason = Self.rejection(of: record, in: runs.appendingPathComponent(key, isDirectory: true), key: key) {
-                        say("the kept run \(key.prefix(12))… is not resumed from: \(reason)")
+                    switch keptRecord(stem: stem, key: key) {
+                    case nil: return nil
+                    case .failure(let rejected)?:
+                        say("the kept run \(key.prefix(12))… is not resumed from: \(rejected.reason)")
                         return nil
+                    case .success(let record)?: return (key, record)
                     }
-                    return (key, record)
                 }
         }) ?? []
     }
