@@ -103,12 +103,20 @@ final class ProcessLifetimeTests: XCTestCase {
             let (runner, _) = try scratch.start(
                 exactly: ["run", "Notebooks/slow.md", "--out", "out", "--cache", marker],
                 standardError: scratch.folder.appendingPathComponent("stderr-\(signal).txt"))
+            // The driver first runs a short `swift-frontend -frontend -emit-module` (well under a
+            // second), then the long `-frontend -c`: wait for the second, so the kill lands on a
+            // compile in progress (a clean-clone CI run once saw the first, which had ended by the check).
+            func compiling() throws -> Bool {
+                try processes(marker).contains { $0.contains("swift-frontend") && $0.contains("-frontend -c ") }
+            }
             let deadline = Date().addingTimeInterval(120)
-            while try !processes(marker).contains(where: { $0.contains("swift-frontend") }) && Date() < deadline && runner.isRunning {
-                usleep(100_000)
+            var seen = try compiling()
+            while !seen && Date() < deadline && runner.isRunning {
+                usleep(50_000)
+                seen = try compiling()
             }
             let log = scratch.folder.appendingPathComponent("stderr-\(signal).txt")
-            XCTAssertTrue(try processes(marker).contains { $0.contains("swift-frontend") },
+            XCTAssertTrue(seen,
                           "the compiler was running (signal \(signal)); the runner \(runner.isRunning ? "runs" : "had ended, status \(runner.terminationStatus)"): "
                             + ((try? String(contentsOf: log, encoding: .utf8)) ?? ""))
             kill(runner.processIdentifier, signal)
