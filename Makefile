@@ -57,6 +57,7 @@ test-kernels: build
 ## Figures 1–2's runs taken to their limit by the flow against gradient descent run to its own limit
 bench: build
 	$(BIN)/factorize-bench
+	$(BIN)/factorize-bench --small-kernels
 	$(BIN)/limit-probe --check
 	Benchmarks/notebook-bench.sh
 

@@ -59,6 +59,44 @@ let sweepFlops = 4 * Double(problem.count * SymmetricPacking.packedCount(problem
 let square = Matrix(rows: 1500, columns: 1500, repeating: 1e-3)
 let squareFlops = 2 * 1500.0 * 1500 * 1500
 let peakOneCore = (0..<3).map { _ in squareFlops / seconds { _ = Matrix.product(square, .none, square, .none) } }.max()!
+if CommandLine.arguments.contains("--small-kernels") {
+    // The plain-Swift small-matrix kernels against OpenBLAS/LAPACKE on the same work, side by side:
+    // CPU time of Figure 4's search on every 149th instance (one thread), of the 3×3 flow to T = 100,
+    // and of the sweep's run-iteration (n = 50, untouched but for its d × d products).
+    let flowProblem = MeasurementProblem(dimension: 3, completionEntries: [
+        .init(row: 0, column: 0, value: 1), .init(row: 0, column: 1, value: 1.0 / 9),
+        .init(row: 0, column: 2, value: 1.0 / 9), .init(row: 1, column: 1, value: 1),
+    ])
+    let g = Matrix(rows: 3, columns: 3, rowMajor: [0.3, -0.2, 0.5, 0.1, 0.4, -0.3, -0.6, 0.2, 0.1])
+    // CPU time (this process's, user + system), the least of three runs taken in turn, so that other
+    // work on the machine does not decide the ratio.
+    func measure() throws -> (search: Double, flow: Double, sweep: Double) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("factorize-bench-small-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let search = try cpuSeconds { _ = try ExhaustiveSearch().run(subsample: 149, folder: folder, workers: 1) }
+        let flow = cpuSeconds { for _ in 0..<20 { _ = GradientFlow(problem: flowProblem).run(from: (1e-3 / g.frobeniusNorm) * g, horizon: 100) } } / 20
+        let sweep = cpuSeconds { _ = batch.run(runs) } / Double(sweepIterations * runs.count)
+        return (search, flow, sweep)
+    }
+    var (blas, small) = ((search: Double.infinity, flow: Double.infinity, sweep: Double.infinity), (search: Double.infinity, flow: Double.infinity, sweep: Double.infinity))
+    for _ in 0..<3 {
+        for enabled in [false, true] {
+            SmallMatrixKernels.isEnabled = enabled
+            let run = try measure()
+            if enabled {
+                small = (min(small.search, run.search), min(small.flow, run.flow), min(small.sweep, run.sweep))
+            } else {
+                blas = (min(blas.search, run.search), min(blas.flow, run.flow), min(blas.sweep, run.sweep))
+            }
+        }
+    }
+    SmallMatrixKernels.isEnabled = true
+    print("small-matrix kernels against OpenBLAS/LAPACKE, one thread, CPU time (least of 3):")
+    print(String(format: "  Figure 4's search, every 149th instance: %.2f s against %.2f s (%.2f×)", small.search, blas.search, blas.search / small.search))
+    print(String(format: "  3×3 flow to T = 100: %.0f µs against %.0f µs (%.2f×)", small.flow * 1e6, blas.flow * 1e6, blas.flow / small.flow))
+    print(String(format: "  sweep per run-iteration (n = 50): %.1f µs against %.1f µs (%.2f×)", small.sweep * 1e6, blas.sweep * 1e6, blas.sweep / small.sweep))
+    exit(0)
+}
 if CommandLine.arguments.contains("--kernels") {
     // The kernels' speed alone: `factorize-bench --kernels`, e.g. under OPENBLAS_CORETYPE=Prescott beside the selection.
     print(String(format: "sweep per run-iteration, 1 core: %.1f µs; dgemm peak %.1f Gflop/s on 1 core", sweepSeconds * 1e6, peakOneCore / 1e9))

@@ -10,7 +10,9 @@ public struct Cholesky: Sendable {
         precondition(s.isSquare, "Cholesky of a non-square matrix")
         let n = s.rows
         var a = s
-        if n > 0 {
+        if n > 0 && SmallMatrixKernels.applies(n) {
+            try SmallMatrixKernels.cholesky(&a)
+        } else if n > 0 {
             let info = a.elements.withUnsafeMutableBufferPointer { pa in
                 LAPACKE_dpotrf(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), Int32(n), pa.baseAddress, Int32(n))
             }
@@ -27,6 +29,12 @@ public struct Cholesky: Sendable {
         precondition(b.rows == n, "Cholesky solve: shapes do not conform")
         var x = b
         if n == 0 || b.columns == 0 { return x }
+        if SmallMatrixKernels.applies(n, b.columns) {
+            if lower.elements.contains(where: \.isNaN) { throw LinearAlgebraError.illegalArgument(routine: "dpotrs", info: -6) }
+            if b.elements.contains(where: \.isNaN) { throw LinearAlgebraError.illegalArgument(routine: "dpotrs", info: -8) }
+            SmallMatrixKernels.choleskySolve(lower, &x)
+            return x
+        }
         let info = lower.elements.withUnsafeBufferPointer { pl in
             x.elements.withUnsafeMutableBufferPointer { px in
                 LAPACKE_dpotrs(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), Int32(n), Int32(b.columns), pl.baseAddress, Int32(n), px.baseAddress, Int32(n))
@@ -46,6 +54,10 @@ public struct Cholesky: Sendable {
         let n = lower.rows
         var inv = lower
         if n == 0 { return inv }
+        if SmallMatrixKernels.applies(n) {
+            try SmallMatrixKernels.lowerInverse(&inv)
+            return inv
+        }
         let info = inv.elements.withUnsafeMutableBufferPointer { p in
             LAPACKE_dtrtri(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), CChar(UInt8(ascii: "N")), Int32(n), p.baseAddress, Int32(n))
         }
@@ -59,6 +71,11 @@ public struct Cholesky: Sendable {
         let n = lower.rows
         var inv = lower
         if n == 0 { return inv }
+        if SmallMatrixKernels.applies(n) {
+            try SmallMatrixKernels.choleskyInverse(&inv)
+            for j in 0..<n { for i in 0..<j { inv[i, j] = inv[j, i] } }
+            return inv
+        }
         let info = inv.elements.withUnsafeMutableBufferPointer { p in
             LAPACKE_dpotri(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), Int32(n), p.baseAddress, Int32(n))
         }
@@ -74,6 +91,15 @@ extension Matrix {
     /// `T ← α op(L) T` or `T ← α T op(L)` with L lower triangular (BLAS `dtrmm`).
     public static func trmmLower(_ l: Matrix, _ trans: Transpose, leftOf b: inout Matrix, onLeft: Bool = true) {
         if b.rows == 0 || b.columns == 0 { return }
+        if SmallMatrixKernels.applies(b.rows, b.columns) {
+            let (rows, columns) = (b.rows, b.columns)
+            l.elements.withUnsafeBufferPointer { pl in
+                b.elements.withUnsafeMutableBufferPointer { pb in
+                    SmallMatrixKernels.trmmLower(pl, order: l.rows, trans, onLeft: onLeft, pb.baseAddress!, rows: rows, columns: columns)
+                }
+            }
+            return
+        }
         l.elements.withUnsafeBufferPointer { pl in
             b.elements.withUnsafeMutableBufferPointer { pb in
                 cblas_dtrmm(
@@ -101,6 +127,11 @@ extension Matrix {
                 k.elements.withUnsafeBufferPointer { pk in
                     for i in 0..<m {
                         let block = pw.baseAddress! + i * n * n
+                        if SmallMatrixKernels.applies(n) {
+                            SmallMatrixKernels.trmmLower(pk, order: n, .transpose, onLeft: false, block, rows: n, columns: n)
+                            SmallMatrixKernels.trmmLower(pl, order: n, .transpose, onLeft: true, block, rows: n, columns: n)
+                            continue
+                        }
                         cblas_dtrmm(CblasColMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, Int32(n), Int32(n), 1, pk.baseAddress, Int32(n), block, Int32(n))
                         cblas_dtrmm(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, Int32(n), Int32(n), 1, pl.baseAddress, Int32(n), block, Int32(n))
                     }
@@ -122,6 +153,10 @@ extension Matrix {
     public func orthonormalFactor() throws -> Matrix {
         let (m, n) = (rows, columns)
         precondition(m >= n, "QR needs at least as many rows as columns")
+        if SmallMatrixKernels.applies(m, n) {
+            if elements.contains(where: \.isNaN) { throw LinearAlgebraError.illegalArgument(routine: "dgeqrf", info: -4) }
+            return SmallMatrixKernels.orthonormalFactor(self)
+        }
         var a = self
         var tau = [Double](repeating: 0, count: n)
         var info = a.elements.withUnsafeMutableBufferPointer { pa in

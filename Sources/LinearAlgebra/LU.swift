@@ -14,7 +14,12 @@ public struct LUFactorization: Sendable {
         let n = a.rows
         var lu = a
         var ipiv = [Int32](repeating: 0, count: n)
-        if n > 0 {
+        if n > 0 && SmallMatrixKernels.applies(n) {
+            if lu.elements.contains(where: \.isNaN) { throw LinearAlgebraError.illegalArgument(routine: "dgetrf", info: -4) }
+            try lu.elements.withUnsafeMutableBufferPointer { pa in
+                try ipiv.withUnsafeMutableBufferPointer { pp in try SmallMatrixKernels.luFactor(pa, order: n, pivots: pp) }
+            }
+        } else if n > 0 {
             let info = lu.elements.withUnsafeMutableBufferPointer { pa in
                 ipiv.withUnsafeMutableBufferPointer { pp in
                     LAPACKE_dgetrf(LAPACK_COL_MAJOR, Int32(n), Int32(n), pa.baseAddress, Int32(n), pp.baseAddress)
@@ -44,11 +49,17 @@ public struct LUFactorization: Sendable {
                 for i in 0..<n { pa[i + i * n] += 1 }
             }
             for k in 0..<(n * n) where pa[k].isNaN { hasNaN = true }
-            guard !hasNaN else { return }
+            guard !hasNaN, !SmallMatrixKernels.applies(n) else { return }
             var (rows, order) = (Int32(n), Int32(n))
             pivots.withUnsafeMutableBufferPointer { pp in dgetrf_(&rows, &order, pa.baseAddress, &rows, pp.baseAddress, &info) }
         }
         if hasNaN { throw LinearAlgebraError.illegalArgument(routine: "dgetrf", info: -4) }
+        if SmallMatrixKernels.applies(n) {
+            try factors.elements.withUnsafeMutableBufferPointer { pa in
+                try pivots.withUnsafeMutableBufferPointer { pp in try SmallMatrixKernels.luFactor(pa, order: n, pivots: pp) }
+            }
+            return
+        }
         if info > 0 { throw LinearAlgebraError.singular(routine: "dgetrf", index: info) }
         try LAPACKStatus.check(info, routine: "dgetrf")
     }
@@ -61,6 +72,14 @@ public struct LUFactorization: Sendable {
         // `dgetrs_` directly, after LAPACKE's NaN scans of A and b (as `refactor`).
         if factors.elements.contains(where: \.isNaN) { throw LinearAlgebraError.illegalArgument(routine: "dgetrs", info: -5) }
         if b.contains(where: \.isNaN) { throw LinearAlgebraError.illegalArgument(routine: "dgetrs", info: -8) }
+        if SmallMatrixKernels.applies(n) {
+            factors.elements.withUnsafeBufferPointer { pa in
+                pivots.withUnsafeBufferPointer { pp in
+                    b.withUnsafeMutableBufferPointer { pb in SmallMatrixKernels.luSolve(pa, order: n, pivots: pp, pb.baseAddress!) }
+                }
+            }
+            return
+        }
         var info: Int32 = 0
         var (order, count) = (Int32(n), Int32(1))
         var trans = CChar(UInt8(ascii: "N"))
@@ -80,6 +99,18 @@ public struct LUFactorization: Sendable {
         var x = b
         if b.rows == 0 || b.columns == 0 { return x }
         let n = factors.rows
+        if SmallMatrixKernels.applies(n, b.columns) {
+            if factors.elements.contains(where: \.isNaN) { throw LinearAlgebraError.illegalArgument(routine: "dgetrs", info: -5) }
+            if b.elements.contains(where: \.isNaN) { throw LinearAlgebraError.illegalArgument(routine: "dgetrs", info: -7) }
+            factors.elements.withUnsafeBufferPointer { pa in
+                pivots.withUnsafeBufferPointer { pp in
+                    x.elements.withUnsafeMutableBufferPointer { px in
+                        for j in 0..<b.columns { SmallMatrixKernels.luSolve(pa, order: n, pivots: pp, px.baseAddress! + j * n) }
+                    }
+                }
+            }
+            return x
+        }
         let info = factors.elements.withUnsafeBufferPointer { pa in
             pivots.withUnsafeBufferPointer { pp in
                 x.elements.withUnsafeMutableBufferPointer { px in

@@ -27,6 +27,10 @@ public struct LeastSquares: Sendable {
             rank = 0
             return
         }
+        if SmallMatrixKernels.applies(m, n) {
+            (solution, rank) = try SmallMatrixKernels.leastSquares(a, b, relativeCondition: relativeCondition)
+            return
+        }
         let info = matrix.elements.withUnsafeMutableBufferPointer { pa in
             rhs.withUnsafeMutableBufferPointer { pb in
                 singular.withUnsafeMutableBufferPointer { ps in

@@ -22,6 +22,10 @@ extension Matrix {
             c.scale(by: beta)
             return
         }
+        if SmallMatrixKernels.appliesToProduct(m, n, k) {
+            SmallMatrixKernels.gemm(alpha, a, transA, b, transB, beta, into: &c, m: m, n: n, k: k)
+            return
+        }
         a.elements.withUnsafeBufferPointer { pa in
             b.elements.withUnsafeBufferPointer { pb in
                 c.elements.withUnsafeMutableBufferPointer { pc in
@@ -63,6 +67,10 @@ extension Matrix {
     public static func syr2k(_ alpha: Double, _ a: Matrix, _ b: Matrix, _ beta: Double, into c: inout Matrix) {
         precondition(a.rows == b.rows && a.columns == b.columns && c.rows == a.rows && c.isSquare, "syr2k: shapes do not conform")
         if a.rows == 0 { return }
+        if SmallMatrixKernels.appliesToProduct(a.rows, a.rows, 2 * a.columns) {
+            SmallMatrixKernels.syr2k(alpha, a, b, beta, into: &c)
+            return
+        }
         a.elements.withUnsafeBufferPointer { pa in
             b.elements.withUnsafeBufferPointer { pb in
                 c.elements.withUnsafeMutableBufferPointer { pc in
@@ -79,6 +87,10 @@ extension Matrix {
     public static func symm(_ alpha: Double, _ s: Matrix, _ b: Matrix, _ beta: Double, into c: inout Matrix) {
         precondition(s.isSquare && s.columns == b.rows && c.rows == b.rows && c.columns == b.columns, "symm: shapes do not conform")
         if b.rows == 0 || b.columns == 0 { return }
+        if SmallMatrixKernels.appliesToProduct(b.rows, b.columns, b.rows) {
+            SmallMatrixKernels.symm(alpha, s, b, beta, into: &c)
+            return
+        }
         s.elements.withUnsafeBufferPointer { ps in
             b.elements.withUnsafeBufferPointer { pb in
                 c.elements.withUnsafeMutableBufferPointer { pc in
@@ -98,6 +110,10 @@ extension Matrix {
         if m == 0 { return }
         if n == 0 {
             Vector.scale(&y, by: beta)
+            return
+        }
+        if SmallMatrixKernels.appliesToMatrixVector(m, n) {
+            SmallMatrixKernels.gemv(alpha, a, trans, x, beta, into: &y)
             return
         }
         a.elements.withUnsafeBufferPointer { pa in
@@ -158,26 +174,27 @@ extension Matrix {
     }
 }
 
-/// Level-1 BLAS on `[Double]`.
+/// Level-1 BLAS on `[Double]` (vectors of at most ``SmallMatrixKernels/vectorLength`` entries on the
+/// small kernels: summed in index order, the norm scaled by a power of two).
 public enum Vector {
     /// `xᵀ y` (BLAS `ddot`).
     public static func dot(_ x: [Double], _ y: [Double]) -> Double {
         precondition(x.count == y.count, "dot: lengths differ")
         return x.withUnsafeBufferPointer { px in
-            y.withUnsafeBufferPointer { py in cblas_ddot(Int32(x.count), px.baseAddress, 1, py.baseAddress, 1) }
+            y.withUnsafeBufferPointer { py in dot(px, py) }
         }
     }
 
     /// `‖x‖₂` (BLAS `dnrm2`).
     public static func norm(_ x: [Double]) -> Double {
-        x.withUnsafeBufferPointer { px in cblas_dnrm2(Int32(x.count), px.baseAddress, 1) }
+        x.withUnsafeBufferPointer { px in norm(px) }
     }
 
     /// `y ← α x + y` (BLAS `daxpy`).
     public static func axpy(_ alpha: Double, _ x: [Double], _ y: inout [Double]) {
         precondition(x.count == y.count, "axpy: lengths differ")
         x.withUnsafeBufferPointer { px in
-            y.withUnsafeMutableBufferPointer { py in cblas_daxpy(Int32(x.count), alpha, px.baseAddress, 1, py.baseAddress, 1) }
+            y.withUnsafeMutableBufferPointer { py in axpy(alpha, px, py) }
         }
     }
 
@@ -187,23 +204,26 @@ public enum Vector {
             for i in x.indices { x[i] = 0 }  // dscal by 0 leaves NaN in place on some BLAS; zero means zero
             return
         }
-        x.withUnsafeMutableBufferPointer { px in cblas_dscal(Int32(px.count), alpha, px.baseAddress, 1) }
+        x.withUnsafeMutableBufferPointer { px in scale(px, by: alpha) }
     }
 
     /// `xᵀ y` over raw buffers (BLAS `ddot`).
     public static func dot(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>) -> Double {
         precondition(x.count == y.count, "dot: lengths differ")
+        if SmallMatrixKernels.appliesToVector(x.count) { return SmallMatrixKernels.dot(x, y) }
         return cblas_ddot(Int32(x.count), x.baseAddress, 1, y.baseAddress, 1)
     }
 
     /// `‖x‖₂` over a raw buffer (BLAS `dnrm2`).
     public static func norm(_ x: UnsafeBufferPointer<Double>) -> Double {
-        cblas_dnrm2(Int32(x.count), x.baseAddress, 1)
+        if SmallMatrixKernels.appliesToVector(x.count) { return SmallMatrixKernels.norm(x) }
+        return cblas_dnrm2(Int32(x.count), x.baseAddress, 1)
     }
 
     /// `y ← α x + y` over raw buffers (BLAS `daxpy`).
     public static func axpy(_ alpha: Double, _ x: UnsafeBufferPointer<Double>, _ y: UnsafeMutableBufferPointer<Double>) {
         precondition(x.count == y.count, "axpy: lengths differ")
+        if SmallMatrixKernels.appliesToVector(x.count) { return SmallMatrixKernels.axpy(alpha, x, y) }
         cblas_daxpy(Int32(x.count), alpha, x.baseAddress, 1, y.baseAddress, 1)
     }
 
@@ -213,6 +233,7 @@ public enum Vector {
             x.update(repeating: 0)
             return
         }
+        if SmallMatrixKernels.appliesToVector(x.count) { return SmallMatrixKernels.scale(x, by: alpha) }
         cblas_dscal(Int32(x.count), alpha, x.baseAddress, 1)
     }
 
@@ -247,6 +268,10 @@ extension Matrix {
         let (n, k) = trans == .none ? (a.rows, a.columns) : (a.columns, a.rows)
         precondition(c.rows == n && c.columns == n, "syrk: shapes do not conform")
         if n == 0 { return }
+        if SmallMatrixKernels.appliesToProduct(n, n, k) {
+            SmallMatrixKernels.syrk(alpha, a, trans, beta, into: &c, n: n, k: k)
+            return
+        }
         a.elements.withUnsafeBufferPointer { pa in
             c.elements.withUnsafeMutableBufferPointer { pc in
                 cblas_dsyrk(

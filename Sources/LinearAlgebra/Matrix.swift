@@ -1,7 +1,8 @@
 /// A dense matrix of `Double`, stored column-major (the layout BLAS and LAPACK use natively).
 ///
 /// `Matrix` is a value type: copies share storage until one is written (copy on write, through
-/// `Array`). Every product, factorisation and decomposition goes through OpenBLAS or LAPACKE; see
+/// `Array`). Every product, factorisation and decomposition goes through OpenBLAS or LAPACKE, or,
+/// when small, through ``SmallMatrixKernels`` (the same contract, the same bits on every CPU); see
 /// `Matrix+Products.swift`, `SymmetricEigendecomposition.swift` and `SingularValues.swift`.
 public struct Matrix: Equatable, Sendable {
     /// Number of rows.

@@ -6,6 +6,9 @@ extension Matrix {
     public func singularValues() throws -> [Double] {
         let k = Swift.min(rows, columns)
         if k == 0 { return [] }
+        if SmallMatrixKernels.applies(rows, columns) {
+            return try SmallMatrixKernels.singularValueDecomposition(self, vectors: false).values
+        }
         var a = self
         var s = [Double](repeating: 0, count: k)
         var unused = [Double](repeating: 0, count: 1)
@@ -26,6 +29,9 @@ extension Matrix {
     /// k = min(rows, columns), σ descending), by LAPACK `dgesdd` with `jobz = 'S'`.
     public func thinSingularValueDecomposition() throws -> (u: Matrix, values: [Double], vt: Matrix) {
         let k = Swift.min(rows, columns)
+        if k > 0 && SmallMatrixKernels.applies(rows, columns) {
+            return try SmallMatrixKernels.singularValueDecomposition(self, vectors: true)
+        }
         var a = self
         var s = [Double](repeating: 0, count: k)
         var u = Matrix(rows: rows, columns: k)

@@ -17,7 +17,9 @@ public struct SymmetricEigendecomposition: Sendable {
         let n = s.rows
         var a = s
         var w = [Double](repeating: 0, count: n)
-        if n > 0 {
+        if n > 0 && SmallMatrixKernels.applies(n) {
+            (w, a) = try SmallMatrixKernels.symmetricEigen(s, vectors: true)
+        } else if n > 0 {
             let info = a.elements.withUnsafeMutableBufferPointer { pa in
                 w.withUnsafeMutableBufferPointer { pw in
                     LAPACKE_dsyevd(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "U")), Int32(n), pa.baseAddress, Int32(n), pw.baseAddress)
@@ -34,6 +36,7 @@ public struct SymmetricEigendecomposition: Sendable {
         precondition(s.isSquare, "eigenvalues of a non-square matrix")
         let n = s.rows
         if n == 0 { return [] }
+        if SmallMatrixKernels.applies(n) { return try SmallMatrixKernels.symmetricEigen(s, vectors: false).values }
         var a = s
         var w = [Double](repeating: 0, count: n)
         let info = a.elements.withUnsafeMutableBufferPointer { pa in
