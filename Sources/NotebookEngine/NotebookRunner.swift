@@ -50,6 +50,8 @@ public struct NotebookRunner {
     /// folder's index, the order in which reports link to their neighbours.
     public var siblings: [(stem: String, title: String)] = []
     public let log: (String) -> Void
+    /// The kernels this invocation has prepared, each once (``PreparedKernels``).
+    public let kernels = PreparedKernels()
     private var cache: RunCache { RunCache(root: options.cacheFolder) }
     /// The digest a report records of its notebook's kernel (``NotebookKernel/digest``: the kernel's
     /// code by meaning, the runtime, the compiler), to be told later whether it is older than its
@@ -60,7 +62,7 @@ public struct NotebookRunner {
         if document.kernel == nil {
             document.kernel = (try? KernelDeclaration.projectFile(above: file.standardizedFileURL.deletingLastPathComponent())) ?? .runtimeOnly
         }
-        return (try? NotebookKernel.prepare(document.kernel!, toolchain: toolchain, log: { _ in })).map { String($0.digest.prefix(16)) }
+        return (try? kernels.kernel(document.kernel!, toolchain: toolchain, log: { _ in })).map { String($0.digest.prefix(16)) }
     }
 
     public init(toolchain: NotebookToolchain, options: Options, log: @escaping (String) -> Void) {
@@ -91,7 +93,7 @@ public struct NotebookRunner {
                         ?? .runtimeOnly
                 }
                 // A product the package lacks, or a package SwiftPM cannot describe, is bad input too.
-                let kernel = try NotebookKernel.prepare(document.kernel!, toolchain: toolchain, log: log)
+                let kernel = try kernels.kernel(document.kernel!, toolchain: toolchain, log: log)
                 _ = try resolvedParameters(document)
                 let badInputs = inputErrors(document, workingDirectory: kernel.workingDirectory)
                 guard badInputs.isEmpty else { errors += badInputs; continue }
@@ -187,9 +189,9 @@ public struct NotebookRunner {
         let notebookDigest = ReportProvenance.digest(ofNotebookAt: document.path) ?? "unreadable"
         let parameters = try resolvedParameters(document)
         let values = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.value) })
-        // Prepared afresh for every run (its sources read again): a runner kept alive across
-        // edits (a preview) never keys a run by a kernel digest computed before the edit.
-        let kernel = try NotebookKernel.prepare(document.kernel ?? .runtimeOnly, toolchain: toolchain, log: say)
+        // Prepared once per invocation (``PreparedKernels``); a runner kept alive across edits (the
+        // preview) forgets its kernels before each run, so no run is keyed by a digest from before an edit.
+        let kernel = try kernels.kernel(document.kernel ?? .runtimeOnly, toolchain: toolchain, log: say)
         let key = executionKey(document, parameters: values, kernel: kernel)
         let blockKeys = self.blockKeys(document, parameters: values, kernel: kernel)
         let blocks = document.swiftBlocks

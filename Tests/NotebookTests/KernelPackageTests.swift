@@ -112,6 +112,44 @@ final class KernelPackageTests: XCTestCase {
         XCTAssertFalse(modeB.stderr.contains("unchanged"), modeB.stderr)
     }
 
+    /// A notebook inside a package that declares no kernel (no `notebook.yml`, no `kernel:`) runs in
+    /// that package with all its library products (it failed with "no such module 'Squares'").
+    func testAPackageThatDeclaresNoKernelIsItsOwnKernel() throws {
+        try FileManager.default.removeItem(at: scratch.folder.appendingPathComponent("notebook.yml"))
+        let run = try scratch.run(["run", "Notebooks/squares.md"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.contains("building the kernel (\(scratch.folder.lastPathComponent): Squares)"), run.stderr)
+        XCTAssertTrue(scratch.section(try scratch.read("out/squares.html"), block: 1).contains("square(12) = 144"))
+        // A package with no library product: the runtime alone, and the log says why.
+        try scratch.write("Package.swift", """
+            // swift-tools-version: 6.0
+            import PackageDescription
+
+            let package = Package(name: "Tool", targets: [.executableTarget(name: "Tool")])
+
+            """)
+        try scratch.write("Sources/Tool/main.swift", "print(1)\n")
+        try scratch.write("Notebooks/plain.md", "---\ntitle: Plain\n---\n```swift\nprint(\"six = \\(2 * 3)\")\n```\n")
+        let plain = try scratch.run(["run", "Notebooks/plain.md"])
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        XCTAssertTrue(plain.stderr.contains("Package.swift has no library product: the blocks import the notebook runtime alone"), plain.stderr)
+        XCTAssertTrue(scratch.section(try scratch.read("out/plain.html"), block: 1).contains("six = 6"))
+    }
+
+    /// One invocation prepares (reads and digests) each kernel once, so every notebook and index entry
+    /// of a run is keyed by one digest; ``PreparedKernels/forget()`` (the preview, before each run
+    /// after an edit) prepares it again from the sources as they are.
+    func testAKernelIsPreparedOncePerInvocationAndAgainAfterForget() throws {
+        let toolchain = try NotebookToolchain.locate()
+        let kernels = PreparedKernels()
+        let declaration = try XCTUnwrap(KernelDeclaration.projectFile(above: scratch.folder.appendingPathComponent("Notebooks")))
+        let first = try kernels.kernel(declaration, toolchain: toolchain, log: { _ in })
+        try scratch.write("Sources/Squares/Squares.swift", Self.library.replacingOccurrences(of: "x * x", with: "x &* x"))
+        XCTAssertEqual(try kernels.kernel(declaration, toolchain: toolchain, log: { _ in }).digest, first.digest)
+        kernels.forget()
+        XCTAssertNotEqual(try kernels.kernel(declaration, toolchain: toolchain, log: { _ in }).digest, first.digest, "the edit changed the code's meaning")
+    }
+
     /// A product declared `type: .dynamic` is a library of its own beside the kernel's: the program
     /// links it too (it failed with "undefined reference to '$s7Tripler6tripleyS2iF'").
     func testADynamicLibraryProductServesAsTheKernel() throws {

@@ -19,6 +19,9 @@ import Foundation
 /// moved) but reruns no notebook; editing code reruns the notebooks of that kernel.
 public struct NotebookKernel: Sendable {
     public let declaration: KernelDeclaration
+    /// The library products linked in: the declared ones, or all the package's when it declares none;
+    /// empty for the runtime alone.
+    public let products: [String]
     /// The generated package.
     let folder: URL
     /// A digest of every byte the built library is made from: it is rebuilt when this changes.
@@ -40,16 +43,24 @@ public struct NotebookKernel: Sendable {
     /// (holding the generated package's lock); builds nothing: ``compileArguments(log:)`` does,
     /// when a program is to be compiled, so an edit that changes no meaning builds nothing either.
     public static func prepare(_ declaration: KernelDeclaration, toolchain: NotebookToolchain, log: (String) -> Void) throws -> NotebookKernel {
-        let root = declaration.package
+        var root = declaration.package
         let folder = root.map { $0.appendingPathComponent(".build/notebook-kernel", isDirectory: true) }
             ?? toolchain.runtimeFolder.appendingPathComponent("notebook-kernel", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return try RunCache.withLock(file: folder.appendingPathComponent(".lock"), exclusive: true) {
             var closure: [URL] = []
             var modules: [String] = []
-            if let root {
-                let description = try PackageDescriptionJSON.load(package: root, cacheIn: folder, origin: declaration.origin)
-                (modules, closure) = try description.modulesAndSources(of: declaration.products, origin: declaration.origin, line: declaration.line)
+            var products = declaration.products
+            if let package = root {
+                let description = try PackageDescriptionJSON.load(package: package, cacheIn: folder, origin: declaration.origin)
+                // A package that declares no kernel: all its library products, or the runtime alone without any.
+                if products.isEmpty { products = description.libraryProductNames }
+                if products.isEmpty {
+                    log("\(declaration.origin) has no library product: the blocks import the notebook runtime alone")
+                    root = nil
+                } else {
+                    (modules, closure) = try description.modulesAndSources(of: products, origin: declaration.origin, line: declaration.line)
+                }
             }
             let runtimeSources = toolchain.projectRoot.appendingPathComponent("Sources/NotebookRuntime", isDirectory: true)
             let runtimeFiles = ((try? FileManager.default.contentsOfDirectory(atPath: runtimeSources.path)) ?? [])
@@ -69,7 +80,7 @@ public struct NotebookKernel: Sendable {
             for name in runtimeFiles {
                 try writeIfChanged(try Data(contentsOf: runtimeSources.appendingPathComponent(name)), to: runtimeCopy.appendingPathComponent(name))
             }
-            try writeIfChanged(Data(manifest(root: root, products: declaration.products).utf8), to: folder.appendingPathComponent("Package.swift"))
+            try writeIfChanged(Data(manifest(root: root, products: root == nil ? [] : products).utf8), to: folder.appendingPathComponent("Package.swift"))
             let reexports = ([runtimeModuleName] + modules).map { "@_exported import \($0)" }.joined(separator: "\n") + "\n"
             try writeIfChanged(Data(reexports.utf8), to: kernelSources.appendingPathComponent("Kernel.swift"))
             if let root, let resolved = try? Data(contentsOf: root.appendingPathComponent("Package.resolved")) {
@@ -81,7 +92,7 @@ public struct NotebookKernel: Sendable {
             var meaning = ContentHash()
             bytes.add("kernel-build-v1")
             meaning.add("kernel-v1")
-            meaning.add(declaration.products.joined(separator: ","))
+            meaning.add((root == nil ? [] : products).joined(separator: ","))
             for name in ["Package.swift", "Kernel.swift"] {
                 bytes.add(fileOrFolder: name == "Package.swift" ? folder.appendingPathComponent(name) : kernelSources.appendingPathComponent(name))
             }
@@ -109,7 +120,7 @@ public struct NotebookKernel: Sendable {
             meaning.add(compiler)
 
             return NotebookKernel(
-                declaration: declaration, folder: folder, buildStamp: bytes.hex, sourceFolders: closure,
+                declaration: declaration, products: root == nil ? [] : products, folder: folder, buildStamp: bytes.hex, sourceFolders: closure,
                 digest: String(meaning.hex.prefix(16)),
                 workingDirectory: root ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true))
         }
@@ -132,7 +143,7 @@ public struct NotebookKernel: Sendable {
             guard let swift = ChildProcess.find("swift") else {
                 throw NotebookError.runtimeMissing(reason: "swift is not on PATH")
             }
-            let name = declaration.package.map { "\($0.lastPathComponent): \(declaration.products.joined(separator: ", "))" } ?? "the notebook runtime"
+            let name = products.isEmpty ? "the notebook runtime" : "\(declaration.package?.lastPathComponent ?? ""): \(products.joined(separator: ", "))"
             log("building the kernel (\(name)) with swift build -c release…")
             try? FileManager.default.removeItem(at: stamp)
             let outcome = try ChildProcess(
@@ -144,7 +155,7 @@ public struct NotebookKernel: Sendable {
             guard outcome.status == 0 else {
                 throw NotebookError.kernelBuild(origin: declaration.origin, reason: String(outcome.output.suffix(4000)))
             }
-            let arguments = try Self.compileArguments(bin: bin, products: declaration.products)
+            let arguments = try Self.compileArguments(bin: bin, products: products)
             try JSONEncoder().encode(arguments).write(to: argumentsFile, options: .atomic)
             try Data(buildStamp.utf8).write(to: stamp, options: .atomic)
             return arguments
@@ -254,6 +265,11 @@ struct PackageDescriptionJSON {
             if let name = $1["name"] as? String { $0[name] = $1 }
         }
         return PackageDescriptionJSON(root: root, products: json["products"] as? [[String: Any]] ?? [], targets: targets)
+    }
+
+    /// The names of the library products, in the manifest's order.
+    var libraryProductNames: [String] {
+        products.filter { ($0["type"] as? [String: Any])?["library"] != nil }.compactMap { $0["name"] as? String }
     }
 
     /// The Swift modules of `names` (library products), in order, and the source folders of

@@ -21,7 +21,7 @@ extension NotebookRunner {
     public func exportJupyter(_ document: NotebookDocument, to folder: URL) throws -> (file: URL, succeeded: Bool) {
         let summary = try run(document)
         let parameters = try resolvedParameters(document)
-        let kernel = try NotebookKernel.prepare(document.kernel ?? .runtimeOnly, toolchain: toolchain, log: { _ in })
+        let kernel = try kernels.kernel(document.kernel ?? .runtimeOnly, toolchain: toolchain, log: { _ in })
         let key = executionKey(document, parameters: Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.value) }), kernel: kernel)
         let cache = RunCache(root: options.cacheFolder)
         // A notebook without Swift blocks has no run to keep: its prose and figures stand alone.

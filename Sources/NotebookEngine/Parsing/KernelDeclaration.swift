@@ -19,11 +19,15 @@ import Yams
 /// digest a program's own state keys on (`NotebookSession.library`), so a result computed under one
 /// value is never served under another.
 ///
-/// Without either, the blocks import only the notebook runtime (`Table`, `check`, `Parameters`…).
-public struct KernelDeclaration: Equatable, Sendable {
+/// Without either, a notebook inside a SwiftPM package (a `Package.swift` in its folder or above,
+/// and no `notebook.yml` anywhere above it) runs in that package with all its library products, in
+/// the manifest's order; anywhere else the blocks import only the notebook runtime (`Table`,
+/// `check`, `Parameters`…).
+public struct KernelDeclaration: Hashable, Sendable {
     /// The package's folder (absolute), or nil for the runtime alone.
     public var package: URL?
-    /// The library products the blocks import, in the order given.
+    /// The library products the blocks import, in the order given; empty with a package: all of
+    /// its library products (the kernel of a package that declares none).
     public var products: [String]
     /// Environment variables whose values change what the kernel computes (part of each run's key).
     public var environment: [String] = []
@@ -95,16 +99,28 @@ public struct KernelDeclaration: Equatable, Sendable {
         return name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "_" }
     }
 
-    /// The nearest `notebook.yml` in `folder` or above it, read; nil when there is none.
+    /// The nearest `notebook.yml` in `folder` or above it, read; when there is none, the nearest
+    /// SwiftPM package's library products (``package(_:)``); nil when there is neither.
     public static func projectFile(above folder: URL) throws -> KernelDeclaration? {
         var candidate = folder.standardizedFileURL
+        var nearestPackage: URL?
         while true {
             let file = candidate.appendingPathComponent(projectFileName)
             if FileManager.default.fileExists(atPath: file.path) { return try readProjectFile(file) }
+            if nearestPackage == nil, FileManager.default.fileExists(atPath: candidate.appendingPathComponent("Package.swift").path) {
+                nearestPackage = candidate
+            }
             let parent = candidate.deletingLastPathComponent()
-            if parent.path == candidate.path { return nil }
+            if parent.path == candidate.path { return nearestPackage.map(package) }
             candidate = parent
         }
+    }
+
+    /// The kernel of a notebook in `folder`'s package that declares none: all its library products.
+    public static func package(_ folder: URL) -> KernelDeclaration {
+        KernelDeclaration(
+            package: folder, products: [],
+            origin: NotebookRunner.displayPath(folder.appendingPathComponent("Package.swift")), line: 1)
     }
 
     /// Reads a project file: one key, `kernel`.

@@ -86,6 +86,8 @@ public final class NotebookPreview: @unchecked Sendable {
 
     /// Parses and runs each file (in dependency order when they parse), then tells the pages.
     private func render(_ batch: [URL]) {
+        // A new invocation: the kernels are prepared again from their sources as they are now.
+        runner.kernels.forget()
         var parsed: [NotebookDocument] = []
         for file in batch {
             let stem = Self.stem(of: file)
@@ -127,7 +129,7 @@ public final class NotebookPreview: @unchecked Sendable {
     /// products (and what they depend on) and its `Package.swift`, found once per parse, not per poll.
     private func remember(_ document: NotebookDocument, of file: URL) {
         var paths: [String] = []
-        if let kernel = try? NotebookKernel.prepare(document.kernel ?? .runtimeOnly, toolchain: runner.toolchain, log: { _ in }) {
+        if let kernel = try? runner.kernels.kernel(document.kernel ?? .runtimeOnly, toolchain: runner.toolchain, log: { _ in }) {
             paths = kernel.sourceFolders.map { $0.standardizedFileURL.path }
             if let package = document.kernel?.package {
                 paths.append(package.appendingPathComponent("Package.swift").standardizedFileURL.path)
