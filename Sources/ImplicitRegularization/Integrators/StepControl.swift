@@ -37,29 +37,14 @@ public struct StepControl: Sendable {
     }
 
     /// `sqrt(mean((e_i / s_i)²))` with `s_i = atol + rtol · max(|y_i|, |ŷ_i|)`; 0 for an empty vector.
+    /// With ``columnRoundOff`` > 0, the atol of each column c of ``columnLength`` entries is floored at
+    /// `columnRoundOff · max(‖y_c‖, ‖ŷ_c‖)`. The squares are summed in index order either way.
     public func errorNorm(_ e: [Double], start y: [Double], end z: [Double]) -> Double {
         let n = e.count
         precondition(y.count == n && z.count == n, "StepControl.errorNorm: vectors of different lengths")
-        if columnRoundOff > 0, columnLength > 0 { return columnErrorNorm(e, start: y, end: z) }
-        let (rtol, atol) = (relativeTolerance, absoluteTolerance)
-        var sum = 0.0
-        e.withUnsafeBufferPointer { e in
-            y.withUnsafeBufferPointer { y in
-                z.withUnsafeBufferPointer { z in
-                    for i in 0..<n {
-                        let scaled = e[i] / (atol + rtol * max(abs(y[i]), abs(z[i])))
-                        sum += scaled * scaled
-                    }
-                }
-            }
-        }
-        return (sum / Double(max(n, 1))).squareRoot()
-    }
-
-    /// ``errorNorm(_:start:end:)`` with the absolute tolerance of each column floored at
-    /// `columnRoundOff · max(‖y_c‖, ‖ŷ_c‖)`.
-    private func columnErrorNorm(_ e: [Double], start y: [Double], end z: [Double]) -> Double {
-        let (n, length) = (e.count, columnLength)
+        // One column (the whole state) unless the absolute tolerance is floored column by column.
+        let columnar = columnRoundOff > 0 && columnLength > 0
+        let length = columnar ? columnLength : max(n, 1)
         precondition(n % length == 0, "StepControl.errorNorm: a state of \(n) entries in columns of \(length)")
         let rtol = relativeTolerance
         var sum = 0.0
@@ -68,9 +53,9 @@ public struct StepControl: Sendable {
                 z.withUnsafeBufferPointer { z in
                     for start in stride(from: 0, to: n, by: length) {
                         let column = start..<(start + length)
-                        let startNorm = Vector.norm(UnsafeBufferPointer(rebasing: y[column]))
-                        let endNorm = Vector.norm(UnsafeBufferPointer(rebasing: z[column]))
-                        let atol = max(absoluteTolerance, columnRoundOff * max(startNorm, endNorm))
+                        let atol = !columnar ? absoluteTolerance : max(
+                            absoluteTolerance,
+                            columnRoundOff * max(Vector.norm(UnsafeBufferPointer(rebasing: y[column])), Vector.norm(UnsafeBufferPointer(rebasing: z[column]))))
                         for i in column {
                             let scaled = e[i] / (atol + rtol * max(abs(y[i]), abs(z[i])))
                             sum += scaled * scaled
