@@ -94,4 +94,26 @@ final class MinimumNuclearNormSlaterTests: XCTestCase {
             XCTAssertLessThanOrEqual(Vector.norm(solution.x * v), 1e-12)
         }
     }
+
+    /// Figure 4's instances whose 2 × 2 block [[a, −a], [−a, a]] is fully observed and singular (no
+    /// X ≻ 0 is feasible): whichever route the solver takes (the interior-point iteration, or, when
+    /// round-off stalls it, the exposed face), the minimum comes with a dual feasible for the full
+    /// problem, checked here independently: `λ_min(I − A*(z)) ≥ −1e-12` and `yᵀz` within 1e-8 of the
+    /// minimum, which is the closed form's 2a + X22 (the block's trace plus the free diagonal entry).
+    /// So the search decides each instance as the exact closed form does (`feasible`), with the
+    /// floors of its flows certified; on the face, the face's dual alone was not feasible (its slack
+    /// vanishes on the whole face) and such instances were left undecided.
+    func testAMinimumOnAnExposedFaceComesWithAFullProblemDual() throws {
+        for index in [48818, 78818, 98188] {
+            let problem = ExhaustiveSearch.problem(of: index)
+            guard let solution = try MinimumNuclearNorm(problem: problem).solve().solved else { return XCTFail("\(index): not solved") }
+            XCTAssertTrue(solution.dualIsFullProblem, "\(index): \(solution.message)")
+            let slack = Matrix.identity(3) - problem.measurements.adjoint(solution.dual)
+            XCTAssertGreaterThanOrEqual(try slack.smallestEigenvalue(), -1e-12, "\(index)")
+            let diagonal = ExhaustiveSearch.entries(of: index).filter { $0.row == $0.column }.map(\.value)
+            XCTAssertEqual(solution.nuclearNorm, diagonal.reduce(0, +), accuracy: 1e-8 * solution.nuclearNorm, "\(index): the trace of the observed diagonal")
+            XCTAssertEqual(Vector.dot(problem.observations, solution.dual), solution.nuclearNorm, accuracy: 1e-8 * solution.nuclearNorm, "\(index): yᵀz")
+            XCTAssertEqual(ExhaustiveSearch().solve(index).verdict, PSDCompletion3.isFeasible(instance: index) ? .feasible : .infeasible, "\(index)")
+        }
+    }
 }

@@ -101,7 +101,7 @@ extension MinimumNuclearNorm {
     /// The dual nearest `z0` that is complementary to the face spanned by `factor`:
     /// `z = z0 + δ`, δ the least-norm solution of `A*(δ) V = V − A*(z0) V` (V an orthonormal basis
     /// of the factor's range), so that `Z = I − A*(z)` vanishes on the face.
-    private func complementaryDual(face factor: Matrix, from z0: [Double]) throws -> [Double] {
+    func complementaryDual(face factor: Matrix, from z0: [Double]) throws -> [Double] {
         let (n, m) = (problem.dimension, problem.count)
         let basis = try factor.thinSingularValueDecomposition().u
         let k = basis.columns

@@ -91,6 +91,11 @@ public struct MinimumNuclearNorm: Sendable {
         /// facially reduced problem (``solveOnExposedFace()``) and `dual`, `lowerBound` are the face's
         /// (the lower bound holds for every feasible X, all of which lie on that face).
         public var exposedDirections = 0
+        /// Whether `dual` is feasible for the full problem, so that weak duality bounds the trace of
+        /// every PSD X (`tr X ≥ yᵀz − ‖z‖‖A(X) − y‖`, feasible or not): always for the interior-point
+        /// solution; on an exposed face, when the face's dual could be moved to such a dual without
+        /// losing the certified gap (``fullProblemDual(faceDual:exposing:x:iterations:)``).
+        public var dualIsFullProblem = true
     }
 
     /// A Farkas certificate that no PSD X satisfies the constraints.

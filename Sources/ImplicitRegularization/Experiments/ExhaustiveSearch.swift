@@ -174,10 +174,10 @@ public struct ExhaustiveSearch: Sendable {
         let solution: MinimumNuclearNorm.Solution
         switch try? MinimumNuclearNorm(problem: problem).solve() {
         case .infeasible: return outcome
-        // A minimum found on an exposed face (no X ≻ 0 feasible) has the face's dual, which is not
-        // feasible for the full problem: the floors below (weak duality on every PSD X) would not be
-        // certified, so such an instance is undecided (figure4.md checks that none is).
-        case let .solution(found) where found.status == .solved && found.exposedDirections == 0: solution = found
+        // The floors below are weak duality on every PSD X: they need a dual feasible for the full
+        // problem. A minimum found on an exposed face (no X ≻ 0 feasible) has one when the face's
+        // dual could be lifted to it; otherwise the instance is undecided (figure4.md checks that none is).
+        case let .solution(found) where found.status == .solved && found.dualIsFullProblem: solution = found
         case .solution, nil:
             outcome.verdict = .undecided
             return outcome
