@@ -83,6 +83,7 @@ extension ExhaustiveSearch {
             let c = chunks[task]
             guard c < layout.count else { throw Refusal(reason: "chunk \(c) is not in the search (\(layout.count) chunks)") }
             if case .success = search.readChunk(layout.file(c), key: chunkKey, indices: layout.part(c)) { return }
+            try ExhaustiveSearch.makeFolder(layout.folder.path)
             _ = try search.computeChunk(c, layout: layout, key: chunkKey)
         }
 
