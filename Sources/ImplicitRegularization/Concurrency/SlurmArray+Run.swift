@@ -96,7 +96,11 @@ extension SlurmArray {
             }
         } catch {
             cancel(jobs: jobs)
-            if case let .interrupted(signal)? = error as? Failure { watch.stop(); watch.raiseAsBefore(signal) }
+            if case let .interrupted(signal)? = error as? Failure {
+                StandardError.write("slurm: signal \(signal): cancelled job\(jobs.count == 1 ? "" : "s") \(jobs.joined(separator: ", "))\n")
+                watch.stop()
+                watch.raiseAsBefore(signal)
+            }
             throw error
         }
         return Report(jobs: jobs, resubmitted: resubmitted, seconds: Date().timeIntervalSince(start))
