@@ -81,6 +81,20 @@ final class SlurmExecutorTests: XCTestCase {
         return files
     }
 
+    /// Every task of the job `jobName` leaves the queue within 10 s (a cancelled running task passes
+    /// through COMPLETING while slurmd ends it; on the local cluster it took well under a second).
+    func assertQueueEmpties(_ jobName: String, file: StaticString = #filePath, line: UInt = #line) {
+        var queued = ""
+        for _ in 0..<100 {
+            let (status, output) = Self.slurm(["squeue", "--noheader", "--array", "--name=\(jobName)", "--format=%F_%K %T"])
+            XCTAssertEqual(status, 0, output, file: file, line: line)
+            queued = output.trimmingCharacters(in: .whitespacesAndNewlines)
+            if queued.isEmpty { return }
+            usleep(100_000)
+        }
+        XCTFail("tasks of the run still queued after 10 s: \(queued)", file: file, line: line)
+    }
+
     // MARK: - Without Slurm
 
     /// The batch script and `sbatch`'s arguments, word for word, for options that set everything.
@@ -265,9 +279,36 @@ final class SlurmExecutorTests: XCTestCase {
             XCTAssertTrue(tail.contains("cannot be computed"), tail)
             XCTAssertTrue("\(error)".contains(standardError))
         }
-        let (status, queued) = Self.slurm(["squeue", "--noheader", "--array", "--name=\(jobName)", "--format=%F_%K %T"])
-        XCTAssertEqual(status, 0)
-        XCTAssertEqual(queued.trimmingCharacters(in: .whitespacesAndNewlines), "", "nothing of the run left queued")
+        assertQueueEmpties(jobName)
+    }
+
+    /// A run past its ``SlurmArray/Options/timeout`` (2 s, against tasks that sleep 60 s) throws
+    /// ``SlurmArray/Failure/timedOut(seconds:unfinished:)`` and leaves nothing queued or running.
+    func testTimeoutCancelsTheArray() throws {
+        try requireCluster()
+        let folder = scratch("timeout")
+        let jobName = "slurm-test-timeout-\(getpid())"
+        var options = options(jobName: jobName)
+        options.worker = ["/bin/sh", "-c", "sleep 60"]
+        options.timeout = 2
+        let started = Date()
+        XCTAssertThrowsError(try SlurmArray(options: options, folder: folder).run(units: 3, isFinished: { _ in false })) { error in
+            XCTAssertEqual(error as? SlurmArray.Failure, .timedOut(seconds: 2, unfinished: 3))
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 30, "the run ends at its limit, not with its tasks")
+        assertQueueEmpties(jobName)
+    }
+
+    /// `sbatch` refusing the job (a partition the cluster does not have) is an error with sbatch's own words.
+    func testRefusedSubmissionSaysWhy() throws {
+        try requireCluster()
+        var options = options(jobName: "slurm-test-refused-\(getpid())")
+        options.partition = "no-such-partition"
+        XCTAssertThrowsError(try SlurmArray(options: options, folder: scratch("refused")).run(units: 1, isFinished: { _ in false })) { error in
+            guard case let .client(command, message)? = error as? SlurmArray.Failure else { return XCTFail("\(error)") }
+            XCTAssertTrue(command.hasPrefix("sbatch "), command)
+            XCTAssertTrue(message.lowercased().contains("partition"), message)
+        }
     }
 }
 
