@@ -6,7 +6,7 @@ APT_PACKAGES := libopenblas-dev liblapacke-dev gnuplot-nox libgnuplot-iostream-d
 PIP_PACKAGES := nbformat nbconvert
 BIN := .build/$(CONFIG)
 
-.PHONY: deps build test test-kernels bench figures verify references fuzz clean
+.PHONY: deps build test test-kernels bench figures verify references fuzz clean slurm-up slurm-down test-slurm
 
 ## deps: install the Debian packages the build and tests need, when missing (apt-get; sudo unless root).
 ## chromium is for the test that screenshots a rendered report and the preview's reload, poppler-utils (pdftotext) for the test
@@ -96,6 +96,22 @@ data/ml-100k:
 ## the seeds in Fuzz/corpus; crashing inputs into Fuzz/artifacts/ (git-ignored). Fuzz/run.sh says more.
 fuzz: deps
 	Fuzz/run.sh
+
+## slurm-up: a one-machine Slurm cluster (slurmctld, slurmd and munged on 127.0.0.1, partition `local`, 2 CPUs)
+## for the Slurm executor's tests, installing slurm-wlm and munge when missing; its state, logs and pid files in
+## .slurm/ (git-ignored). A second call does nothing while the cluster answers. slurm-down stops what slurm-up
+## started. Nothing else needs Slurm: without it the Slurm tests skip. docs/slurm.md says more.
+slurm-up:
+	Scripts/slurm/slurm-up
+
+slurm-down:
+	Scripts/slurm/slurm-down
+
+## test-slurm: the Slurm executor's tests (SlurmExecutorTests, NotebookWorkerTests) against the local cluster,
+## started first when it is not up (it stays up: make slurm-down). About 40 s after the build.
+test-slurm: slurm-up
+	$(SWIFT) build -c $(CONFIG) --build-tests
+	$(SWIFT) test -c $(CONFIG) --skip-build --disable-swift-testing --filter '\.SlurmExecutorTests/' --filter '\.NotebookWorkerTests/'
 
 clean:
 	rm -rf .build .build-fuzz

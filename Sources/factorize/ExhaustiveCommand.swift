@@ -27,6 +27,47 @@ struct ExhaustiveCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output folder.", valueName: "dir"))
     var out: String
 
+    @Option(help: ArgumentHelp("Where the chunks are computed: local (threads of this process) or slurm (a job array of `factorize worker` tasks; the output folder must be on a file system the nodes share).", valueName: "local|slurm"))
+    var executor: String = "local"
+
+    @Option(help: "Slurm: the partition (default: the cluster's).")
+    var partition: String?
+
+    @Option(help: "Slurm: the account (default: the user's).")
+    var account: String?
+
+    @Option(help: ArgumentHelp("Slurm: a task's wall-time limit, e.g. 30:00 (default: the partition's).", valueName: "time"))
+    var time: String?
+
+    @Option(help: "Slurm: CPUs per task.")
+    var cpusPerTask: Int = 1
+
+    @Option(help: "Slurm: at most this many tasks at once (default: the cluster's limit).")
+    var arrayMax: Int?
+
+    @Option(help: ArgumentHelp("Slurm: one more sbatch argument (repeatable), e.g. --sbatch-arg=--qos=short.", valueName: "arg"))
+    var sbatchArg: [String] = []
+
+    /// The executor of `--executor` and the Slurm options: the worker is this program's `worker` subcommand.
+    var workExecutor: WorkExecutor {
+        get throws {
+            switch executor {
+            case "local": return .threads(workers)
+            case "slurm":
+                let program = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+                var options = SlurmArray.Options(worker: [program, "worker"])
+                options.partition = partition
+                options.account = account
+                options.time = time
+                options.cpusPerTask = cpusPerTask
+                options.arrayMax = arrayMax
+                options.extraArguments = sbatchArg
+                return .slurm(options)
+            default: throw ValidationError("--executor must be local or slurm, got \(executor)")
+            }
+        }
+    }
+
     /// The ᾱ values of `--init-norms`: positive, finite, distinct.
     var norms: [Double] {
         get throws {
@@ -41,6 +82,9 @@ struct ExhaustiveCommand: ParsableCommand {
     func validate() throws {
         _ = try norms
         try OptionCheck.positive(subsample, "--subsample")
+        _ = try workExecutor
+        try OptionCheck.positive(cpusPerTask, "--cpus-per-task")
+        if let arrayMax { try OptionCheck.positive(arrayMax, "--array-max") }
         guard (1...256).contains(workers) else { throw ValidationError("--workers must be an integer in 1…256, got \(workers)") }
         var isDirectory: ObjCBool = false
         guard !out.isEmpty, !FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory) || isDirectory.boolValue else {
@@ -52,7 +96,7 @@ struct ExhaustiveCommand: ParsableCommand {
         BLASThreads.set(1)
         let search = ExhaustiveSearch(initNorms: try norms)
         let (summary, seconds) = try timed {
-            try search.run(subsample: subsample, folder: URL(fileURLWithPath: out, isDirectory: true), workers: workers) { done, total in
+            try search.run(subsample: subsample, folder: URL(fileURLWithPath: out, isDirectory: true), workers: workers, executor: try workExecutor) { done, total in
                 StandardError.write("\rexhaustive: \(done)/\(total) chunks")
                 if done == total { StandardError.write("\n") }
             }

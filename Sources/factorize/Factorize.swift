@@ -27,6 +27,7 @@ struct Factorize: ParsableCommand {
         subcommands: [
             MinimumNuclearNormCommand.self, GradientDescentCommand.self, ProjectedGradientCommand.self, FlowCommand.self,
             TimeOrderedExponentialCommand.self, ExhaustiveCommand.self, MovieLensCommand.self, GenerateCommand.self,
+            WorkerCommand.self,
         ])
 
     static func main() {
@@ -61,6 +62,8 @@ struct Factorize: ParsableCommand {
         case let error as LinearAlgebraError: return ("the solver failed: \(error)", 1)
         case let error as ExhaustiveSearch.RunError: return (error.description, 1)
         case let error as FolderLock.Busy: return (error.description, 2)
+        case let error as ExhaustiveSearch.WorkerPlan.Refusal: return (error.description, 2)
+        case let error as SlurmArray.Failure: return (error.description, 1)
         case is ValidationError: return (Factorize.message(for: error), 2)
         default:
             if exitCode(for: error) == .validationFailure { return (Factorize.message(for: error), 2) }

@@ -15,9 +15,22 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where reports, figures and tables go.", valueName: "dir"))
     var out = "Figures"
 
+    @Option(help: ArgumentHelp(
+        "Where the notebooks' independent units run: local (threads of each notebook's program) or slurm (a Slurm job array whose tasks are the notebook's own program; docs/slurm.md). Default: $NOTEBOOK_EXECUTOR, else local.",
+        valueName: "local|slurm"))
+    var executor: String?
+
+    func validate() throws {
+        if let executor, !["local", "slurm"].contains(executor) {
+            throw ValidationError("--executor must be local or slurm, got \(executor)")
+        }
+    }
+
     func run() throws {
         // Bad input of any kind (a malformed notebook, an unknown parameter, two notebooks of one
         // name, a folder that is not a cache) stops everything before anything runs: exit 2.
+        // The notebook programs inherit the runner's environment: NotebookSession.executor reads it there.
+        if let executor { setenv("NOTEBOOK_EXECUTOR", executor, 1) }
         let (runner, documents) = try selection.runner(reports: out, force: force)
         // Ctrl-C, SIGTERM, SIGHUP: kill the programs this run started, remove its scratch folders.
         RunnerCleanup.shared.installSignalHandlers()

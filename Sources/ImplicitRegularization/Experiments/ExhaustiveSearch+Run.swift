@@ -94,7 +94,9 @@ extension ExhaustiveSearch {
     }
 
     /// Runs `indices` (all 150,000 by default, or every K-th with `subsample`) in chunks of 500
-    /// spread over `workers` threads. Each finished chunk is written to `folder/chunks-…/` at once
+    /// on `executor`: `workers` threads of this process by default, or the tasks of a Slurm job array
+    /// (``WorkExecutor/slurm(_:)``: each task a ``WorkerPlan`` worker computing one chunk in its own
+    /// process, the same function writing the same bytes). Each finished chunk is written to `folder/chunks-…/` at once
     /// (a temporary file renamed into place), so an interrupted run resumes where it stopped; then
     /// `instances.tsv` (one row per instance) and `histogram.tsv` (counts of Δ per bin, a column
     /// per ᾱ) are written, also atomically. The run holds the folder's ``FolderLock`` throughout: a
@@ -106,6 +108,7 @@ extension ExhaustiveSearch {
     /// (stderr by default) and computed again.
     public func run(
         subsample: Int = 1, folder: URL, workers: Int = ProcessInfo.processInfo.activeProcessorCount, codeDigest: String = "",
+        executor: WorkExecutor? = nil,
         progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in },
         notice: @escaping @Sendable (String) -> Void = { StandardError.write($0 + "\n") }
     ) throws -> Summary {
@@ -113,57 +116,39 @@ extension ExhaustiveSearch {
         try Self.makeFolder(folder.path)
         let lock = try FolderLock(folder: folder)
         defer { withExtendedLifetime(lock) {} }
-        let indices = Array(stride(from: 0, to: Self.instanceCount, by: max(subsample, 1)))
-        let chunkSize = 500
-        let chunkCount = (indices.count + chunkSize - 1) / chunkSize
-        let tag = initNorms.map { "\($0)" }.joined(separator: "_") + (weighting == .entry ? "" : "-\(weighting.rawValue)") + (greedy == nil ? "" : "-glrl") + (representation == .graded ? "-graded" : "")
-        let chunks = folder.appendingPathComponent("chunks-\(tag)", isDirectory: true)
-        try Self.makeFolder(chunks.path)
-        AtomicFile.removeAbandonedTemporaries(in: chunks)
+        let layout = chunkLayout(subsample: subsample, folder: folder)
+        let indices = layout.indices
+        let chunkCount = layout.count
+        try Self.makeFolder(layout.folder.path)
+        AtomicFile.removeAbandonedTemporaries(in: layout.folder)
         let key = chunkKey(codeDigest: codeDigest)
-        @Sendable func part(_ c: Int) -> ArraySlice<Int> {
-            indices[(c * chunkSize)..<min((c + 1) * chunkSize, indices.count)]
-        }
-        @Sendable func chunkFile(_ c: Int) -> URL {
-            let part = part(c)
-            return chunks.appendingPathComponent("chunk-\(part.first!)-\(part.last!)-\(part.count).tsv")
-        }
         var finished: [Int: [Outcome]] = [:]
         var pending: [Int] = []
         for c in 0..<chunkCount {
-            let file = chunkFile(c)
+            let file = layout.file(c)
             guard FileManager.default.fileExists(atPath: file.path) else {
                 pending.append(c)
                 continue
             }
-            switch readChunk(file, key: key, indices: part(c)) {
+            switch readChunk(file, key: key, indices: layout.part(c)) {
             case let .success(outcomes): finished[c] = outcomes
             case let .failure(damage):
                 notice("exhaustive: \(file.path): \(damage.reason); computing it again")
                 pending.append(c)
             }
         }
-        let done = Counter(chunkCount - pending.count)
-        progress(done.value, chunkCount)
-        let failures = FirstError()
-        let workerCount = max(1, min(workers, pending.count))
-        let toCompute = pending
-        let computed = ConcurrentWork.map(Array(0..<workerCount)) { worker in
-            var mine: [(Int, [Outcome])] = []
-            for c in stride(from: worker, to: toCompute.count, by: workerCount).map({ toCompute[$0] }) {
-                let outcomes = part(c).map { solve($0) }
-                do {
-                    try AtomicFile.write(chunkText(outcomes, key: key, indices: part(c)), to: chunkFile(c))
-                } catch {
-                    failures.record(error)
-                }
-                mine.append((c, outcomes))
-                progress(done.increment(), chunkCount)
+        switch executor ?? .threads(workers) {
+        case let .threads(workers):
+            for (c, outcomes) in try computeOnThreads(pending, layout: layout, key: key, workers: workers, alreadyDone: chunkCount - pending.count, progress: progress) {
+                finished[c] = outcomes
             }
-            return mine
+        case let .slurm(options):
+            for (c, outcomes) in try computeOnSlurm(
+                pending, layout: layout, key: key, codeDigest: codeDigest, subsample: subsample, folder: folder, options: options,
+                alreadyDone: chunkCount - pending.count, progress: progress) {
+                finished[c] = outcomes
+            }
         }
-        if let error = failures.first { throw error }
-        for (c, outcomes) in computed.joined() { finished[c] = outcomes }
         var outcomes: [Outcome] = []
         outcomes.reserveCapacity(indices.count)
         for c in 0..<chunkCount {
@@ -205,7 +190,7 @@ extension ExhaustiveSearch {
             instances: outcomes.count, feasible: feasible.count,
             infeasible: outcomes.filter { $0.verdict == .infeasible }.count,
             undecided: outcomes.filter { $0.verdict == .undecided }.count,
-            perInitNorm: perInitNorm, computed: pending.reduce(0) { $0 + part($1).count }, histogram: histogram, outcomes: outcomes)
+            perInitNorm: perInitNorm, computed: pending.reduce(0) { $0 + layout.part($1).count }, histogram: histogram, outcomes: outcomes)
     }
 
     struct ChunkDamage: Error {

@@ -51,7 +51,7 @@ import LinearAlgebra
 /// dense U holds the directions that escape later only below its dominant direction's round-off, and its
 /// flow stalls at saddles (or leaves them late) that the graded flow leaves (on the 31,350 feasible instances at
 /// ᾱ = 1e-100, all 2,967 dense flows at their time limit end `.solved` on the graded flow).
-public struct ExhaustiveSearch: Sendable {
+public struct ExhaustiveSearch: Sendable, Codable {
     /// The 10 uniformly spaced values of [−1, 1].
     public static let grid: [Double] = (0..<10).map { -1 + 2 * Double($0) / 9 }
     /// The upper triangle's entries, in the order masks are enumerated.
@@ -97,7 +97,7 @@ public struct ExhaustiveSearch: Sendable {
     }
 
     /// The observation operator a flow descends (the minimum nuclear norm is the same under both).
-    public enum Weighting: String, Sendable, CaseIterable {
+    public enum Weighting: String, Sendable, CaseIterable, Codable {
         /// The SPEC's: `⟨A_k, X⟩ = X_ij`, `A_k = (e_ie_jᵀ + e_je_iᵀ)/2` off the diagonal.
         case entry
         /// `A_k = (e_ie_jᵀ + e_je_iᵀ)/√2` off the diagonal, `y_k = √2 M_ij`: A an isometry on a full mask.
@@ -118,7 +118,7 @@ public struct ExhaustiveSearch: Sendable {
     public var representation = FlowRepresentation.dense
 
     /// How a flow's factor is held.
-    public enum FlowRepresentation: String, Sendable {
+    public enum FlowRepresentation: String, Sendable, Codable {
         /// U as an n × d matrix: from ᾱ ≪ 1e-8 the directions below the dominant one's round-off are lost.
         case dense
         /// U = W diag(e^{l}) re-graded as it goes (``GradedGradientFlow``): the flow from its ᾱ however small.

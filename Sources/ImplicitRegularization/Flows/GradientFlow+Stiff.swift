@@ -16,7 +16,7 @@ import LinearAlgebra
 ///   (the growth from a small U0), the implicit ones where it is. The default: on a flow that
 ///   never turns stiff it is Dormand–Prince, step for step; on one that does (the n = 20 sensing
 ///   fixture) it reaches t = 10⁸ in 3,452 steps, where Dormand–Prince would take about 10⁸.
-public enum FlowIntegrator: String, Sendable, CaseIterable {
+public enum FlowIntegrator: String, Sendable, CaseIterable, Codable {
     case dormandPrince = "dormand-prince"
     case stiff
     case automatic

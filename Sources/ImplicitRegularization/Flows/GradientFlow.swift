@@ -33,7 +33,7 @@ import LinearAlgebra
 /// It serves sensing and completion alike: each right-hand side is the operator's two factored
 /// products (`SymmetricMeasurements+Factored`: BLAS on a dense P, O(m·d) sums on observed entries).
 public struct GradientFlow: Sendable {
-    public struct Options: Sendable {
+    public struct Options: Sendable, Codable {
         public var relativeTolerance = 1e-10
         public var residualTolerance = 1e-8
         public var maxTime = 1e7

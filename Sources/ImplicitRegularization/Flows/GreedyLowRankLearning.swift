@@ -59,7 +59,7 @@ import LinearAlgebra
 /// Every status comes with a message naming the rank or stage where GLRL ended and its relative
 /// training error (and, for a stage that ran, `t‖Ẋ‖/‖X‖` where it ended).
 public struct GreedyLowRankLearning: Sendable {
-    public struct Options: Sendable, CustomStringConvertible {
+    public struct Options: Sendable, Codable, CustomStringConvertible {
         /// ε: the norm of each column added.
         public var scale = 1e-8
         public var residualTolerance = 1e-9

@@ -23,7 +23,9 @@ struct NotebookProgram {
 
     var source: String {
         // The kernel's module re-exports the runtime and the products the notebook's kernel declares.
-        var lines = ["import Foundation", "import \(NotebookKernel.moduleName)", ""]
+        // First of all: started as a job array's worker (`--notebook-worker PLAN --task N`), the program
+        // computes that task and exits before any block runs (NotebookSession+Worker.swift).
+        var lines = ["import Foundation", "import \(NotebookKernel.moduleName)", "", "NotebookSession.runWorkerIfAsked()", ""]
         let inlines = document.inlineExpressions
         let items = BlockResumption.items(document.swiftBlocks)
         let from = resumption?.from ?? 0
