@@ -48,7 +48,7 @@ public struct FigureProfile: Sendable, Codable {
     /// Gradient descent's iteration cap on MovieLens (Figure 3 iv).
     public var movieLensIterations: Int { quick ? 300 : 20_000 }
 
-    /// Whether Figure 3 (iv) solves the minimum nuclear norm completion (about 4 minutes on two cores).
+    /// Whether Figure 3 (iv) solves the minimum nuclear norm completion (the costliest part of its report).
     public var movieLensMinimum: Bool { !quick }
 
     /// The line every report prints under its title.
