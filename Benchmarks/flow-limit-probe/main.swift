@@ -39,26 +39,21 @@ func measure(_ problem: MeasurementProblem, _ u: Matrix, time t: Double) -> (res
 func g(_ x: Double) -> String { String(format: "%.4g", x) }
 
 let arguments = CommandLine.arguments
-// --figure3 [maxTime×stretch]: Figure 3's two time-limited flows (completion, setting (a); the notebook's
-// options) with the decade certificate, to the given time limit (default 1e14) in sensing units.
+// --figure3 [maxTime×stretch]: Figure 3's two time-limited flows (completion, setting (a); the options of
+// DiscretizationComparison) with the decade certificate, to the given time limit (default 1e14) in sensing units.
 if arguments.count > 1, arguments[1] == "--figure3" {
-    let limit = arguments.count > 2 ? Double(arguments[2]) ?? 1e14 : 1e14
+    var comparison = DiscretizationComparison(profile: .full)
+    comparison.flowTimeLimit = arguments.count > 2 ? Double(arguments[2]) ?? 1e14 : 1e14
     let n = PaperSetting.dimension
     // --all: the nine flows of Figure 3, not only the two that were time-limited.
-    let cases: [(PaperSetting.Observations, PaperSetting)] = arguments.contains("--all")
-        ? PaperSetting.Observations.allCases.flatMap { o in PaperSetting.allCases.map { (o, $0) } }
-        : [(.uniformCompletion, .a), (.powerLawCompletion, .a)]
+    let cases = arguments.contains("--all")
+        ? DiscretizationComparison.problems.map { ($0.observations, $0.setting) }
+        : [(PaperSetting.Observations.uniformCompletion, PaperSetting.a), (.powerLawCompletion, .a)]
     for (observations, setting) in cases {
-        let problem = try! setting.problem(observations, seed: 0)
-        let stretch = observations == .sensing ? 1 : Double(n * (n + 1) / 2) / Double(problem.count)
-        let u0 = FactorInitialization.gaussian(dimension: n, rank: n, norm: 1e-4, seed: FigureProfile.full.seeds[0])
-        var options = GradientFlow.Options()
-        options.relativeTolerance = 1e-8
-        options.residualTolerance = FigureProfile.full.stopping.tolerance
-        options.integrator = .automatic
-        options.stationarityTolerance = 1e-6
-        options.maxTime = limit * stretch
-        options.maxSteps = 200_000
+        let problem = try! setting.problem(observations, seed: comparison.problemSeed)
+        let stretch = DiscretizationComparison.stretch(of: problem, observations: observations)
+        let u0 = FactorInitialization.gaussian(dimension: n, rank: n, norm: comparison.initialNorm, seed: comparison.seed)
+        var options = comparison.flowOptions(stretch: stretch)
         options.decadeCertificate = !arguments.contains("--no-decade")
         let t0 = now()
         let flow = GradientFlow(problem: problem, options: options).run(from: u0)

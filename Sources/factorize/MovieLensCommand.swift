@@ -82,65 +82,45 @@ struct MovieLensCommand: ParsableCommand {
         } catch let error as MovieLens.LoadError {
             throw FactorizeError.invalidOption(option: "--data", reason: error.description)
         }
+        let fit: MovieLens.Fit
         switch method {
         case .xgd:
-            let x = movieLens.zeroFilledTraining
-            let (nuclearNorm, seconds) = try timed { try x.nuclearNorm() }
-            var report = JSONReport(status: .solved, message: "X_gd from 0 is the zero-filled training matrix after one step (closed form)")
-            report.add("method", method.rawValue)
-            report.add("nuclear_norm", nuclearNorm)
-            report.add("test_error", movieLens.testError(x))
-            report.add("training_error", movieLens.trainingError(x))
-            report.add("iterations", 0)
-            report.add("seconds", seconds)
-            report.print()
+            fit = try movieLens.zeroFilledFit()
         case .minNuclearNorm:
-            var solver = MinimumNuclearNormCompletion(entries: movieLens.trainingEntries)
-            solver.options.gapTolerance = gap
-            solver.options.maxIterations = outerIterations
-            solver.options.innerIterations = innerIterations
-            solver.options.memory = memory
-            let (solution, seconds) = try timed {
-                try solver.solve { iteration, upper, lower, steps in
-                    StandardError.write("\rmovielens min-nuclear-norm: iteration \(iteration) (\(steps) L-BFGS steps), \(String(format: "%.2f", lower)) ≤ min ≤ \(String(format: "%.2f", upper))  ")
-                }
+            var options = MinimumNuclearNormCompletion.Options()
+            options.gapTolerance = gap
+            options.maxIterations = outerIterations
+            options.innerIterations = innerIterations
+            options.memory = memory
+            fit = try movieLens.minimumNuclearNormFit(options) { iteration, upper, lower, steps in
+                StandardError.write("\rmovielens min-nuclear-norm: iteration \(iteration) (\(steps) L-BFGS steps), \(String(format: "%.2f", lower)) ≤ min ≤ \(String(format: "%.2f", upper))  ")
             }
             StandardError.write("\n")
-            var report = JSONReport(solution)
-            report.add("method", method.rawValue)
-            report.add("nuclear_norm", solution.nuclearNorm)
-            report.add("lower_bound", solution.lowerBound)
-            report.add("relative_gap", solution.relativeGap)
-            report.add("test_error", movieLens.testError(solution.x))
-            report.add("training_error", movieLens.trainingError(solution.x))
-            report.add("iterations", solution.iterations)
-            report.add("inner_iterations", solution.innerIterations)
-            report.add("rank", solution.rank)
-            report.add("seconds", seconds)
-            report.print()
         case .gd:
-            let entries = movieLens.trainingEntries
-            let scale = try lossScale ?? AsymmetricGradientDescent.defaultLossScale(for: entries)
-            let (u0, v0) = AsymmetricGradientDescent.initialFactors(
-                rows: MovieLens.users, columns: MovieLens.movies, rank: rank, norm: initNorm, seed: seed)
-            let descent = AsymmetricGradientDescent(
-                entries: entries, step: step, lossScale: scale,
-                stopping: StoppingRule(tolerance: tolerance, maxIterations: maxIterations))
-            let (result, seconds) = timed {
-                descent.run(u0: u0, v0: v0) { iteration, error in
-                    StandardError.write("\rmovielens gd: iteration \(iteration), training error \(String(format: "%.4f", error))  ")
-                }
+            var settings = MovieLens.DescentSettings()
+            (settings.step, settings.initialNorm, settings.rank, settings.seed, settings.lossScale) = (step, initNorm, rank, seed, lossScale)
+            settings.stopping = StoppingRule(tolerance: tolerance, maxIterations: maxIterations)
+            fit = try movieLens.gradientDescentFit(settings) { iteration, error in
+                StandardError.write("\rmovielens gd: iteration \(iteration), training error \(String(format: "%.4f", error))  ")
             }
             StandardError.write("\n")
-            var report = JSONReport(result)
-            report.add("method", method.rawValue)
-            report.add("nuclear_norm", try result.x.nuclearNorm())
-            report.add("test_error", movieLens.testError(u: result.u, v: result.v))
-            report.add("training_error", result.relativeResidual)
-            report.add("iterations", result.iterations)
-            report.add("loss_scale", scale)
-            report.add("seconds", seconds)
-            report.print()
         }
+        var report = JSONReport(fit)
+        report.add("method", method.rawValue)
+        report.add("nuclear_norm", fit.nuclearNorm)
+        if let lowerBound = fit.lowerBound, let relativeGap = fit.relativeGap {
+            report.add("lower_bound", lowerBound)
+            report.add("relative_gap", relativeGap)
+        }
+        report.add("test_error", fit.testError)
+        report.add("training_error", fit.trainingError)
+        report.add("iterations", fit.iterations)
+        if let innerIterations = fit.innerIterations, let rank = fit.rank {
+            report.add("inner_iterations", innerIterations)
+            report.add("rank", rank)
+        }
+        if let lossScale = fit.lossScale { report.add("loss_scale", lossScale) }
+        report.add("seconds", fit.seconds)
+        report.print()
     }
 }
