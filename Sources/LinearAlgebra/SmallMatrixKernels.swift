@@ -5,7 +5,7 @@ import Foundation
 /// (Figure 4's 3 × 3 flows, GLRL, the commutative flow, their SDPs) gives the same bits on every
 /// x86-64 CPU, whatever kernels OpenBLAS picks for it. At these sizes they are as fast as a BLAS or
 /// LAPACKE call, whose dispatch and argument checks cost more than the arithmetic
-/// (`factorize-bench --small-kernels` measures both routes: Figure 4's search 1.03–1.06× faster).
+/// (`factorize-bench --small-kernels` measures both routes: Figure 4's search 1.03–1.12× faster).
 ///
 /// Every public operation of this module routes here when it is small: a factorisation or
 /// decomposition whose dimensions are at most ``order``, a product of at most ``productWork``
@@ -43,13 +43,13 @@ public enum SmallMatrixKernels {
         return flag
     }()
 
-    /// Whether a factorisation or decomposition with these dimensions runs here.
+    /// Whether a factorisation or decomposition with these dimensions runs here (no variadic
+    /// array: these are asked on every operation).
     @inline(__always)
-    static func applies(_ dimensions: Int...) -> Bool {
-        guard isEnabled else { return false }
-        for d in dimensions where d > order { return false }
-        return true
-    }
+    static func applies(_ n: Int) -> Bool { isEnabled && n <= order }
+
+    @inline(__always)
+    static func applies(_ m: Int, _ n: Int) -> Bool { isEnabled && m <= order && n <= order }
 
     /// The largest result dimension of a product handled here (its summed dimension may be longer).
     public static let productOrder = 32
