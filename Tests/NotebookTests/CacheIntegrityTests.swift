@@ -30,7 +30,7 @@ final class CacheIntegrityTests: XCTestCase {
 
         // A snapshot value edited: the resumption from it is refused, the blocks run.
         let kept = try XCTUnwrap(try runs().first)
-        let snapshot = try XCTUnwrap(FileManager.default.subpaths(atPath: kept.path)?.first { $0.hasPrefix("state-") && $0.hasSuffix(".json") })
+        let snapshot = try XCTUnwrap(FileManager.default.subpaths(atPath: kept.path)?.first { $0.hasPrefix("values/") && $0.hasSuffix(".json") })
         let file = kept.appendingPathComponent(snapshot)
         try (try String(contentsOf: file, encoding: .utf8)).replacingOccurrences(of: "7", with: "99").write(to: file, atomically: true, encoding: .utf8)
         try scratch.edit("Notebooks/cells.md") { $0.replacingOccurrences(of: "print(\"block two sees scale = \\(scale)\")", with: "print(\"block two now sees scale = \\(scale)\")") }

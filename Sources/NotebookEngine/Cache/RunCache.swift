@@ -2,6 +2,7 @@
 @preconcurrency import Glibc
 #endif
 import Foundation
+import NotebookRuntime
 
 /// The folder that keeps each notebook's program runs and figures by content key,
 /// so an unchanged notebook runs nothing and switching parameters back and forth
@@ -238,6 +239,32 @@ public struct RunCache {
                 try FileManager.default.copyItem(at: source, to: destination)
             }
             return true
+        }
+    }
+
+    /// The snapshot after `block` of a cached run, taken into `folder` under the lock: its log's
+    /// lines through that block (`snapshots.jsonl`) and every value file they name (`values/`),
+    /// hard-linked, not copied, so that a value saved once is stored once however many runs
+    /// resume from it (copied only where the file system cannot link). Nil when the run is gone,
+    /// its log does not reach the block or names a file it lacks.
+    func linkSnapshot(stem: String, key: String, through block: Int, into folder: URL) throws -> StateSnapshot? {
+        try withLock(stem: stem, exclusive: false) {
+            let run = runFolder(stem: stem, key: key)
+            guard let log = try? Data(contentsOf: run.appendingPathComponent(NotebookState.logName)),
+                  let snapshot = StateSnapshot(log: log, through: block) else { return nil }
+            let values = folder.appendingPathComponent(NotebookState.valuesFolderName, isDirectory: true)
+            try FileManager.default.createDirectory(at: values, withIntermediateDirectories: true)
+            for file in snapshot.namedFiles {
+                guard !file.contains("/"), !file.hasPrefix(".") else { return nil }
+                let source = run.appendingPathComponent("\(NotebookState.valuesFolderName)/\(file)")
+                let destination = values.appendingPathComponent(file)
+                if link(source.path, destination.path) != 0 && errno != EEXIST {
+                    guard FileManager.default.fileExists(atPath: source.path) else { return nil }
+                    try FileManager.default.copyItem(at: source, to: destination)
+                }
+            }
+            try snapshot.lines.write(to: folder.appendingPathComponent(NotebookState.logName))
+            return snapshot
         }
     }
 
