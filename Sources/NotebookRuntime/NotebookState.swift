@@ -24,8 +24,9 @@ import Foundation
 /// changes in place is one copy of its storage.
 ///
 /// A resumed program declares the restored blocks' values as
-/// `var x = NotebookState.restore("x", file: "x@2.json") { <the original initializer> }`: the
-/// closure is never called, it only gives the value's type.
+/// `var x = NotebookState.restore("x", file: "x@2.json") { <the original initializer> }` in a file
+/// of their own, where Swift initializes a global on its first use: a value no later block reads
+/// is never decoded. The closure is never called, it only gives the value's type.
 public enum NotebookState {
     /// The exit status of a program that could not restore a value: the runner then runs the
     /// notebook from its first block.
@@ -41,6 +42,8 @@ public enum NotebookState {
     /// The values declared so far, in order, and those of them that may still change.
     nonisolated(unsafe) private static var pendingFirstSave: [any KeptValue] = []
     nonisolated(unsafe) private static var mutableValues: [any KeptValue] = []
+    /// The restored values kept, by name, until ``restore(_:file:_:)`` gives each its baseline.
+    nonisolated(unsafe) private static var awaitingRestore: [String: any KeptValue] = [:]
 
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
@@ -62,17 +65,15 @@ public enum NotebookState {
     /// Keeps the Codable value `name` that block `block` declares: saved at the next
     /// ``commit(block:)`` and, when `mutable` (a `var`), again after each later block that changes
     /// it. `savedAs` names the file in `values/` that already holds it (a value a resumed program
-    /// restored): it is not saved again until it changes. `read` reads the value.
+    /// restores, on its first use: ``restore(_:file:_:)``): `read` is not called until the value
+    /// was restored, and it is not saved again until it changes. `read` reads the value.
     public static func keep<T: Codable>(
         _ name: String, block: Int, mutable: Bool, savedAs file: String? = nil, _ read: @escaping () -> T
     ) {
         let value = Kept(name: name, read: read)
-        if let file {
-            value.file = file
-            value.baseline = read()
-        }
+        value.file = file
         lock.withLock {
-            if file == nil { pendingFirstSave.append(value) }
+            if file == nil { pendingFirstSave.append(value) } else { awaitingRestore[name] = value }
             if mutable { mutableValues.append(value) }
         }
     }
@@ -118,15 +119,20 @@ public enum NotebookState {
     /// The value `name` had when its `file` (in the folder the runner names,
     /// `RunManifest.restoreFolder`) was saved. `type` is never called: it is the original
     /// initializer, which gives the type. A value that cannot be read stops the program with
-    /// ``restoreFailedStatus``, and the runner runs the notebook from the top.
+    /// ``restoreFailedStatus``, and the runner runs the notebook from the top. A kept `var`
+    /// (``keep(_:block:mutable:savedAs:_:)``) takes the value as the baseline its changes are
+    /// found against.
     public static func restore<T: Codable>(_ name: String, file: String, _ type: () async throws -> T) -> T {
         guard let folder = RunManifest.current?.restoreFolder else { fail("no snapshot to restore '\(name)' from") }
         let url = URL(fileURLWithPath: folder).appendingPathComponent(file)
+        let value: T
         do {
-            return try decoder.decode(Box<T>.self, from: Data(contentsOf: url)).value
+            value = try decoder.decode(Box<T>.self, from: Data(contentsOf: url)).value
         } catch {
             fail("cannot restore '\(name)' from \(url.path): \(error)")
         }
+        lock.withLock { awaitingRestore.removeValue(forKey: name)?.restored(value) }
+        return value
     }
 
     private static func fail(_ reason: String) -> Never {
@@ -142,6 +148,8 @@ public enum NotebookState {
     private protocol KeptValue: AnyObject {
         /// Whether it may differ from what was last saved.
         var changed: Bool { get }
+        /// Takes the value a restore gave as what was last saved.
+        func restored(_ value: Any)
         /// Saves it after `block` (or records why it cannot be saved) into `change`.
         func save(block: Int, into change: inout Change)
     }
@@ -149,17 +157,25 @@ public enum NotebookState {
     private final class Kept<T: Codable>: KeptValue {
         let name: String
         let read: () -> T
-        /// The value as last saved (kept for `var`s only), and its file.
+        /// The value as last saved, and its file.
         var baseline: T?
         var file: String?
+        /// Set when a restored value came back as another type than `read`'s: every commit saves it.
+        var unknown = false
 
         init(name: String, read: @escaping () -> T) {
             self.name = name
             self.read = read
         }
 
+        func restored(_ value: Any) {
+            if let value = value as? T { baseline = value } else { unknown = true }
+        }
+
+        /// A restored value not yet restored (its global not yet used) has not changed.
         var changed: Bool {
-            guard var before = baseline else { return true }
+            if unknown { return true }
+            guard var before = baseline else { return file == nil }
             var now = read()
             return withUnsafeBytes(of: &now) { a in
                 withUnsafeBytes(of: &before) { b in a.count > 0 && memcmp(a.baseAddress!, b.baseAddress!, a.count) != 0 }
@@ -168,7 +184,7 @@ public enum NotebookState {
 
         func save(block: Int, into change: inout Change) {
             let value = read()
-            baseline = value
+            (baseline, unknown) = (value, false)
             if let reason = uncarriedState(in: value) {
                 change.unsaveable[name] = Unsaveable(type: String(reflecting: T.self), reason: reason)
                 return
@@ -190,6 +206,7 @@ public enum NotebookState {
         let type: String
         init(name: String, type: String) { (self.name, self.type) = (name, type) }
         var changed: Bool { false }
+        func restored(_ value: Any) {}
         func save(block: Int, into change: inout Change) { change.unsaveable[name] = Unsaveable(type: type, reason: nil) }
     }
 }

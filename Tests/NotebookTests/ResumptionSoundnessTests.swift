@@ -131,6 +131,13 @@ final class ResumptionSoundnessTests: XCTestCase {
         XCTAssertEqual(middle.status, 0, middle.stderr)
         XCTAssertTrue(middle.stderr.contains("restored blocks 1–2"), middle.stderr)
         XCTAssertTrue(scratch.section(try scratch.read("out/mutated.html"), block: 4).contains("edited xs=[8, 2, 10, 20] counter=2 seen=3"))
+        // And the last block again: from the snapshot that run took after its third block, which
+        // changed the values it had restored (restored on first use, inside `bump()`).
+        try scratch.edit("Notebooks/mutated.md") { $0.replacingOccurrences(of: "print(\"edited ", with: "print(\"again ") }
+        let last = try scratch.run(["run", "Notebooks/mutated.md"])
+        XCTAssertEqual(last.status, 0, last.stderr)
+        XCTAssertTrue(last.stderr.contains("restored blocks 1–3"), last.stderr)
+        XCTAssertTrue(scratch.section(try scratch.read("out/mutated.html"), block: 4).contains("again xs=[8, 2, 10, 20] counter=2 seen=3"))
     }
 
     func testWhatASnapshotCannotCarryIsNamed() {

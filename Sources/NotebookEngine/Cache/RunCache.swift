@@ -283,7 +283,7 @@ public struct RunCache {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(record).write(to: folder.appendingPathComponent("record.json"))
         // The program and its source are not results.
-        for name in ["program", "main.swift"] { try? FileManager.default.removeItem(at: folder.appendingPathComponent(name)) }
+        for name in ["program", "main.swift", NotebookProgram.restoredFileName] { try? FileManager.default.removeItem(at: folder.appendingPathComponent(name)) }
         try Data(Self.integrity(of: folder).utf8).write(to: folder.appendingPathComponent(Self.integrityFile))
         let destination = runFolder(stem: stem, key: record.key)
         try withLock(stem: stem, exclusive: true) {

@@ -6,8 +6,9 @@ import NotebookRuntime
 ///
 /// The restored blocks keep their declarations of functions and types as written; each of
 /// their `let`/`var` values that the snapshot after block from−1 holds is declared as
-/// `NotebookState.restore("x", file: "x@2.json") { <original initializer> }` (a `var` is kept
-/// again, so that a later block's change to it is saved); their other statements are left
+/// `NotebookState.restore("x", file: "x@2.json") { <original initializer> }` in `restored.swift`,
+/// decoded on first use (a `var` is kept again, so that a later block's change to it is saved);
+/// their other statements are left
 /// out (their outputs, tables, claims and inline values come from the earlier run). A resume is
 /// refused, and the notebook runs from its first block, when a restored block has a declaration
 /// that cannot be rebuilt (``SwiftTopLevel/Item/Kind/unsupported``) or when anything the program
@@ -115,32 +116,54 @@ struct BlockResumption {
         return nil
     }
 
-    /// The restored block's source: its declarations as written, its saved values restored.
+    /// The restored block's source: its declarations as written and its values' stand-ins, for
+    /// `main.swift` (with the registration of each restored `var`, so that a later change to it is
+    /// saved); its saved values, for `restored.swift` (``restoredFile(_:items:path:)``).
     func restoredSource(_ block: SwiftBlock, items: SwiftTopLevel, path: String) -> [String] {
         var lines: [String] = []
         for item in items.items {
             switch item.kind {
-            case .binding(let binding) where saved.contains(binding.name):
-                lines.append("#sourceLocation(file: \(Self.literal(path)), line: \(block.firstCodeLine + item.line))")
-                let annotation = binding.type.map { ": " + $0 } ?? ""
+            case .binding(let binding) where saved.contains(binding.name) && binding.isVariable:
                 let (name, file) = (Self.literal(binding.name), Self.literal(files[binding.name]!))
-                lines.append("\(binding.introducer) \(binding.name)\(annotation) = NotebookState.restore(\(name), file: \(file)) {")
-                lines.append(binding.initializer)
-                lines.append("}")
-                if binding.isVariable {
-                    lines.append("NotebookState.keep(\(name), block: \(block.index), mutable: true, savedAs: \(file)) { \(binding.name) }")
-                }
-            case .binding(let binding) where unsaveableTypes[binding.name] != nil:
+                lines.append("NotebookState.keep(\(name), block: \(block.index), mutable: true, savedAs: \(file)) { \(binding.name) }")
+            case .binding(let binding) where !saved.contains(binding.name) && unsaveableTypes[binding.name] != nil:
                 lines.append("var \(binding.name): \(unsaveableTypes[binding.name]!) { NotebookState.unavailable(\(Self.literal(binding.name))) }")
             case .declaration:
                 lines.append("#sourceLocation(file: \(Self.literal(path)), line: \(block.firstCodeLine + item.line))")
                 lines.append(item.text)
+                lines.append("#sourceLocation()")
             case .binding, .statement, .unsupported:
                 break
             }
         }
-        if !lines.isEmpty { lines.append("#sourceLocation()") }
         return lines
+    }
+
+    /// The second file of a resumed program, `restored.swift`: the restored blocks' saved values,
+    /// each declared as `let x = NotebookState.restore("x", file: "x@2.json") { <its initializer> }`.
+    /// Globals outside `main.swift` are initialized on first use, so a value no later block reads
+    /// is never decoded (a resume that does not need a large value does not pay for it). The
+    /// file imports what any block imports (an import holds for the whole of `main.swift`), and
+    /// a value declared `private` or `fileprivate` loses that modifier (the program has no other
+    /// file it could clash with).
+    func restoredFile(_ blocks: [SwiftBlock], items: [SwiftTopLevel], path: String) -> String {
+        var lines = ["import Foundation", "import \(NotebookKernel.moduleName)"]
+        lines += items.flatMap(\.items).filter(\.isImport).map(\.text)
+        for block in blocks where block.index < from {
+            for item in items[block.index].items {
+                guard case .binding(let binding) = item.kind, saved.contains(binding.name) else { continue }
+                lines.append("#sourceLocation(file: \(Self.literal(path)), line: \(block.firstCodeLine + item.line))")
+                let introducer = binding.introducer.replacingOccurrences(
+                    of: #"\b(fileprivate|private)(\(set\))?\s*"#, with: "", options: .regularExpression)
+                let annotation = binding.type.map { ": " + $0 } ?? ""
+                let (name, file) = (Self.literal(binding.name), Self.literal(files[binding.name]!))
+                lines.append("\(introducer) \(binding.name)\(annotation) = NotebookState.restore(\(name), file: \(file)) {")
+                lines.append(binding.initializer)
+                lines.append("}")
+                lines.append("#sourceLocation()")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// `text` as a Swift string literal: quotes and backslashes escaped, and control characters (a
@@ -166,5 +189,13 @@ extension SwiftTopLevel.Binding {
     /// Whether it declares a `var` (a value a later block may change), not a `let`.
     var isVariable: Bool {
         introducer.split(whereSeparator: \.isWhitespace).contains("var")
+    }
+}
+
+extension SwiftTopLevel.Item {
+    /// Whether it is an `import` (with attributes: `@preconcurrency import Glibc`).
+    var isImport: Bool {
+        guard case .declaration = kind else { return false }
+        return text.range(of: #"^(@\w+(\([^)]*\))?\s+)*import\s"#, options: .regularExpression) != nil
     }
 }

@@ -59,6 +59,12 @@ struct NotebookProgram {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The program's second file, `restored.swift`, when it resumes: the restored values,
+    /// decoded on first use (``BlockResumption/restoredFile(_:items:path:)``).
+    var restoredFileSource: String? {
+        resumption?.restoredFile(blocks, items: BlockResumption.items(document.swiftBlocks), path: document.path)
+    }
+
     /// What one execution produced: a result per block, the tables, the prose's inline values
     /// the checks made and the findings stated.
     struct Outcome {
@@ -87,8 +93,13 @@ struct NotebookProgram {
         timeout: Double, log: (String) -> Void
     ) throws -> Outcome {
         try Data(source.utf8).write(to: folder.appendingPathComponent("main.swift"))
+        var files = ["main.swift"]
+        if let restored = restoredFileSource {
+            try Data(restored.utf8).write(to: folder.appendingPathComponent(Self.restoredFileName))
+            files.append(Self.restoredFileName)
+        }
         log("compiling \(blocks.count) Swift block\(blocks.count == 1 ? "" : "s")…")
-        let compiled = try toolchain.compile(in: folder, kernel: kernel, log: log)
+        let compiled = try toolchain.compile(files, in: folder, kernel: kernel, log: log)
         if compiled.status != 0, resumption != nil {
             let (_, diagnostic) = compileDiagnostic(compiled.output)
             return Outcome(blocks: [], tables: [], compileSeconds: compiled.seconds, runSeconds: 0,
@@ -194,6 +205,8 @@ struct NotebookProgram {
     static let outputShown = 1 << 20
     /// What the program printed outside its blocks.
     static let programOutput = "program-output.txt"
+    /// A resumed program's second source file (``restoredFileSource``).
+    static let restoredFileName = "restored.swift"
 
     /// A block's output, cut at ``outputShown`` bytes (invalid UTF-8 replaced), and its whole size.
     static func blockOutput(_ folder: URL, block: Int) -> (text: String, bytes: Int) {
