@@ -528,15 +528,21 @@ public struct NotebookRunner {
     private func resumption(
         _ document: NotebookDocument, blockKeys: [String], into folder: URL, say: (String) -> Void, fullRun: (String) -> Void
     ) throws -> (plan: BlockResumption, record: ExecutionRecord)? {
-        var best: (common: Int, key: String, record: ExecutionRecord)?
-        for (runKey, record) in cache.records(stem: document.stem, say: say) where record.succeeded {
+        // The candidates, best first: most blocks in common, then the newest. Only the one chosen
+        // is checked (its files read whole); one that fails its check is named and passed over.
+        var candidates: [(common: Int, key: String, record: ExecutionRecord)] = []
+        for (runKey, record) in cache.uncheckedRecords(stem: document.stem) where record.succeeded {
             guard let keys = record.blockKeys, keys.count == record.blocks.count else { continue }
             let common = zip(keys, blockKeys).prefix { $0 == $1 }.count
-            if common > 0, common > (best?.common ?? 0) || (common == best?.common && record.finished > best!.record.finished) {
-                best = (common, runKey, record)
-            }
+            if common > 0 { candidates.append((common, runKey, record)) }
         }
-        guard let best else { return nil }
+        candidates.sort { ($0.common, $0.record.finished) > ($1.common, $1.record.finished) }
+        let chosen = candidates.first { candidate in
+            guard let reason = cache.rejection(stem: document.stem, key: candidate.key) else { return true }
+            say("the kept run \(candidate.key.prefix(12))… is not resumed from: \(reason)")
+            return false
+        }
+        guard let best = chosen else { return nil }
         let from = best.common
         // The snapshot after block from−1: its log's lines and value files, linked into the new run's folder.
         func discardSnapshot() {

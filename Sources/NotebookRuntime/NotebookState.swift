@@ -11,10 +11,10 @@ import Foundation
 /// a `let` after the block that declares it, a `var` again only after a block that changed it.
 /// A value goes to `values/NAME@K.json` of the run's folder (Doubles in Swift's shortest
 /// round-trip form, NaN and ±infinity as the strings `"NaN"`, `"+Inf"`, `"-Inf"`, so every value
-/// comes back bit for bit), and each commit appends one line to `snapshots.jsonl`: what block k
-/// saved and what it could not save (``Change``). The snapshot after block k is the replay of the
-/// lines through k (``Snapshot``), so the work and the files per block are those of its own
-/// values, not of every value declared so far.
+/// comes back bit for bit), a `[Double]` to `values/NAME@K.f64` (its bytes), and each commit
+/// appends one line to `snapshots.jsonl`: what block k saved and what it could not save
+/// (``Change``). The snapshot after block k is the replay of the lines through k, so the work and
+/// the files per block are those of its own values, not of every value declared so far.
 ///
 /// A `var` has changed when its bits differ from the copy kept of it when it was last saved. The
 /// values a snapshot holds hold no class instance (``uncarriedState(in:)``), and the storage of
@@ -37,6 +37,10 @@ public enum NotebookState {
     public static let valuesFolderName = "values"
     /// The snapshot log (in the run's folder): one ``Change`` a line, one line per block.
     public static let logName = "snapshots.jsonl"
+    /// The extension of a saved `[Double]`: its Doubles' bytes as they are in memory (IEEE 754
+    /// binary64, the machine's byte order), so every value, NaN payloads included, comes back bit
+    /// for bit.
+    public static let rawDoublesExtension = "f64"
 
     private static let lock = NSLock()
     /// The values declared so far, in order, and those of them that may still change.
@@ -127,7 +131,18 @@ public enum NotebookState {
         let url = URL(fileURLWithPath: folder).appendingPathComponent(file)
         let value: T
         do {
-            value = try decoder.decode(Box<T>.self, from: Data(contentsOf: url)).value
+            let data = try Data(contentsOf: url)
+            if file.hasSuffix("." + rawDoublesExtension) {
+                guard T.self == [Double].self, data.count % MemoryLayout<Double>.stride == 0 else {
+                    fail("cannot restore '\(name)' from \(url.path): not a [Double] of whole Doubles")
+                }
+                let doubles = [Double](unsafeUninitializedCapacity: data.count / MemoryLayout<Double>.stride) { buffer, count in
+                    count = data.copyBytes(to: buffer) / MemoryLayout<Double>.stride
+                }
+                value = doubles as! T
+            } else {
+                value = try decoder.decode(Box<T>.self, from: data).value
+            }
         } catch {
             fail("cannot restore '\(name)' from \(url.path): \(error)")
         }
@@ -189,10 +204,14 @@ public enum NotebookState {
                 change.unsaveable[name] = Unsaveable(type: String(reflecting: T.self), reason: reason)
                 return
             }
-            let name = "\(self.name)@\(block).json"
+            // A [Double] as its bytes (a large one is the common large value: 10⁶ Doubles take
+            // 8 MB and milliseconds so, about 17 MB and seconds as JSON), anything else as JSON.
+            let doubles = T.self == [Double].self ? value as? [Double] : nil
+            let name = "\(self.name)@\(block).\(doubles == nil ? "json" : rawDoublesExtension)"
             do {
                 try FileManager.default.createDirectory(at: valuesFolder, withIntermediateDirectories: true)
-                try encoder.encode(Box(value: value)).write(to: valuesFolder.appendingPathComponent(name), options: .atomic)
+                let data = try doubles.map { $0.withUnsafeBytes { Data($0) } } ?? encoder.encode(Box(value: value))
+                try data.write(to: valuesFolder.appendingPathComponent(name), options: .atomic)
                 file = name
                 change.saved[self.name] = name
             } catch {

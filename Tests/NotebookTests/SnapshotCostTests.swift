@@ -52,7 +52,8 @@ final class SnapshotCostTests: XCTestCase {
     }
 
     /// 400 blocks run; the snapshot log holds a line per block and `values/` a file per value;
-    /// an edit to block 301 restores blocks 1–300 by linking their files and computes the rest.
+    /// an edit to block 301 restores blocks 1–300 by linking their files and computes the rest,
+    /// storing anew only the values that changed (v300 and v349 = v348 + v300).
     func testFourHundredBlocksSaveEachValueOnceAndResumeByLinks() throws {
         try scratch.write("Notebooks/b400.md", Self.notebook(blocks: 400))
         let first = try scratch.run(["run", "Notebooks/b400.md"])
@@ -78,16 +79,18 @@ final class SnapshotCostTests: XCTestCase {
             let name = "values/v\(k)@\(k).json"
             return try inode(later.appendingPathComponent(name)) == inode(run.appendingPathComponent(name))
         }
-        XCTAssertEqual(linked, Array(0..<300), "the restored values are the earlier run's files; the others are new")
+        XCTAssertEqual(linked, (0..<400).filter { $0 != 300 && $0 != 349 },
+                       "the restored values are the earlier run's files, and so are those computed again unchanged; the two that changed are new")
     }
 
-    /// A value of 10⁶ Doubles (about 7 MB of JSON) saved by the first block: a run resumed after
-    /// an edit to the last block holds the earlier run's file (the same inode), so the two runs
-    /// hold its bytes once.
+    /// A [Double] of 10⁶ values saved by the first block, as its 8·10⁶ bytes: a run resumed
+    /// after an edit to the last block holds the earlier run's file (the same inode) and reads it
+    /// back bit for bit; a full run (`--force`) that computes it again links its unchanged bytes
+    /// to the kept file. The runs hold its bytes once.
     func testALargeValueIsStoredOnceAcrossRuns() throws {
         try scratch.write("Notebooks/large.md", """
             ```swift
-            let large = (0..<1_000_000).map { Double($0) }
+            let large = (0..<1_000_000).map { Double($0) / 3 }
             ```
 
             ```swift
@@ -95,7 +98,7 @@ final class SnapshotCostTests: XCTestCase {
             ```
 
             ```swift
-            print("total \\(total)")
+            print("total \\(total), read back: \\(large.reduce(0, +).bitPattern == total.bitPattern), \\(large.count)")
             ```
 
             """)
@@ -104,17 +107,25 @@ final class SnapshotCostTests: XCTestCase {
         let resumed = try scratch.run(["run", "Notebooks/large.md"])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertTrue(resumed.stderr.contains("restored blocks 1–2"), resumed.stderr)
-        XCTAssertTrue(scratch.section(try scratch.read("out/large.html"), block: 3).contains("the total 499999500000.0"))
-        let kept = try runs("large")
-        XCTAssertEqual(kept.count, 2)
-        let files = kept.map { $0.appendingPathComponent("values/large@0.json") }
-        let size = try XCTUnwrap((try FileManager.default.attributesOfItem(atPath: files[0].path))[.size] as? Int)
-        XCTAssertGreaterThan(size, 5_000_000)
-        XCTAssertEqual(try inode(files[0]), try inode(files[1]), "one file, linked into both runs")
-        // Every file of both runs, each inode once: the large value's bytes and little else.
+        XCTAssertTrue(scratch.section(try scratch.read("out/large.html"), block: 3).contains("read back: true, 1000000"))
+        func files() throws -> [URL] { try runs("large").map { $0.appendingPathComponent("values/large@0.f64") } }
+        XCTAssertEqual(try files().count, 2)
+        XCTAssertEqual((try FileManager.default.attributesOfItem(atPath: try files()[0].path))[.size] as? Int, 8_000_000)
+        XCTAssertEqual(try inode(files()[0]), try inode(files()[1]), "one file, linked into both runs")
+        try assertBytesOnDisk(stem: "large", atMost: 8_000_000 + 800_000)
+
+        // A full run computes it again: the same bytes, stored as a link to the kept file.
+        let forced = try scratch.run(["run", "Notebooks/large.md", "--force"])
+        XCTAssertEqual(forced.status, 0, forced.stderr)
+        XCTAssertEqual(Set(try files().map(inode)).count, 1, "every kept run holds the one file")
+        try assertBytesOnDisk(stem: "large", atMost: 8_000_000 + 800_000)
+    }
+
+    /// The bytes of every regular file of the runs kept for `stem`, each inode once.
+    func assertBytesOnDisk(stem: String, atMost limit: Int, line: UInt = #line) throws {
         var seen: Set<UInt64> = []
         var bytes = 0
-        for folder in kept {
+        for folder in try runs(stem) {
             for path in FileManager.default.subpaths(atPath: folder.path) ?? [] {
                 let url = folder.appendingPathComponent(path)
                 let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
@@ -122,6 +133,6 @@ final class SnapshotCostTests: XCTestCase {
                 bytes += attributes[.size] as? Int ?? 0
             }
         }
-        XCTAssertLessThan(bytes, size + size / 10, "two runs hold \(bytes) bytes for a value of \(size)")
+        XCTAssertLessThanOrEqual(bytes, limit, "the kept runs hold \(bytes) bytes", line: line)
     }
 }
