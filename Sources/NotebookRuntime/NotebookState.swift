@@ -21,7 +21,9 @@ import Foundation
 /// arrays, strings, dictionaries and sets is copied on write: while a copy is kept, a change to
 /// any element gives the value new storage, hence new bits. Equal bits are therefore the same
 /// value; unequal bits (a change, or padding bytes) re-save it. The cost of a `var` that a block
-/// changes in place is one copy of its storage.
+/// changes in place is one copy of its storage. (Outside this reasoning: a hand-written Codable
+/// type that encodes memory it reaches through a raw pointer it holds; a change made through the
+/// pointer leaves the value's bits as they were.)
 ///
 /// A resumed program declares the restored blocks' values as
 /// `var x = NotebookState.restore("x", file: "x@2.json") { <the original initializer> }` in a file
