@@ -37,9 +37,10 @@ final class SnapshotCostTests: XCTestCase {
         try XCTUnwrap((try FileManager.default.attributesOfItem(atPath: url.path))[.systemFileNumber] as? UInt64)
     }
 
-    /// 100 and 400 blocks: the program of 400 is at most 4.5 times that of 100 (4.1 measured: the
-    /// longer numbers), where a program saving every value after every block grows 16-fold
-    /// (there, each block's lines name every value declared before it).
+    /// 100 and 400 blocks: the program of 400 is at most 4.5 times that of 100 (measured: 24,193
+    /// and 99,537 bytes, 4.11 times, 242 and 249 bytes a block: the longer numbers), where a
+    /// program saving every value after every block grows nearly 16-fold (there, each block's
+    /// lines name every value declared before it).
     func testTheGeneratedProgramGrowsLinearlyInBlocks() throws {
         let small = try NotebookParser().parse(Self.notebook(blocks: 100), path: "Notebooks/b100.md").programSource
         let large = try NotebookParser().parse(Self.notebook(blocks: 400), path: "Notebooks/b400.md").programSource
