@@ -45,8 +45,9 @@ public enum NotebookState {
     public static let rawDoublesExtension = "f64"
 
     private static let lock = NSLock()
-    /// The values declared so far, in order, and those of them that may still change.
+    /// The values kept since the last commit, which it saves (or records as not saveable).
     nonisolated(unsafe) private static var pendingFirstSave: [any KeptValue] = []
+    /// The `var`s kept so far, which each commit saves again when their bits changed.
     nonisolated(unsafe) private static var mutableValues: [any KeptValue] = []
     /// The restored values kept, by name, until ``restore(_:file:_:)`` gives each its baseline.
     nonisolated(unsafe) private static var awaitingRestore: [String: any KeptValue] = [:]
