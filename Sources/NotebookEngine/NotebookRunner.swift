@@ -233,7 +233,7 @@ public struct NotebookRunner {
             var fullRun: String?
             func noteFullRun(_ reason: String) { fullRun = reason; say("running from the first block: \(reason)") }
             var resumed = options.force ? nil : try resumption(document, blockKeys: blockKeys, into: folder, say: say, fullRun: noteFullRun)
-            if let resumed { manifest.restoreFolder = folder.appendingPathComponent(NotebookState.folderName(block: resumed.plan.from - 1)).path }
+            if resumed != nil { manifest.restoreFolder = folder.appendingPathComponent(NotebookState.valuesFolderName).path }
             var outcome = try NotebookProgram(document: document, blocks: blocks, resumption: resumed?.plan).execute(
                 toolchain: toolchain, kernel: kernel, folder: folder, manifest: manifest, timeout: timeout, log: say)
             if let failure = outcome.resumeFailure {
@@ -524,38 +524,45 @@ public struct NotebookRunner {
 
     /// The kept run to resume from: the one whose block keys agree with `blockKeys` the longest
     /// (at least the first block), when its snapshot is complete and ``BlockResumption`` accepts
-    /// it. Its snapshots, tables and whole outputs of the blocks before the resume point are
-    /// copied into `folder`, so that the new run's record holds them too.
+    /// it. Its snapshot (the log's lines through block from−1 and the value files they name,
+    /// hard-linked: ``RunCache/linkSnapshot(stem:key:through:into:)``), tables and whole outputs of
+    /// the blocks before the resume point are taken into `folder`, so that the new run holds them too.
     private func resumption(
         _ document: NotebookDocument, blockKeys: [String], into folder: URL, say: (String) -> Void, fullRun: (String) -> Void
     ) throws -> (plan: BlockResumption, record: ExecutionRecord)? {
-        var best: (common: Int, key: String, record: ExecutionRecord)?
-        for (runKey, record) in cache.records(stem: document.stem, say: say) where record.succeeded {
+        // The candidates, best first: most blocks in common, then the newest. Only the one chosen
+        // is checked (its files read whole); one that fails its check is named and passed over.
+        var candidates: [(common: Int, key: String, record: ExecutionRecord)] = []
+        for (runKey, record) in cache.uncheckedRecords(stem: document.stem) where record.succeeded {
             guard let keys = record.blockKeys, keys.count == record.blocks.count else { continue }
             let common = zip(keys, blockKeys).prefix { $0 == $1 }.count
-            if common > 0, common > (best?.common ?? 0) || (common == best?.common && record.finished > best!.record.finished) {
-                best = (common, runKey, record)
-            }
+            if common > 0 { candidates.append((common, runKey, record)) }
         }
-        guard let best else { return nil }
+        candidates.sort { ($0.common, $0.record.finished) > ($1.common, $1.record.finished) }
+        let chosen = candidates.first { candidate in
+            guard let reason = cache.rejection(stem: document.stem, key: candidate.key) else { return true }
+            say("the kept run \(candidate.key.prefix(12))… is not resumed from: \(reason)")
+            return false
+        }
+        guard let best = chosen else { return nil }
         let from = best.common
-        let snapshot = NotebookState.folderName(block: from - 1)
-        guard try cache.copy(stem: document.stem, key: best.key, items: [snapshot], into: folder),
-              let data = try? Data(contentsOf: folder.appendingPathComponent("\(snapshot)/\(NotebookState.indexName)")),
-              let index = try? JSONDecoder().decode(NotebookState.Index.self, from: data) else {
-            try? FileManager.default.removeItem(at: folder.appendingPathComponent(snapshot))
+        // The snapshot after block from−1: its log's lines and value files, linked into the new run's folder.
+        func discardSnapshot() {
+            for name in [NotebookState.logName, NotebookState.valuesFolderName] { try? FileManager.default.removeItem(at: folder.appendingPathComponent(name)) }
+        }
+        guard let snapshot = try cache.linkSnapshot(stem: document.stem, key: best.key, through: from - 1, into: folder) else {
+            discardSnapshot()
             fullRun("the earlier run's snapshot after block \(from) is incomplete")
             return nil
         }
-        let plan = BlockResumption(from: from, saved: Set(index.saved), unsaveableTypes: index.types ?? [:], unsaveableReasons: index.reasons ?? [:])
+        let plan = BlockResumption(from: from, snapshot: snapshot)
         if let reason = plan.refusal(document: document, items: BlockResumption.items(document.swiftBlocks)) {
-            try? FileManager.default.removeItem(at: folder.appendingPathComponent(snapshot))
+            discardSnapshot()
             fullRun("\(reason)")
             return nil
         }
-        // The earlier snapshots, whole outputs and tables of the restored blocks, for the new run's record.
-        let items = (0..<(from - 1)).map(NotebookState.folderName)
-            + (0..<from).flatMap { [NotebookSession.outputFileName(block: $0), NotebookSession.errorFileName(block: $0)] }
+        // The whole outputs and tables of the restored blocks, for the new run's record.
+        let items = (0..<from).flatMap { [NotebookSession.outputFileName(block: $0), NotebookSession.errorFileName(block: $0)] }
             + best.record.tables.filter { $0.block < from }.map { "tables/\($0.name).tsv" }
         guard try cache.copy(stem: document.stem, key: best.key, items: items, into: folder) else {
             fullRun("the earlier run was removed from the cache meanwhile")

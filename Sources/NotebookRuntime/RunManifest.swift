@@ -20,8 +20,9 @@ public struct RunManifest: Codable, Equatable, Sendable {
     /// A digest of the kernel (the package's library code by meaning, the runtime and the
     /// compiler): keys the caches a notebook keeps itself.
     public var kernel: String
-    /// The snapshot a resumed program restores its earlier blocks' values from
-    /// (``NotebookState/restore(_:_:)``); nil when the program runs from its first block.
+    /// The folder of value files a resumed program restores its earlier blocks' values from
+    /// (``NotebookState/restore(_:file:_:)``: the run's own `values/`, where the runner linked the
+    /// earlier run's files); nil when the program runs from its first block.
     public var restoreFolder: String?
 
     public init(

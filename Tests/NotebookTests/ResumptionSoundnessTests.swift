@@ -111,6 +111,35 @@ final class ResumptionSoundnessTests: XCTestCase {
         XCTAssertEqual(run.resumed, run.forced)
     }
 
+    /// `var`s changed after their block, in place and through a function declared earlier (no
+    /// later block names them): a snapshot after each block holds them as that block left them,
+    /// so a resume at the last block and one at the third both give the full run's output.
+    func testAVarChangedAfterItsBlockIsSavedAsEachBlockLeftIt() throws {
+        let blocks = [
+            "var xs = [1, 2]\nvar counter = 0\nfunc bump() { counter += 1; xs.append(counter * 10) }",
+            "bump()\nlet seen = xs.count",
+            "xs[0] = 7\nbump()",
+            "print(\"xs=\\(xs) counter=\\(counter) seen=\\(seen)\")",
+        ]
+        let run = try resumeAndForce("mutated", blocks)
+        XCTAssertTrue(run.log.contains("restored blocks 1–3"), run.log)
+        XCTAssertTrue(run.forced.contains("edited xs=[7, 2, 10, 20] counter=2 seen=3"), run.forced)
+        XCTAssertEqual(run.resumed, run.forced)
+        // The third block edited: it resumes from the snapshot after the second, before the third changed xs.
+        try scratch.edit("Notebooks/mutated.md") { $0.replacingOccurrences(of: "xs[0] = 7", with: "xs[0] = 8") }
+        let middle = try scratch.run(["run", "Notebooks/mutated.md"])
+        XCTAssertEqual(middle.status, 0, middle.stderr)
+        XCTAssertTrue(middle.stderr.contains("restored blocks 1–2"), middle.stderr)
+        XCTAssertTrue(scratch.section(try scratch.read("out/mutated.html"), block: 4).contains("edited xs=[8, 2, 10, 20] counter=2 seen=3"))
+        // And the last block again: from the snapshot that run took after its third block, which
+        // changed the values it had restored (restored on first use, inside `bump()`).
+        try scratch.edit("Notebooks/mutated.md") { $0.replacingOccurrences(of: "print(\"edited ", with: "print(\"again ") }
+        let last = try scratch.run(["run", "Notebooks/mutated.md"])
+        XCTAssertEqual(last.status, 0, last.stderr)
+        XCTAssertTrue(last.stderr.contains("restored blocks 1–3"), last.stderr)
+        XCTAssertTrue(scratch.section(try scratch.read("out/mutated.html"), block: 4).contains("again xs=[8, 2, 10, 20] counter=2 seen=3"))
+    }
+
     func testWhatASnapshotCannotCarryIsNamed() {
         class Animal {}
         final class Dog: Animal {}

@@ -21,7 +21,8 @@ public struct ExecutionRecord: Codable, Sendable {
     /// beyond the paper), in order (nil in records from before them).
     public var findings: [FindingRecord]?
     /// Each Swift block's key (``NotebookRunner``'s per-block keys): a later run whose first k keys
-    /// are these resumes at block k from this run's snapshot `state-(k−1)/` (nil in records from before them).
+    /// are these resumes at block k from this run's snapshot after block k−1 (its `snapshots.jsonl`
+    /// through that block, and the `values/` files it names; nil in records from before them).
     public var blockKeys: [String]?
     /// How many of the first blocks were restored from an earlier run rather than run (nil: none).
     public var restoredBlocks: Int?

@@ -2,6 +2,7 @@
 @preconcurrency import Glibc
 #endif
 import Foundation
+import NotebookRuntime
 
 /// The folder that keeps each notebook's program runs and figures by content key,
 /// so an unchanged notebook runs nothing and switching parameters back and forth
@@ -169,13 +170,14 @@ public struct RunCache {
     }
 
     /// The record kept under `key`, if there is one that decodes: the record, or why it may not be
-    /// used (``rejection(of:in:key:)``). Called under the lock.
-    private func keptRecord(stem: String, key: String) -> Result<ExecutionRecord, Rejected>? {
+    /// used (``rejection(of:in:key:)``; not looked for when `checked` is false). Called under the lock.
+    private func keptRecord(stem: String, key: String, checked: Bool = true) -> Result<ExecutionRecord, Rejected>? {
         let folder = runFolder(stem: stem, key: key)
         guard let data = try? Data(contentsOf: folder.appendingPathComponent("record.json")) else { return nil }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         guard let record = try? decoder.decode(ExecutionRecord.self, from: data) else { return nil }
+        guard checked else { return .success(record) }
         return Self.rejection(of: record, in: folder, key: key).map { .failure(Rejected(reason: $0)) } ?? .success(record)
     }
 
@@ -205,22 +207,34 @@ public struct RunCache {
         } ?? nil
     }
 
-    /// The records of the successful runs kept for a notebook that pass their check, by key (read
-    /// under the lock; one that fails is named to `say`).
-    func records(stem: String, say: (String) -> Void = { _ in }) -> [(key: String, record: ExecutionRecord)] {
+    /// The records of the runs kept for a notebook, by key, as they decode, not yet checked (read
+    /// under the lock): ``rejection(stem:key:)`` checks the one that is to be used, so that a
+    /// choice among runs reads only the chosen run's files whole (its values may be hundreds of MB).
+    func uncheckedRecords(stem: String) -> [(key: String, record: ExecutionRecord)] {
         (try? withLock(stem: stem, exclusive: false) { () -> [(key: String, record: ExecutionRecord)] in
             let runs = root.appendingPathComponent("\(stem)/runs", isDirectory: true)
             return ((try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
                 .compactMap { key in
-                    switch keptRecord(stem: stem, key: key) {
-                    case nil: return nil
-                    case .failure(let rejected)?:
-                        say("the kept run \(key.prefix(12))… is not resumed from: \(rejected.reason)")
-                        return nil
-                    case .success(let record)?: return (key, record)
-                    }
+                    guard case .success(let record)? = keptRecord(stem: stem, key: key, checked: false) else { return nil }
+                    return (key, record)
                 }
         }) ?? []
+    }
+
+    /// Why the run kept under `key` may not be used (``rejection(of:in:key:)``), or nil when it may
+    /// (read under the lock; a run that is gone is "no longer kept").
+    func rejection(stem: String, key: String) -> String? {
+        do {
+            return try withLock(stem: stem, exclusive: false) { () -> String? in
+                switch keptRecord(stem: stem, key: key) {
+                case nil: return "it is no longer kept"
+                case .failure(let rejected)?: return rejected.reason
+                case .success?: return nil
+                }
+            }
+        } catch {
+            return "its lock could not be taken (\(error.localizedDescription))"
+        }
     }
 
     /// Copies files and folders (paths relative to the run's folder) of a cached run into
@@ -241,6 +255,32 @@ public struct RunCache {
         }
     }
 
+    /// The snapshot after `block` of a cached run, taken into `folder` under the lock: its log's
+    /// lines through that block (`snapshots.jsonl`) and every value file they name (`values/`),
+    /// hard-linked, not copied, so that a value saved once is stored once however many runs
+    /// resume from it (copied only where the file system cannot link). Nil when the run is gone,
+    /// its log does not reach the block or names a file it lacks.
+    func linkSnapshot(stem: String, key: String, through block: Int, into folder: URL) throws -> StateSnapshot? {
+        try withLock(stem: stem, exclusive: false) {
+            let run = runFolder(stem: stem, key: key)
+            guard let log = try? Data(contentsOf: run.appendingPathComponent(NotebookState.logName)),
+                  let snapshot = StateSnapshot(log: log, through: block) else { return nil }
+            let values = folder.appendingPathComponent(NotebookState.valuesFolderName, isDirectory: true)
+            try FileManager.default.createDirectory(at: values, withIntermediateDirectories: true)
+            for file in snapshot.namedFiles {
+                guard !file.contains("/"), !file.hasPrefix(".") else { return nil }
+                let source = run.appendingPathComponent("\(NotebookState.valuesFolderName)/\(file)")
+                let destination = values.appendingPathComponent(file)
+                if link(source.path, destination.path) != 0 && errno != EEXIST {
+                    guard FileManager.default.fileExists(atPath: source.path) else { return nil }
+                    try FileManager.default.copyItem(at: source, to: destination)
+                }
+            }
+            try snapshot.lines.write(to: folder.appendingPathComponent(NotebookState.logName))
+            return snapshot
+        }
+    }
+
     /// Copies a cached run's file (a block's whole output) to `destination`, under the lock.
     func copy(stem: String, key: String, file: String, to destination: URL) throws {
         try withLock(stem: stem, exclusive: false) {
@@ -256,11 +296,12 @@ public struct RunCache {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(record).write(to: folder.appendingPathComponent("record.json"))
         // The program and its source are not results.
-        for name in ["program", "main.swift"] { try? FileManager.default.removeItem(at: folder.appendingPathComponent(name)) }
+        for name in ["program", "main.swift", NotebookProgram.restoredFileName] { try? FileManager.default.removeItem(at: folder.appendingPathComponent(name)) }
         try Data(Self.integrity(of: folder).utf8).write(to: folder.appendingPathComponent(Self.integrityFile))
         let destination = runFolder(stem: stem, key: record.key)
         try withLock(stem: stem, exclusive: true) {
             try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            shareValues(of: folder, stem: stem)
             var aside: URL?
             if FileManager.default.fileExists(atPath: destination.path) {
                 let replaced = destination.deletingLastPathComponent().appendingPathComponent(".replaced-\(UUID().uuidString)")
@@ -275,6 +316,48 @@ public struct RunCache {
             if let aside { try? FileManager.default.removeItem(at: aside) }
             RunnerCleanup.shared.remove(folder: folder)
             prune(stem: stem)
+        }
+    }
+
+    /// Replaces each value file of the run in `folder` that a kept run of the notebook holds with
+    /// the same name and the same bytes (a value computed again, unchanged, by a full run) by a
+    /// hard link to that file, so that the cache holds its bytes once. Called with the notebook's
+    /// lock held exclusively; a file that cannot be linked stays as it is.
+    private func shareValues(of folder: URL, stem: String) {
+        let manager = FileManager.default
+        let values = folder.appendingPathComponent(NotebookState.valuesFolderName, isDirectory: true)
+        let runs = root.appendingPathComponent("\(stem)/runs", isDirectory: true)
+        let kept = ((try? manager.contentsOfDirectory(atPath: runs.path)) ?? []).filter { !$0.hasPrefix(".") }
+        for name in (try? manager.contentsOfDirectory(atPath: values.path)) ?? [] where !name.hasPrefix(".") {
+            let file = values.appendingPathComponent(name)
+            var own = stat()
+            guard stat(file.path, &own) == 0, own.st_nlink == 1 else { continue }
+            for run in kept {
+                let other = runs.appendingPathComponent("\(run)/\(NotebookState.valuesFolderName)/\(name)")
+                var theirs = stat()
+                guard stat(other.path, &theirs) == 0, theirs.st_size == own.st_size, (theirs.st_mode & S_IFMT) == S_IFREG,
+                      Self.sameBytes(file, other) else { continue }
+                let linked = values.appendingPathComponent(".\(name).link-\(UUID().uuidString.prefix(8))")
+                if link(other.path, linked.path) == 0 {
+                    if rename(linked.path, file.path) != 0 { unlink(linked.path) }
+                }
+                break
+            }
+        }
+    }
+
+    /// Whether two files hold the same bytes (read in 1 MB pieces).
+    static func sameBytes(_ a: URL, _ b: URL) -> Bool {
+        guard let first = try? FileHandle(forReadingFrom: a), let second = try? FileHandle(forReadingFrom: b) else { return false }
+        defer { try? first.close(); try? second.close() }
+        do {
+            while true {
+                let (x, y) = (try first.read(upToCount: 1 << 20) ?? Data(), try second.read(upToCount: 1 << 20) ?? Data())
+                if x != y { return false }
+                if x.isEmpty { return true }
+            }
+        } catch {
+            return false
         }
     }
 

@@ -6,7 +6,9 @@ import NotebookRuntime
 ///
 /// The restored blocks keep their declarations of functions and types as written; each of
 /// their `let`/`var` values that the snapshot after block from−1 holds is declared as
-/// `NotebookState.restore("x") { <original initializer> }`; their other statements are left
+/// `NotebookState.restore("x", file: "x@2.json") { <original initializer> }` in `restored.swift`,
+/// decoded on first use (a `var` is kept again, so that a later block's change to it is saved);
+/// their other statements are left
 /// out (their outputs, tables, claims and inline values come from the earlier run). A resume is
 /// refused, and the notebook runs from its first block, when a restored block has a declaration
 /// that cannot be rebuilt (``SwiftTopLevel/Item/Kind/unsupported``) or when anything the program
@@ -18,31 +20,48 @@ struct BlockResumption {
     /// The first block that runs.
     var from: Int
     /// The names the snapshot after block from−1 holds.
-    var saved: Set<String>
+    var saved: Set<String> { Set(files.keys) }
+    /// The files (in the run's `values/`) of the values the snapshot after block from−1 holds, by name.
+    var files: [String: String]
     /// The types of the values it could not hold (not Codable), by name: such a value that only
     /// restored initializers name is declared as a stand-in of its type, never read.
     var unsaveableTypes: [String: String] = [:]
     /// Why a value of a Codable type was not saved (it holds a class instance or a closure), by name.
     var unsaveableReasons: [String: String] = [:]
 
+    init(from: Int, files: [String: String], unsaveableTypes: [String: String] = [:], unsaveableReasons: [String: String] = [:]) {
+        (self.from, self.files, self.unsaveableTypes, self.unsaveableReasons) = (from, files, unsaveableTypes, unsaveableReasons)
+    }
+
+    /// The resumption at block `from` from the snapshot after block from−1.
+    init(from: Int, snapshot: StateSnapshot) {
+        self.init(
+            from: from, files: snapshot.files, unsaveableTypes: snapshot.unsaveable.compactMapValues(\.type),
+            unsaveableReasons: snapshot.unsaveable.compactMapValues(\.reason))
+    }
+
     /// The top-level items of each Swift block.
     static func items(_ blocks: [SwiftBlock]) -> [SwiftTopLevel] {
         blocks.map { SwiftTopLevel($0.code) }
     }
 
-    /// The names whose values are saved after each block: the bindings of the blocks so far,
-    /// without those that share a function's name (`save("f", f)` would be ambiguous) and those of
-    /// a block with a top-level `#if` (a name in an inactive branch is not declared at all).
-    static func savedNames(_ items: [SwiftTopLevel], through block: Int) -> [String] {
+    /// The values each block declares that the snapshots keep, with whether each is a `var`: the
+    /// block's bindings, without those that share a function's name (`keep("f") { f }` would be
+    /// ambiguous), those a block before declared, and those of a block with a top-level `#if`
+    /// (a name in an inactive branch is not declared at all).
+    static func keptNames(_ items: [SwiftTopLevel]) -> [[(name: String, mutable: Bool)]] {
         let functions = items.reduce(into: Set<String>()) { $0.formUnion($1.functionNames) }
-        var names: [String] = []
-        for blockItems in items.prefix(block + 1) where !blockItems.items.contains(where: { $0.text.hasPrefix("#") }) {
+        var seen: Set<String> = []
+        return items.map { blockItems in
+            guard !blockItems.items.contains(where: { $0.text.hasPrefix("#") }) else { return [] }
+            var names: [(name: String, mutable: Bool)] = []
             for case .binding(let binding) in blockItems.items.map(\.kind)
-            where binding.name != "_" && !functions.contains(binding.name) && !names.contains(binding.name) {
-                names.append(binding.name)
+            where binding.name != "_" && !functions.contains(binding.name) && !seen.contains(binding.name) {
+                seen.insert(binding.name)
+                names.append((binding.name, binding.isVariable))
             }
+            return names
         }
-        return names
     }
 
     /// Nil when the resume can go ahead, else why not (for the log).
@@ -97,28 +116,54 @@ struct BlockResumption {
         return nil
     }
 
-    /// The restored block's source: its declarations as written, its saved values restored.
+    /// The restored block's source: its declarations as written and its values' stand-ins, for
+    /// `main.swift` (with the registration of each restored `var`, so that a later change to it is
+    /// saved); its saved values, for `restored.swift` (``restoredFile(_:items:path:)``).
     func restoredSource(_ block: SwiftBlock, items: SwiftTopLevel, path: String) -> [String] {
         var lines: [String] = []
         for item in items.items {
             switch item.kind {
-            case .binding(let binding) where saved.contains(binding.name):
-                lines.append("#sourceLocation(file: \(Self.literal(path)), line: \(block.firstCodeLine + item.line))")
-                let annotation = binding.type.map { ": " + $0 } ?? ""
-                lines.append("\(binding.introducer) \(binding.name)\(annotation) = NotebookState.restore(\(Self.literal(binding.name))) {")
-                lines.append(binding.initializer)
-                lines.append("}")
-            case .binding(let binding) where unsaveableTypes[binding.name] != nil:
+            case .binding(let binding) where saved.contains(binding.name) && binding.isVariable:
+                let (name, file) = (Self.literal(binding.name), Self.literal(files[binding.name]!))
+                lines.append("NotebookState.keep(\(name), block: \(block.index), mutable: true, savedAs: \(file)) { \(binding.name) }")
+            case .binding(let binding) where !saved.contains(binding.name) && unsaveableTypes[binding.name] != nil:
                 lines.append("var \(binding.name): \(unsaveableTypes[binding.name]!) { NotebookState.unavailable(\(Self.literal(binding.name))) }")
             case .declaration:
                 lines.append("#sourceLocation(file: \(Self.literal(path)), line: \(block.firstCodeLine + item.line))")
                 lines.append(item.text)
+                lines.append("#sourceLocation()")
             case .binding, .statement, .unsupported:
                 break
             }
         }
-        if !lines.isEmpty { lines.append("#sourceLocation()") }
         return lines
+    }
+
+    /// The second file of a resumed program, `restored.swift`: the restored blocks' saved values,
+    /// each declared as `let x = NotebookState.restore("x", file: "x@2.json") { <its initializer> }`.
+    /// Globals outside `main.swift` are initialized on first use, so a value no later block reads
+    /// is never decoded (a resume that does not need a large value does not pay for it). The
+    /// file imports what any block imports (an import holds for the whole of `main.swift`), and
+    /// a value declared `private` or `fileprivate` loses that modifier (the program has no other
+    /// file it could clash with).
+    func restoredFile(_ blocks: [SwiftBlock], items: [SwiftTopLevel], path: String) -> String {
+        var lines = ["import Foundation", "import \(NotebookKernel.moduleName)"]
+        lines += items.flatMap(\.items).filter(\.isImport).map(\.text)
+        for block in blocks where block.index < from {
+            for item in items[block.index].items {
+                guard case .binding(let binding) = item.kind, saved.contains(binding.name) else { continue }
+                lines.append("#sourceLocation(file: \(Self.literal(path)), line: \(block.firstCodeLine + item.line))")
+                let introducer = binding.introducer.replacingOccurrences(
+                    of: #"\b(fileprivate|private)(\(set\))?\s*"#, with: "", options: .regularExpression)
+                let annotation = binding.type.map { ": " + $0 } ?? ""
+                let (name, file) = (Self.literal(binding.name), Self.literal(files[binding.name]!))
+                lines.append("\(introducer) \(binding.name)\(annotation) = NotebookState.restore(\(name), file: \(file)) {")
+                lines.append(binding.initializer)
+                lines.append("}")
+                lines.append("#sourceLocation()")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// `text` as a Swift string literal: quotes and backslashes escaped, and control characters (a
@@ -137,5 +182,20 @@ struct BlockResumption {
             }
         }
         return "\"" + body + "\""
+    }
+}
+
+extension SwiftTopLevel.Binding {
+    /// Whether it declares a `var` (a value a later block may change), not a `let`.
+    var isVariable: Bool {
+        introducer.split(whereSeparator: \.isWhitespace).contains("var")
+    }
+}
+
+extension SwiftTopLevel.Item {
+    /// Whether it is an `import` (with attributes: `@preconcurrency import Glibc`).
+    var isImport: Bool {
+        guard case .declaration = kind else { return false }
+        return text.range(of: #"^(@\w+(\([^)]*\))?\s+)*import\s"#, options: .regularExpression) != nil
     }
 }

@@ -28,6 +28,7 @@ struct NotebookProgram {
         var lines = ["import Foundation", "import \(NotebookKernel.moduleName)", "", "NotebookSession.runWorkerIfAsked()", ""]
         let inlines = document.inlineExpressions
         let items = BlockResumption.items(document.swiftBlocks)
+        let kept = BlockResumption.keptNames(items)
         let from = resumption?.from ?? 0
         // The prose's inline expressions, each at its own notebook line, after the block before it.
         func evaluate(after block: Int?) {
@@ -49,21 +50,21 @@ struct NotebookProgram {
             lines.append(block.code)
             lines.append("#sourceLocation()")
             lines.append("NotebookSession.end(block: \(block.index))")
-            // The snapshot a later run resumes from (NotebookState): every value declared so far.
-            // (In a resumed program, not the restored blocks' values that no snapshot held: they are not declared.)
-            let dropped = resumption.map { BlockResumption.savedNames(items, through: $0.from - 1).filter { !$0.isEmpty } } ?? []
-            for name in BlockResumption.savedNames(items, through: block.index) {
-                if !dropped.contains(name) || resumption!.saved.contains(name) {
-                    lines.append("NotebookState.save(\(literal(name)), \(name), block: \(block.index))")
-                } else if let type = resumption!.unsaveableTypes[name] {
-                    let reason = resumption!.unsaveableReasons[name].map { ", reason: " + literal($0) } ?? ""
-                    lines.append("NotebookState.unsaveable(\(literal(name)), type: \(literal(type)), block: \(block.index)\(reason))")
-                }
+            // The snapshot a later run resumes from (NotebookState): the values this block declares,
+            // saved once; the runtime saves an earlier `var` again only when it changed.
+            for (name, mutable) in kept[block.index] {
+                lines.append("NotebookState.keep(\(literal(name)), block: \(block.index), mutable: \(mutable)) { \(name) }")
             }
             lines.append("NotebookState.commit(block: \(block.index))")
             evaluate(after: block.index)
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The program's second file, `restored.swift`, when it resumes: the restored values,
+    /// decoded on first use (``BlockResumption/restoredFile(_:items:path:)``).
+    var restoredFileSource: String? {
+        resumption?.restoredFile(blocks, items: BlockResumption.items(document.swiftBlocks), path: document.path)
     }
 
     /// What one execution produced: a result per block, the tables, the prose's inline values
@@ -94,8 +95,13 @@ struct NotebookProgram {
         timeout: Double, log: (String) -> Void
     ) throws -> Outcome {
         try Data(source.utf8).write(to: folder.appendingPathComponent("main.swift"))
+        var files = ["main.swift"]
+        if let restored = restoredFileSource {
+            try Data(restored.utf8).write(to: folder.appendingPathComponent(Self.restoredFileName))
+            files.append(Self.restoredFileName)
+        }
         log("compiling \(blocks.count) Swift block\(blocks.count == 1 ? "" : "s")…")
-        let compiled = try toolchain.compile(in: folder, kernel: kernel, log: log)
+        let compiled = try toolchain.compile(files, in: folder, kernel: kernel, log: log)
         if compiled.status != 0, resumption != nil {
             let (_, diagnostic) = compileDiagnostic(compiled.output)
             return Outcome(blocks: [], tables: [], compileSeconds: compiled.seconds, runSeconds: 0,
@@ -201,6 +207,8 @@ struct NotebookProgram {
     static let outputShown = 1 << 20
     /// What the program printed outside its blocks.
     static let programOutput = "program-output.txt"
+    /// A resumed program's second source file (``restoredFileSource``).
+    static let restoredFileName = "restored.swift"
 
     /// A block's output, cut at ``outputShown`` bytes (invalid UTF-8 replaced), and its whole size.
     static func blockOutput(_ folder: URL, block: Int) -> (text: String, bytes: Int) {
@@ -356,6 +364,15 @@ struct NotebookProgram {
 
     static func format(seconds: Double) -> String {
         seconds < 1 ? String(format: "%.0f ms", seconds * 1000) : seconds < 100 ? String(format: "%.1f s", seconds) : String(format: "%.0f s", seconds)
+    }
+}
+
+extension NotebookDocument {
+    /// The Swift program the runner compiles from this notebook's blocks, run from its first
+    /// block: each block's code between its session calls, and the snapshot calls for the values
+    /// the block itself declares (a fixed few lines per block and per value).
+    public var programSource: String {
+        NotebookProgram(document: self, blocks: swiftBlocks).source
     }
 }
 

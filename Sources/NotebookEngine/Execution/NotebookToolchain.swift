@@ -59,14 +59,15 @@ public struct NotebookToolchain {
         return outcome?.output.textLines.first ?? "swiftc (version unknown)"
     }
 
-    /// Compiles `main.swift` in `folder` into `folder/program`, against `kernel`.
-    func compile(in folder: URL, kernel: NotebookKernel, log: (String) -> Void) throws -> ChildProcess.Outcome {
+    /// Compiles `files` (`main.swift`, and a resumed program's `restored.swift`) in `folder` into
+    /// `folder/program`, against `kernel`.
+    func compile(_ files: [String], in folder: URL, kernel: NotebookKernel, log: (String) -> Void) throws -> ChildProcess.Outcome {
         try ChildProcess(
             executable: swiftc,
             arguments: [
                 "-Onone", "-g", "-swift-version", "5", "-diagnostic-style", "llvm",
                 "-module-name", "NotebookProgram",
-            ] + kernel.compileArguments(log: log) + ["main.swift", "-o", "program"],
+            ] + kernel.compileArguments(log: log) + files + ["-o", "program"],
             directory: folder
         ).run()
     }
