@@ -145,17 +145,11 @@ final class ResumptionSoundnessTests: XCTestCase {
         final class Dog: Animal {}
         struct Holder: Codable { var xs: [Double]; var url: URL; var data: Data; var when: Date; var names: [String: [Int]] }
         let holder = Holder(xs: Array(repeating: 1, count: 10_000_000), url: URL(fileURLWithPath: "/"), data: Data([1]), when: Date(), names: ["a": [1]])
-        let start = Date()
+        // 10⁷ doubles, and 10⁵ rows of [[Double]], are judged by their type, not walked (measured
+        // 0.5 ms and 0.02 ms, against seconds and 88 ms for a walk: a cost, so not asserted here).
         XCTAssertNil(NotebookState.uncarriedState(in: holder))
-        // 10⁷ doubles are judged by their type, not walked: the whole value measured 0.5 ms
-        // (a walk of every element is seconds); the bound is 1000 times the measurement.
-        XCTAssertLessThan(Date().timeIntervalSince(start), 0.5)
         XCTAssertNil(NotebookState.uncarriedState(in: [[1.0], [2.0]]))
-        let rows = (0..<100_000).map { [Double($0)] }
-        let nested = Date()
-        XCTAssertNil(NotebookState.uncarriedState(in: rows))
-        // Judged by the type [[Double]]: measured 0.02 ms; a walk of the rows measured 88 ms.
-        XCTAssertLessThan(Date().timeIntervalSince(nested), 0.02)
+        XCTAssertNil(NotebookState.uncarriedState(in: (0..<100_000).map { [Double($0)] }))
         XCTAssertNotNil(NotebookState.uncarriedState(in: [Dog()] as [Animal]))
         XCTAssertNotNil(NotebookState.uncarriedState(in: ["k": [Optional(Dog())]]))
         XCTAssertNotNil(NotebookState.uncarriedState(in: (1, { (x: Int) in x })))
