@@ -124,12 +124,12 @@ struct BlockResumption {
         for item in items.items {
             switch item.kind {
             case .binding(let binding) where saved.contains(binding.name) && binding.isVariable:
-                let (name, file) = (Self.literal(binding.name), Self.literal(files[binding.name]!))
+                let (name, file) = (SwiftStringLiteral.of(binding.name), SwiftStringLiteral.of(files[binding.name]!))
                 lines.append("NotebookState.keep(\(name), block: \(block.index), mutable: true, savedAs: \(file)) { \(binding.name) }")
             case .binding(let binding) where !saved.contains(binding.name) && unsaveableTypes[binding.name] != nil:
-                lines.append("var \(binding.name): \(unsaveableTypes[binding.name]!) { NotebookState.unavailable(\(Self.literal(binding.name))) }")
+                lines.append("var \(binding.name): \(unsaveableTypes[binding.name]!) { NotebookState.unavailable(\(SwiftStringLiteral.of(binding.name))) }")
             case .declaration:
-                lines.append("#sourceLocation(file: \(Self.literal(path)), line: \(block.firstCodeLine + item.line))")
+                lines.append("#sourceLocation(file: \(SwiftStringLiteral.of(path)), line: \(block.firstCodeLine + item.line))")
                 lines.append(item.text)
                 lines.append("#sourceLocation()")
             case .binding, .statement, .unsupported:
@@ -152,11 +152,11 @@ struct BlockResumption {
         for block in blocks where block.index < from {
             for item in items[block.index].items {
                 guard case .binding(let binding) = item.kind, saved.contains(binding.name) else { continue }
-                lines.append("#sourceLocation(file: \(Self.literal(path)), line: \(block.firstCodeLine + item.line))")
+                lines.append("#sourceLocation(file: \(SwiftStringLiteral.of(path)), line: \(block.firstCodeLine + item.line))")
                 let introducer = binding.introducer.replacingOccurrences(
                     of: #"\b(fileprivate|private)(\(set\))?\s*"#, with: "", options: .regularExpression)
                 let annotation = binding.type.map { ": " + $0 } ?? ""
-                let (name, file) = (Self.literal(binding.name), Self.literal(files[binding.name]!))
+                let (name, file) = (SwiftStringLiteral.of(binding.name), SwiftStringLiteral.of(files[binding.name]!))
                 lines.append("\(introducer) \(binding.name)\(annotation) = NotebookState.restore(\(name), file: \(file)) {")
                 lines.append(binding.initializer)
                 lines.append("}")
@@ -164,24 +164,6 @@ struct BlockResumption {
             }
         }
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    /// `text` as a Swift string literal: quotes and backslashes escaped, and control characters (a
-    /// line break in a file's name, say) written as escapes, which a literal cannot hold raw.
-    static func literal(_ text: String) -> String {
-        var body = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\\": body += "\\\\"
-            case "\"": body += "\\\""
-            case "\n": body += "\\n"
-            case "\r": body += "\\r"
-            case "\t": body += "\\t"
-            case _ where scalar.properties.generalCategory == .control: body += "\\u{\(String(scalar.value, radix: 16))}"
-            default: body.unicodeScalars.append(scalar)
-            }
-        }
-        return "\"" + body + "\""
     }
 }
 

@@ -165,8 +165,8 @@ public struct NotebookKernel: Sendable {
     /// The generated package's manifest.
     static func manifest(root: URL?, products: [String]) -> String {
         let identity = root?.lastPathComponent.lowercased() ?? ""
-        let dependencies = root.map { "[.package(path: \(literal($0.path)))]" } ?? "[]"
-        let productDependencies = products.map { ", .product(name: \(literal($0)), package: \(literal(identity)))" }.joined()
+        let dependencies = root.map { "[.package(path: \(SwiftStringLiteral.of($0.path)))]" } ?? "[]"
+        let productDependencies = products.map { ", .product(name: \(SwiftStringLiteral.of($0)), package: \(SwiftStringLiteral.of(identity)))" }.joined()
         return """
             // swift-tools-version: 6.0
             // Written by `notebook run`: the kernel its notebooks' programs link (see NotebookKernel.swift).
@@ -183,10 +183,6 @@ public struct NotebookKernel: Sendable {
             )
 
             """
-    }
-
-    static func literal(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
     /// The version of ``compileArguments(bin:products:)``'s reading: bump it when that changes.

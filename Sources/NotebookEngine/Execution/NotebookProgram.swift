@@ -33,7 +33,7 @@ struct NotebookProgram {
         // The prose's inline expressions, each at its own notebook line, after the block before it.
         func evaluate(after block: Int?) {
             for inline in inlines where inline.afterBlock == block {
-                lines.append("#sourceLocation(file: \(literal(document.path)), line: \(inline.line))")
+                lines.append("#sourceLocation(file: \(SwiftStringLiteral.of(document.path)), line: \(inline.line))")
                 lines.append("NotebookSession.inline(\(inline.id), \(inline.code))")
                 lines.append("#sourceLocation()")
             }
@@ -46,14 +46,14 @@ struct NotebookProgram {
                 continue
             }
             lines.append("NotebookSession.begin(block: \(block.index))")
-            lines.append("#sourceLocation(file: \(literal(document.path)), line: \(block.firstCodeLine))")
+            lines.append("#sourceLocation(file: \(SwiftStringLiteral.of(document.path)), line: \(block.firstCodeLine))")
             lines.append(block.code)
             lines.append("#sourceLocation()")
             lines.append("NotebookSession.end(block: \(block.index))")
             // The snapshot a later run resumes from (NotebookState): the values this block declares,
             // saved once; the runtime saves an earlier `var` again only when it changed.
             for (name, mutable) in kept[block.index] {
-                lines.append("NotebookState.keep(\(literal(name)), block: \(block.index), mutable: \(mutable)) { \(name) }")
+                lines.append("NotebookState.keep(\(SwiftStringLiteral.of(name)), block: \(block.index), mutable: \(mutable)) { \(name) }")
             }
             lines.append("NotebookState.commit(block: \(block.index))")
             evaluate(after: block.index)
@@ -84,7 +84,6 @@ struct NotebookProgram {
         var resumeFailure: String?
     }
 
-    private func literal(_ text: String) -> String { BlockResumption.literal(text) }
 
     /// Compiles and runs the blocks in `folder`. A compile error fails the block it
     /// points into; the blocks before it still run (compiled on their own).

@@ -120,3 +120,24 @@ public enum Diagnostics {
         }
     }
 }
+
+/// Text as a Swift string literal, for the code and the manifest the runner generates: quotes and
+/// backslashes escaped, and control characters (a line break in a file's name, say) written as
+/// escapes, which a literal cannot hold raw.
+enum SwiftStringLiteral {
+    static func of(_ text: String) -> String {
+        var body = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": body += "\\\\"
+            case "\"": body += "\\\""
+            case "\n": body += "\\n"
+            case "\r": body += "\\r"
+            case "\t": body += "\\t"
+            case _ where scalar.properties.generalCategory == .control: body += "\\u{\(String(scalar.value, radix: 16))}"
+            default: body.unicodeScalars.append(scalar)
+            }
+        }
+        return "\"" + body + "\""
+    }
+}
