@@ -6,7 +6,7 @@ extension MinimumNuclearNorm {
     /// When every entry of a principal block `Y_CC` (diagonal included) is observed and `Y_CC` is
     /// singular, every feasible X has `X_CC = Y_CC`, so `vᵀXv = 0` and, X being PSD, `Xv = 0` for each
     /// null vector v of `Y_CC` (zero-padded). No X ≻ 0 is feasible: Slater's condition fails, the
-    /// dual optimum is not attained and the interior-point dual runs off to infinity along
+    /// dual optimum need not be attained, and the interior-point dual may run off to infinity along
     /// `A*(w) = vvᵀ` (`yᵀw = vᵀY_CC v = 0`), losing the primal residual on its way. Figure 3's
     /// uniform completion (a), seed 0, has ten such 3 × 3 blocks of its rank-2 X* (λ_min ≈ 1e-17):
     /// the iteration stalls at a relative gap of −1.95e-7 with ‖z‖ ≈ 6e3.
