@@ -53,7 +53,7 @@ public struct NotebookRunner {
     public let log: (String) -> Void
     /// The kernels this invocation has prepared, each once (``PreparedKernels``).
     public let kernels = PreparedKernels()
-    private var cache: RunCache { RunCache(root: options.cacheFolder) }
+    var cache: RunCache { RunCache(root: options.cacheFolder) }
     /// The digest a report records of its notebook's kernel (``NotebookKernel/digest``: the kernel's
     /// code by meaning, the runtime, the compiler), to be told later whether it is older than its
     /// kernel; nil when the notebook cannot be read or its kernel cannot be prepared.
@@ -184,180 +184,9 @@ public struct NotebookRunner {
         return resolved
     }
 
-    /// Runs one notebook and writes its report; never throws for the notebook's own failures.
-    public func run(_ document: NotebookDocument) throws -> Summary {
-        let say = { (text: String) in log("\(document.path): \(text)") }
-        let notebookDigest = ReportProvenance.digest(ofNotebookAt: document.path) ?? "unreadable"
-        let parameters = try resolvedParameters(document)
-        let values = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.value) })
-        // Prepared once per invocation (``PreparedKernels``); a runner kept alive across edits (the
-        // preview) forgets its kernels before each run, so no run is keyed by a digest from before an edit.
-        let kernel = try kernels.kernel(document.kernel ?? .runtimeOnly, toolchain: toolchain, log: say)
-        let key = executionKey(document, parameters: values, kernel: kernel)
-        let blockKeys = self.blockKeys(document, parameters: values, kernel: kernel)
-        let blocks = document.swiftBlocks
-
-        var record: ExecutionRecord?
-        var tables: [String: String] = [:]
-        var cached = false
-        var blocksRun = 0
-        let dataFolder = options.outputFolder.appendingPathComponent("data/\(document.stem)", isDirectory: true)
-        /// Where the whole output (or standard error) of each cut block is, to copy beside the
-        /// report under the file name it gets there.
-        var cutOutputs: [(name: String, copy: (URL) throws -> Void)] = []
-        cache.sweepAbandonedScratch(stem: document.stem)
-        if !options.force, let kept = cache.load(stem: document.stem, key: key, say: say) {
-            record = kept.record
-            tables = kept.tables
-            cached = true
-            for (index, block) in kept.record.blocks.enumerated() {
-                if block.outputIsCut {
-                    cutOutputs.append((NotebookReport.outputFileName(block: index), {
-                        try cache.copy(stem: document.stem, key: key, file: NotebookSession.outputFileName(block: index), to: $0) }))
-                }
-                if block.errorsAreCut {
-                    cutOutputs.append((NotebookReport.errorFileName(block: index), {
-                        try cache.copy(stem: document.stem, key: key, file: NotebookSession.errorFileName(block: index), to: $0) }))
-                }
-            }
-        } else if !blocks.isEmpty {
-            var folder = try cache.scratchFolder(stem: document.stem)
-            // Removed however this ends (a thrown error too); a no-op once stored (renamed away).
-            defer { cache.removeScratch(folder) }
-            let timeout = options.timeout ?? document.timeout ?? Self.defaultTimeout
-            var manifest = RunManifest(
-                outputFolder: folder.path,
-                dataFolder: options.outputFolder.appendingPathComponent("data", isDirectory: true).standardizedFileURL.path,
-                cacheFolder: cache.stateFolder(stem: document.stem).standardizedFileURL.path,
-                parameters: values, kernel: Self.resultDigest(of: kernel))
-            // Why this run, which an earlier one could have spared blocks of, ran every block (for the report).
-            var fullRun: String?
-            func noteFullRun(_ reason: String) { fullRun = reason; say("running from the first block: \(reason)") }
-            var resumed = options.force ? nil : try resumption(document, blockKeys: blockKeys, into: folder, say: say, fullRun: noteFullRun)
-            if resumed != nil { manifest.restoreFolder = folder.appendingPathComponent(NotebookState.valuesFolderName).path }
-            var outcome = try NotebookProgram(document: document, blocks: blocks, resumption: resumed?.plan).execute(
-                toolchain: toolchain, kernel: kernel, folder: folder, manifest: manifest, timeout: timeout, log: say)
-            if let failure = outcome.resumeFailure {
-                noteFullRun(failure)
-                cache.removeScratch(folder)
-                folder = try cache.scratchFolder(stem: document.stem)
-                (resumed, manifest.outputFolder, manifest.restoreFolder) = (nil, folder.path, nil)
-                outcome = try NotebookProgram(document: document, blocks: blocks).execute(
-                    toolchain: toolchain, kernel: kernel, folder: folder, manifest: manifest, timeout: timeout, log: say)
-            }
-            blocksRun = outcome.blocks.filter { $0.status != .notRun }.count
-            logErrors(outcome.blocks, document: document, say: say)
-            if let resumed { outcome = Self.merge(outcome, restoring: resumed.record, before: resumed.plan.from, document: document) }
-            let fresh = ExecutionRecord(
-                key: key, blocks: outcome.blocks, tables: outcome.tables, compileSeconds: outcome.compileSeconds,
-                runSeconds: outcome.runSeconds, commit: commit(in: kernel.workingDirectory), toolchain: toolchain.compilerVersion(), finished: Date(),
-                inlines: outcome.inlines, claims: outcome.claims, findings: outcome.findings, blockKeys: blockKeys, restoredBlocks: resumed?.plan.from,
-                fullRunReason: fullRun, kernelProvenance: outcome.kernelProvenance)
-            record = fresh
-            for table in fresh.tables {
-                if let text = try? Data(contentsOf: folder.appendingPathComponent("tables/\(table.name).tsv")) {
-                    tables[table.name] = LossyText.decode(text)
-                }
-            }
-            // Copy the cut outputs beside the report now: the scratch folder goes when this scope ends.
-            for (index, block) in fresh.blocks.enumerated() {
-                if block.outputIsCut {
-                    try AtomicFile.copy(
-                        folder.appendingPathComponent(NotebookSession.outputFileName(block: index)),
-                        to: dataFolder.appendingPathComponent(NotebookReport.outputFileName(block: index)))
-                }
-                if block.errorsAreCut {
-                    try AtomicFile.copy(
-                        folder.appendingPathComponent(NotebookSession.errorFileName(block: index)),
-                        to: dataFolder.appendingPathComponent(NotebookReport.errorFileName(block: index)))
-                }
-            }
-            if fresh.succeeded {
-                try cache.store(fresh, from: folder, stem: document.stem)
-            }
-        }
-        for (name, copy) in cutOutputs {
-            try copy(dataFolder.appendingPathComponent(name))
-        }
-
-        for (name, text) in tables {
-            try AtomicFile.write(Data(text.utf8), to: dataFolder.appendingPathComponent("\(name).tsv"))
-        }
-        if let record, record.succeeded {
-            let verdicts = VerdictTable.table(findings: record.findings ?? [], claims: record.claims ?? [])
-            try AtomicFile.write(Data(verdicts.tsv.utf8), to: dataFolder.appendingPathComponent(VerdictTable.fileName))
-        }
-        if record?.succeeded == true {
-            let blocks = record?.blocks ?? []
-            let cut = Set(blocks.indices.filter { blocks[$0].outputIsCut }.map(NotebookReport.outputFileName)
-                + blocks.indices.filter { blocks[$0].errorsAreCut }.map(NotebookReport.errorFileName))
-            let stale = (try? FileManager.default.contentsOfDirectory(atPath: dataFolder.path)) ?? []
-            for name in stale {
-                let staleTable = name.hasSuffix(".tsv") && tables[String(name.dropLast(4))] == nil && name != VerdictTable.fileName
-                let staleOutput = name.hasPrefix("block-") && (name.hasSuffix("-output.txt") || name.hasSuffix("-stderr.txt"))
-                    && !cut.contains(name)
-                if staleTable || staleOutput { try? FileManager.default.removeItem(at: dataFolder.appendingPathComponent(name)) }
-            }
-        }
-
-        let figures = try document.gnuplotBlocks.map { try draw($0, document: document, record: record, tables: tables, say: say) }
-        let figuresDrawn = figures.filter { $0.status == .rendered }.count
-
-        var titles = Dictionary(
-            IndexPage(folder: options.outputFolder).entries().map { ($0.stem, $0.title) } + siblings.map { ($0.stem, $0.title) },
-            uniquingKeysWith: { _, latest in latest })
-        titles[document.stem] = document.title
-        let order = titles.keys.sorted()
-        let position = order.firstIndex(of: document.stem)!
-        let neighbour = { (k: Int) in order.indices.contains(k) ? (stem: order[k], title: titles[order[k]]!) : nil }
-        let provenance = ReportProvenance(
-            notebook: notebookDigest, library: String(kernel.digest.prefix(16)), commit: record?.commit ?? "not run",
-            file: URL(fileURLWithPath: document.path).standardizedFileURL.path)
-        let report = NotebookReport(document: document, run: .init(
-            parameters: parameters, record: record, cached: cached, tables: tables, figures: figures,
-            dataLink: "data/\(document.stem)", previous: neighbour(position - 1), next: neighbour(position + 1),
-            provenance: provenance))
-        let reportURL = options.outputFolder.appendingPathComponent("\(document.stem).html")
-        try AtomicFile.write(Data(try report.html().utf8), to: reportURL)
-
-        let succeeded = (record?.succeeded ?? true) && (record?.claimsHeld ?? true)
-            && !figures.contains { $0.status == .failed || $0.status == .notRun }
-        try IndexPage(folder: options.outputFolder, front: try IndexPage.front(besides: document.path), kernelDigest: kernelDigest(ofNotebookAt:)).update(with: [.init(
-            stem: document.stem, title: document.title, path: document.path, succeeded: succeeded, claims: record?.claims ?? [],
-            findings: record?.findings ?? [],
-            firstFigure: document.gnuplotBlocks.first?.figure,
-            // When its results were computed, as its report says (a cached re-run keeps that run's time).
-            updated: record?.finished ?? Date(), figures: document.gnuplotBlocks.map(\.figure),
-            provenance: provenance)])
-
-        let reportPath = Self.displayPath(reportURL)
-        // The verdict on the terminal too: a finding not reproduced is a result, said as such, never a failure.
-        let findings = record?.findings ?? []
-        let checks = record?.claims ?? []
-        if !findings.isEmpty || !checks.isEmpty {
-            let paper = findings.filter { !$0.isBeyondThePaper }
-            var parts: [String] = []
-            if !paper.isEmpty { parts.append("findings: " + FindingsHTML.countsText(paper)) }
-            if paper.count < findings.count { parts.append("\(findings.count - paper.count) beyond the paper") }
-            if !checks.isEmpty { parts.append("checks of our numerics: " + FindingsHTML.checksText(checks)) }
-            say(parts.joined(separator: "; "))
-        }
-        if let failure = firstFailure(document, record: record, figures: figures) {
-            say("FAILED: \(failure) → \(reportPath)")
-        } else if cached && figuresDrawn == 0 {
-            say("unchanged: nothing ran → \(reportPath)")
-        } else {
-            let restored = (record?.restoredBlocks).map { ", restored \($0) from an earlier run," } ?? ""
-            let ran = cached ? "Swift results from the cache" :
-                "ran \(blocksRun) Swift block\(blocksRun == 1 ? "" : "s")\(restored) in \(NotebookProgram.format(seconds: record?.runSeconds ?? 0)) (compiled in \(NotebookProgram.format(seconds: record?.compileSeconds ?? 0)))"
-            say("\(ran), drew \(figuresDrawn) figure\(figuresDrawn == 1 ? "" : "s") → \(reportPath)")
-        }
-        return Summary(path: document.path, succeeded: succeeded, blocksRun: blocksRun, figuresDrawn: figuresDrawn, report: reportURL)
-    }
-
     /// What the blocks that ran wrote on standard error, into the log (the report folds it):
     /// nothing a notebook says on its standard error is lost from the terminal.
-    private func logErrors(_ blocks: [BlockResult], document: NotebookDocument, say: (String) -> Void) {
+    func logErrors(_ blocks: [BlockResult], document: NotebookDocument, say: (String) -> Void) {
         for (index, block) in blocks.enumerated() where block.status != .notRun {
             guard let errors = block.errors, !errors.isEmpty else { continue }
             let line = document.swiftBlocks.indices.contains(index) ? " (line \(document.swiftBlocks[index].fenceLine))" : ""
@@ -369,7 +198,7 @@ public struct NotebookRunner {
         }
     }
 
-    private func firstFailure(_ document: NotebookDocument, record: ExecutionRecord?, figures: [FigureResult]) -> String? {
+    func firstFailure(_ document: NotebookDocument, record: ExecutionRecord?, figures: [FigureResult]) -> String? {
         if let failed = record?.blocks.first(where: { $0.status == .failed || $0.status == .timedOut }),
            let diagnostic = failed.diagnostic {
             return "\(document.path):\(diagnostic.line ?? 0): \(diagnostic.message)"
@@ -386,7 +215,7 @@ public struct NotebookRunner {
     }
 
     /// Draws one gnuplot block, from the cache when its script and tables are unchanged.
-    private func draw(
+    func draw(
         _ block: GnuplotBlock, document: NotebookDocument, record: ExecutionRecord?, tables: [String: String],
         say: (String) -> Void
     ) throws -> FigureResult {
@@ -528,7 +357,7 @@ public struct NotebookRunner {
     /// it. Its snapshot (the log's lines through block from−1 and the value files they name,
     /// hard-linked: ``RunCache/linkSnapshot(stem:key:through:into:)``), tables and whole outputs of
     /// the blocks before the resume point are taken into `folder`, so that the new run holds them too.
-    private func resumption(
+    func resumption(
         _ document: NotebookDocument, blockKeys: [String], into folder: URL, say: (String) -> Void, fullRun: (String) -> Void
     ) throws -> (plan: BlockResumption, record: ExecutionRecord)? {
         // The candidates, best first: most blocks in common, then the newest. Only the one chosen
@@ -622,7 +451,7 @@ public struct NotebookRunner {
     }
 
     /// The commit of the git work tree holding `folder` (the kernel's package), with what differed from it.
-    private func commit(in folder: URL) -> String {
+    func commit(in folder: URL) -> String {
         guard let git = ChildProcess.find("git") else { return "unknown" }
         let head = try? ChildProcess(executable: git, arguments: ["rev-parse", "--short", "HEAD"], directory: folder, timeout: 10).run()
         guard let head, head.status == 0 else { return "unknown" }
