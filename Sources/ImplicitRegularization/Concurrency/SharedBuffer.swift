@@ -2,13 +2,13 @@ import LinearAlgebra
 
 /// A long vector of doubles that worker threads read, or write in disjoint parts, with the
 /// level-1 BLAS operations split into contiguous shares over `threads` threads (each share one
-/// BLAS call). They are memory-bound: on a 2-core machine two threads moved about 1.7 times the bytes
-/// of one, for vectors of a million entries (L-BFGS over MovieLens's factors).
+/// BLAS call). They are memory-bound, so threads speed them up less than their number (`make bench`
+/// measures it on vectors of a million entries, the size of L-BFGS over MovieLens's factors).
 ///
 /// The buffer owns its allocation: it is freed in `deinit`, when the last reference goes, so it
 /// can be neither leaked nor freed twice. It is not `Sendable`: the threads of its operations get
 /// ``SendablePointer``s to its storage, never the buffer, and every operation returns only once
-/// they have finished (``ConcurrentWork/map(_:_:)`` joins them), so the storage outlives them.
+/// they have finished (``ConcurrentWork/map(_:workers:_:)`` joins them), so the storage outlives them.
 /// `pointer` and `mutable`/`readable` are valid only while the buffer is alive: keep it alive
 /// (`withExtendedLifetime`) where it is not used after its pointer.
 public final class SharedBuffer {
@@ -90,7 +90,7 @@ public final class SharedBuffer {
 /// (1) threads given the same pointer write disjoint ranges of it, and none reads a range another
 /// writes; (2) the memory it points to is owned elsewhere (a ``SharedBuffer``, an array's
 /// `withUnsafe…BufferPointer` scope) and stays alive until every thread given the pointer has
-/// finished, which holds because it is only handed to ``ConcurrentWork/map(_:_:)``, which returns
+/// finished, which holds because it is only handed to ``ConcurrentWork/map(_:workers:_:)``, which returns
 /// after joining its threads.
 struct SendablePointer: @unchecked Sendable {
     let base: UnsafeMutablePointer<Double>
