@@ -26,6 +26,29 @@ public struct Table: Sendable, Codable, Equatable {
         self.columns = columns
     }
 
+    /// A table of cells already formatted: read from a file, or built by the runner. Its name is
+    /// not checked (it is never a gnuplot datablock's).
+    public init(columns: [String], rows: [[String]], name: String = "") {
+        self.name = name
+        self.columns = columns
+        self.rows = rows
+    }
+
+    /// A table as its TSV has it: the header row's names, then rows of cells, read verbatim (lines
+    /// ended by LF or CRLF; a short row padded with empty cells, a long one cut to the header's
+    /// width, as gnuplot reads them). ``tsv`` writes it back.
+    public init(tsv: String, name: String = "") {
+        // "\r\n" is one Character in Swift: split on both.
+        var lines = tsv.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        let columns = lines.first.map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) } ?? []
+        let width = columns.count
+        self.init(columns: columns, rows: lines.dropFirst().map { line in
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            return Array(fields.prefix(width)) + Array(repeating: "", count: max(0, width - fields.count))
+        }, name: name)
+    }
+
     /// Appends one row; its length must match the columns.
     public mutating func append(_ values: any TableValue..., file: StaticString = #file, line: UInt = #line) {
         append(row: values, file: file, line: line)
@@ -69,10 +92,12 @@ extension Table {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
             fatalError("no table '\(name)' from notebook '\(notebook)' at \(url.path): run Notebooks/\(notebook).md first", file: file, line: line)
         }
-        let lines = text.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
-        var table = Table(name, columns: lines.first ?? [])
-        table.rows = Array(lines.dropFirst())
-        return table
+        return Table(tsv: text, name: name)
+    }
+
+    /// The cells of the column at `index`, top to bottom.
+    public func column(_ index: Int) -> [String] {
+        rows.map { $0[index] }
     }
 
     /// The cells of one column, as text.

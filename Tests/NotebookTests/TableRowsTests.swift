@@ -31,7 +31,7 @@ final class TableRowsTests: XCTestCase {
     func testRowsGiveTheColumnsAndCellsThatAppendGives() {
         let runs = [
             Run(d: 3, seed: 7, reconstructionError: 0.1 + 0.2, flowLambda3OverLambda1: .nan, status: .solved, note: "a\tb\nc", stationary: true, error: Spread(mean: 1e-300, sd: .infinity)),
-            Run(d: 40, seed: .max, reconstructionError: -0.0, flowLambda3OverLambda1: 5e-324, status: .iterationLimit, note: "", stationary: false, error: Spread(mean: -.infinity, sd: 2)),
+            Run(d: 40, seed: .max, reconstructionError: -0.0, flowLambda3OverLambda1: .leastNonzeroMagnitude, status: .iterationLimit, note: "", stationary: false, error: Spread(mean: -.infinity, sd: 2)),
         ]
         let table = Table("runs", rows: runs)
         XCTAssertEqual(table, appended(runs))

@@ -1,5 +1,6 @@
 import Foundation
 import NotebookEngine
+import NotebookRuntime
 import XCTest
 
 /// `notebook verify`: a render's tables set against a reference's, column by column, with the
@@ -44,8 +45,8 @@ final class VerificationTests: XCTestCase {
         }
     }
 
-    private func table(_ rows: [[String]], columns: [String] = ["name", "delta", "status"]) -> TSVTable {
-        TSVTable(columns: columns, rows: rows)
+    private func table(_ rows: [[String]], columns: [String] = ["name", "delta", "status"]) -> Table {
+        Table(columns: columns, rows: rows)
     }
 
     func testNumericColumnsWithinTheirToleranceRelativeToTheColumnsScale() throws {
@@ -137,10 +138,10 @@ final class VerificationTests: XCTestCase {
     }
 
     func testTSVTableReadsWhatTheRuntimeWrites() {
-        let table = TSVTable(tsv: "a\tb\r\n1\t\n2\t3\t4\n")
+        let table = Table(tsv: "a\tb\r\n1\t\n2\t3\t4\n")
         XCTAssertEqual(table.columns, ["a", "b"])
         XCTAssertEqual(table.rows, [["1", ""], ["2", "3"]])
-        XCTAssertEqual(TSVTable(tsv: table.tsv), table)
+        XCTAssertEqual(Table(tsv: table.tsv), table)
     }
 
     /// Two renders of a notebook through the built `notebook`: the same render verifies (exit 0),
@@ -167,7 +168,7 @@ final class VerificationTests: XCTestCase {
         try notebook.write(to: process.folder.appendingPathComponent("Notebooks/verified.md"), atomically: true, encoding: .utf8)
         XCTAssertEqual(try process.run(["run", "Notebooks/verified.md"]).status, 0)
         let verdicts = try process.read("out/data/verified/\(VerdictTable.fileName)")
-        XCTAssertEqual(TSVTable(tsv: verdicts).rows.map { [$0[0], $0[2]] }, [["check", "held"], ["finding", "reproduced"]])
+        XCTAssertEqual(Table(tsv: verdicts).rows.map { [$0[0], $0[2]] }, [["check", "held"], ["finding", "reproduced"]])
 
         let copy = process.folder.appendingPathComponent("again")
         try FileManager.default.copyItem(at: process.folder.appendingPathComponent("out"), to: copy)

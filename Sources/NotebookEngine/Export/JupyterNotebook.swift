@@ -279,7 +279,7 @@ struct JupyterNotebook {
 
     /// The first ``NotebookReport/rowsShown`` rows as an HTML table, the header and row count as text.
     private func tableOutput(_ table: TableRecord) -> [String: Any] {
-        let rows = TSVTable(tsv: tables[table.name] ?? "").rows.prefix(NotebookReport.rowsShown)
+        let rows = Table(tsv: tables[table.name] ?? "").rows.prefix(NotebookReport.rowsShown)
         let caption = "Table \(table.name) · \(table.rows) row\(table.rows == 1 ? "" : "s")"
             + (table.rows > rows.count ? " (first \(rows.count) shown; the whole is data/\(document.stem)/\(table.name).tsv)" : "")
         var html = "<table>\n<caption>\(HTMLEscape.escape(caption))</caption>\n<tr>"

@@ -1,4 +1,5 @@
 import Foundation
+import NotebookRuntime
 import GnuplotBridge
 
 /// Draws a ` ```gnuplot ` block: hands the named tables to gnuplot through gnuplot-iostream
@@ -100,7 +101,7 @@ enum GnuplotTables {
         /// a long one cut to the header's width).
         init(name: String, tsv: String) {
             self.name = name
-            let table = TSVTable(tsv: tsv)
+            let table = NotebookRuntime.Table(tsv: tsv)
             columns = table.columns
             cells = table.rows.flatMap { $0 }
         }

@@ -317,7 +317,7 @@ struct NotebookReport {
     }
 
     private func tableNode(_ table: TableRecord) -> Node<HTML.BodyContext> {
-        let rows = TSVTable(tsv: run.tables[table.name] ?? "").rows
+        let rows = Table(tsv: run.tables[table.name] ?? "").rows
         let link = Self.attribute(HTMLEscape.link("\(run.dataLink)/\(table.name).tsv"))
         // Folded: the tables stand behind their one-line caption, not between a claim and its figure.
         return .details(

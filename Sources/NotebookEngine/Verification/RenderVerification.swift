@@ -1,4 +1,5 @@
 import Foundation
+import NotebookRuntime
 
 /// Whether one render of the notebooks reproduced another: every table of every notebook
 /// compared column by column (``TableComparison``, with the tolerances each notebook declares in
@@ -69,12 +70,12 @@ public struct RenderVerification: Sendable {
     }
 
     /// Every `*.tsv` of a folder, parsed, by file name (none when the folder is missing).
-    static func tables(in folder: URL) -> [String: TSVTable] {
+    static func tables(in folder: URL) -> [String: Table] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        var tables: [String: TSVTable] = [:]
+        var tables: [String: Table] = [:]
         for name in names where name.hasSuffix(".tsv") {
             if let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) {
-                tables[name] = TSVTable(tsv: LossyText.decode(data))
+                tables[name] = Table(tsv: LossyText.decode(data))
             }
         }
         return tables
@@ -82,13 +83,13 @@ public struct RenderVerification: Sendable {
 
     /// The findings and checks whose verdict differs: paired by position when both renders state
     /// as many of each kind, else by their statements' text.
-    static func verdictChanges(reference: TSVTable?, candidate: TSVTable?) -> [VerdictChange] {
+    static func verdictChanges(reference: Table?, candidate: Table?) -> [VerdictChange] {
         guard let reference, let candidate else {
             if reference == nil && candidate == nil { return [] }
             return [VerdictChange(kind: "all", statement: reference == nil
                 ? "the reference render has no \(VerdictTable.fileName)" : "the new render has no \(VerdictTable.fileName)")]
         }
-        func rows(_ table: TSVTable) -> [[String: String]] {
+        func rows(_ table: Table) -> [[String: String]] {
             table.rows.map { Dictionary(zip(table.columns, $0), uniquingKeysWith: { first, _ in first }) }
         }
         let (old, new) = (rows(reference), rows(candidate))

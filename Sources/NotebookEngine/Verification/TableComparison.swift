@@ -1,4 +1,5 @@
 import Foundation
+import NotebookRuntime
 
 /// One table of a new render set against the same table of a reference render, column by column
 /// (``VerificationTolerances`` says how close a column must be).
@@ -46,7 +47,7 @@ public struct TableComparison: Sendable {
     }
 
     /// Compares `candidate` with `reference` (nil: the table is missing from that render).
-    public init(table: String, reference: TSVTable?, candidate: TSVTable?, tolerances: VerificationTolerances) {
+    public init(table: String, reference: Table?, candidate: Table?, tolerances: VerificationTolerances) {
         self.table = table
         self.columns = []
         self.notes = []

@@ -1,3 +1,5 @@
+import NotebookRuntime
+
 /// A report's findings and checks as a table beside its data (`data/NAME/verdict-and-checks.tsv`),
 /// so that another render can be compared with it statement by statement (`notebook verify`) and
 /// a reader can take the verdicts without parsing the report.
@@ -13,7 +15,7 @@ public enum VerdictTable {
     public static let columns = ["kind", "statement", "verdict", "ours", "line"]
 
     /// The table of a run's findings and checks, in the notebook's order.
-    public static func table(findings: [FindingRecord], claims: [ClaimRecord]) -> TSVTable {
+    public static func table(findings: [FindingRecord], claims: [ClaimRecord]) -> Table {
         func cell(_ text: String) -> String {
             String(text.map { $0 == "\t" || $0 == "\n" || $0 == "\r" ? " " : $0 })
         }
@@ -24,6 +26,6 @@ public enum VerdictTable {
         rows += claims.map { claim in
             (claim.line, ["check", cell(claim.text), claim.held ? "held" : "failed", "", String(claim.line)])
         }
-        return TSVTable(columns: columns, rows: rows.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element.cells))
+        return Table(columns: columns, rows: rows.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element.cells))
     }
 }
