@@ -62,7 +62,7 @@ final class ExhaustiveSearchTests: XCTestCase {
         XCTAssertEqual(small.medianDelta, 0.011, "sorted 1e-4, 0.001, 0.011, 0.05, 0.2")
         XCTAssertEqual(small.maxDelta, 0.2)
         XCTAssertEqual(small.unsolved, 1)
-        XCTAssertEqual(s.shareNearMinimum(small), 0.4)
+        XCTAssertEqual(small.shareNearMinimum, 0.4)
         XCTAssertEqual([large.negative, large.belowFloor], [1, 0])
         XCTAssertEqual(large.lowestNegativeFloor, -1e-8)
         XCTAssertEqual(large.medianDelta, 0.3, "sorted −1e-9, 0.1, 0.3, 0.4, 0.5")

@@ -87,6 +87,14 @@ final class FlowLimitStudyTests: XCTestCase {
         XCTAssertEqual(c.statusRows.map(\.status), ["solved", "diverged"])
         XCTAssertEqual(c.statusRows.map(\.instances), [4, 1])
         XCTAssertEqual(c.flowAgainstGreedyRows.map(\.deviates), [false, true, true])
+        XCTAssertTrue(Self.study.everyFeasibleInstanceHasGreedy)
+        // Without GLRL on instance 101, it counts as inaccurate and is not accounted for.
+        var outcomes = Self.deep.outcomes
+        outcomes[1].greedy = nil
+        let study = FlowLimitStudy(figure4: ExhaustiveSearchTests.figure4, deep: ExhaustiveSearch.summary(of: outcomes, initNorms: [1e-100]), isometric: Self.isometric)
+        XCTAssertFalse(study.everyFeasibleInstanceHasGreedy)
+        XCTAssertEqual(study.greedyComparison.agree, [1])
+        XCTAssertEqual(study.greedyComparison.unaccountedRows.first?.why, "GLRL inaccurate")
     }
 
     /// The weighting at ᾱ = 1e-5: 2 of 5 within 1e-2 under the entry weighting (median 0.011 over all five

@@ -91,9 +91,6 @@ extension ExhaustiveSearch {
 }
 
 extension ExhaustiveSearch.Summary {
-    /// The share of the feasible instances near the minimum (|Δ| < ``ExhaustiveSearch/nearMinimum``) at one ᾱ.
-    public func shareNearMinimum(_ s: PerInitNorm) -> Double { Double(s.within1e2) / Double(max(feasible, 1)) }
-
     /// The histogram as Figure 4 draws it, a row per bin of ``ExhaustiveSearch/histogramEdges``.
     public var histogramRows: [ExhaustiveSearch.HistogramRow] {
         histogram.map { ExhaustiveSearch.HistogramRow(bin: $0, initNorms: perInitNorm.map(\.initNorm)) }
@@ -102,7 +99,7 @@ extension ExhaustiveSearch.Summary {
     /// A row per ᾱ.
     public var statisticsRows: [ExhaustiveSearch.StatisticsRow] {
         perInitNorm.map {
-            .init(initNorm: $0.initNorm, feasible: feasible, within: $0.within1e2, shareWithin: shareNearMinimum($0), medianDelta: $0.medianDelta,
+            .init(initNorm: $0.initNorm, feasible: feasible, within: $0.within1e2, shareWithin: $0.shareNearMinimum, medianDelta: $0.medianDelta,
                   maxDelta: $0.maxDelta, unsolved: $0.unsolved, negative: $0.negative, belowFloor: $0.belowFloor)
         }
     }

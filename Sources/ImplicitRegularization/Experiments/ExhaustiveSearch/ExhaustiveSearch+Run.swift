@@ -5,8 +5,9 @@ extension ExhaustiveSearch {
     public struct Summary: Sendable {
         public struct PerInitNorm: Sendable {
             public var initNorm: Double
-            /// Feasible instances with |Δ| < 1e-2.
+            /// Feasible instances with |Δ| < 1e-2 (``ExhaustiveSearch/nearMinimum``), and their share of the feasible ones.
             public var within1e2: Int
+            public var shareNearMinimum: Double
             public var medianDelta: Double
             public var maxDelta: Double
             /// Flows of feasible instances that did not end `.solved` (a step or time limit, or inaccurate).
@@ -48,8 +49,9 @@ extension ExhaustiveSearch {
         let perInitNorm = initNorms.indices.map { k -> Summary.PerInitNorm in
             let deltas = feasible.map { $0.deltas[k] }.sorted()
             let negative = feasible.filter { $0.deltas[k] < 0 }
+            let within = deltas.filter { abs($0) < nearMinimum }.count
             return .init(
-                initNorm: initNorms[k], within1e2: deltas.filter { abs($0) < nearMinimum }.count,
+                initNorm: initNorms[k], within1e2: within, shareNearMinimum: Double(within) / Double(max(feasible.count, 1)),
                 medianDelta: deltas.isEmpty ? .nan : deltas[deltas.count / 2], maxDelta: deltas.last ?? .nan,
                 unsolved: feasible.filter { $0.statuses[k] != .solved }.count,
                 negative: negative.count, belowFloor: negative.filter { $0.deltas[k] < $0.floors[k] }.count,

@@ -117,9 +117,14 @@ extension FlowLimitStudy {
         }
     }
 
-    /// GLRL beside the flow from ᾱ = 1e-100 (both from the run of ``deepSearch``).
+    /// Whether every feasible instance of the run of ``deepSearch`` carries GLRL's outcome.
+    public var everyFeasibleInstanceHasGreedy: Bool { feasible.allSatisfy { deep.outcomes[$0].greedy != nil } }
+
+    /// GLRL beside the flow from ᾱ = 1e-100 (both from the run of ``deepSearch``). A feasible instance
+    /// without GLRL's outcome (``everyFeasibleInstanceHasGreedy`` false) counts as GLRL `.inaccurate` with Δ NaN.
     public var greedyComparison: GreedyComparison {
-        let glrl = feasible.map { deep.outcomes[$0].greedy! }
+        let missing = ExhaustiveSearch.GreedyOutcome(nuclearNorm: .nan, delta: .nan, status: .inaccurate, rank: 0, floor: .nan)
+        let glrl = feasible.map { deep.outcomes[$0].greedy ?? missing }
         let (flowLimit, flowStatus, d5) = (deltas(1e-100), statuses(1e-100), deltas(1e-5))
         var comparison = GreedyComparison(
             greedy: glrl, indices: feasible.map { figure4.outcomes[$0].index }, flowLimit: flowLimit, flowStatus: flowStatus, flowAt1e5: d5,
