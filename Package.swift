@@ -27,19 +27,22 @@ let package = Package(
         .target(name: "BLASKernelSelection", dependencies: ["COpenBLAS"]),
         .target(name: "LinearAlgebra", dependencies: ["COpenBLAS", "BLASKernelSelection"], exclude: ["README.md"]),
         .target(
-            name: "ImplicitRegularization", dependencies: ["LinearAlgebra"],
+            name: "ImplicitRegularization", dependencies: ["LinearAlgebra", "DurableFiles"],
             exclude: ["README.md"] + ["Problems", "Descent", "Flows", "Integrators", "ConvexReferences", "ProblemFormat",
-                                      "Experiments", "Results", "Concurrency", "Files"].map { "\($0)/README.md" }),
+                                      "Experiments", "Results", "Concurrency"].map { "\($0)/README.md" }),
         .executableTarget(
             name: "factorize",
             dependencies: [
                 "ImplicitRegularization",
+                "DurableFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // The notebook runner's side of a notebook program. `notebook run` compiles a copy of it into
         // each kernel it builds (`notebook.yml` names this project's), beside the kernel's products.
         .target(name: "NotebookRuntime", exclude: ["README.md"]),
+        // Atomic files, flock locks and a stderr that never traps: the library's, factorize's and the engine's.
+        .target(name: "DurableFiles", exclude: ["README.md"]),
         // gnuplot-iostream (Debian libgnuplot-iostream-dev, header-only over boost) behind a C header:
         // the gnuplot blocks' tables are written through it (Rendering/GnuplotRenderer.swift).
         .target(
@@ -51,6 +54,7 @@ let package = Package(
             name: "NotebookEngine",
             dependencies: [
                 "NotebookRuntime",
+                "DurableFiles",
                 "GnuplotBridge",
                 .product(name: "Plot", package: "Plot"),
                 .product(name: "Yams", package: "Yams"),
@@ -59,7 +63,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "notebook",
-            dependencies: ["NotebookEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["NotebookEngine", "DurableFiles", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "factorize-bench", dependencies: ["ImplicitRegularization"], path: "Benchmarks/factorize-bench"),
         // The probe of Figure 4's slowest flows to their limit, forced on to t = 10¹⁴ (Benchmarks/flow-limit-probe/main.swift).

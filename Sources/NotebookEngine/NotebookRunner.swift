@@ -1,3 +1,4 @@
+import DurableFiles
 import Foundation
 import NotebookRuntime
 
@@ -261,12 +262,12 @@ public struct NotebookRunner {
             // Copy the cut outputs beside the report now: the scratch folder goes when this scope ends.
             for (index, block) in fresh.blocks.enumerated() {
                 if block.outputIsCut {
-                    try AtomicFile.copyStreaming(
+                    try AtomicFile.copy(
                         folder.appendingPathComponent(NotebookSession.outputFileName(block: index)),
                         to: dataFolder.appendingPathComponent(NotebookReport.outputFileName(block: index)))
                 }
                 if block.errorsAreCut {
-                    try AtomicFile.copyStreaming(
+                    try AtomicFile.copy(
                         folder.appendingPathComponent(NotebookSession.errorFileName(block: index)),
                         to: dataFolder.appendingPathComponent(NotebookReport.errorFileName(block: index)))
                 }

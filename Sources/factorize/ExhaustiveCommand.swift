@@ -1,4 +1,5 @@
 import ArgumentParser
+import DurableFiles
 import Foundation
 import ImplicitRegularization
 import LinearAlgebra

@@ -2,6 +2,7 @@ import ArgumentParser
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #endif
+import DurableFiles
 import Foundation
 import ImplicitRegularization
 import LinearAlgebra
@@ -61,6 +62,7 @@ struct Factorize: ParsableCommand {
         case let error as FactorizeError: return (error.description, error.isBadInput ? 2 : 1)
         case let error as LinearAlgebraError: return ("the solver failed: \(error)", 1)
         case let error as ExhaustiveSearch.RunError: return (error.description, 1)
+        case let error as AtomicFile.WriteError: return (error.description, 1)
         case let error as FolderLock.Busy: return (error.description, 2)
         case let error as ExhaustiveSearch.WorkerPlan.Refusal: return (error.description, 2)
         case let error as SlurmArray.Failure: return (error.description, 1)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DurableFiles
 import Foundation
 import NotebookEngine
 
@@ -23,7 +24,7 @@ struct CleanCommand: ParsableCommand {
                 print("notebook: no cache at \(cache): nothing to remove")
             }
         } catch let error as NotebookError {
-            Diagnostics.write("notebook: \(Diagnostics.describe(error))\n")
+            StandardError.write("notebook: \(Diagnostics.describe(error))\n")
             throw ExitCode(2)
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DurableFiles
 import Foundation
 import NotebookEngine
 
@@ -41,7 +42,7 @@ struct ExportCommand: ParsableCommand {
                 let export = try runner.exportJupyter(document, to: URL(fileURLWithPath: out, isDirectory: true))
                 failed = failed || !export.succeeded
             } catch {
-                Diagnostics.write("notebook: \(Diagnostics.describe(error))\n")
+                StandardError.write("notebook: \(Diagnostics.describe(error))\n")
                 failed = true
             }
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DurableFiles
 import Foundation
 import NotebookEngine
 
@@ -38,7 +39,7 @@ struct NotebookCommand: ParsableCommand {
             if code == .validationFailure {
                 let message = message(for: error).textLines.first { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? "bad arguments"
                 let stripped = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
-                Diagnostics.write("notebook: \(stripped) (see notebook --help)\n")
+                StandardError.write("notebook: \(stripped) (see notebook --help)\n")
                 Foundation.exit(2)
             }
             exit(withError: error)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DurableFiles
 import Foundation
 import NotebookEngine
 
@@ -42,7 +43,7 @@ struct NotebookSelection: ParsableArguments {
         do {
             toolchain = try NotebookToolchain.locate()
         } catch {
-            Diagnostics.write("notebook: \(Diagnostics.describe(error))\n")
+            StandardError.write("notebook: \(Diagnostics.describe(error))\n")
             throw ExitCode(2)
         }
         let cacheFolder = RunCache(root: URL(fileURLWithPath: cache, isDirectory: true))
@@ -51,18 +52,18 @@ struct NotebookSelection: ParsableArguments {
             options: .init(
                 outputFolder: URL(fileURLWithPath: reports, isDirectory: true), cacheFolder: cacheFolder.root,
                 parameters: overrides, force: force, timeout: timeout),
-            log: { Diagnostics.write("notebook: \($0)\n") })
+            log: { StandardError.write("notebook: \($0)\n") })
         let (documents, errors) = runner.prepare(urls)
-        for error in errors { Diagnostics.write("\(error)\n") }
+        for error in errors { StandardError.write("\(error)\n") }
         if !errors.isEmpty { throw ExitCode(2) }
         runner.siblings = documents.map { ($0.stem, $0.title) }
         do {
             try cacheFolder.prepare()
         } catch let error as NotebookError {
-            Diagnostics.write("\(error)\n")
+            StandardError.write("\(error)\n")
             throw ExitCode(2)
         } catch {
-            Diagnostics.write("notebook: the cache \(cache): \(Diagnostics.describe(error))\n")
+            StandardError.write("notebook: the cache \(cache): \(Diagnostics.describe(error))\n")
             throw ExitCode(2)
         }
         return (runner, documents)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DurableFiles
 import Foundation
 import NotebookEngine
 
@@ -33,11 +34,11 @@ struct PreviewCommand: ParsableCommand {
         let files = documents.map { URL(fileURLWithPath: $0.path) }
         let preview = NotebookPreview(
             runner: runner, files: files, port: UInt16(port),
-            log: { Diagnostics.write("notebook: \($0)\n") })
+            log: { StandardError.write("notebook: \($0)\n") })
         do {
             try preview.serve()
         } catch {
-            Diagnostics.write("notebook: preview: \(Diagnostics.describe(error))\n")
+            StandardError.write("notebook: preview: \(Diagnostics.describe(error))\n")
             throw ExitCode(2)
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DurableFiles
 import Foundation
 import NotebookEngine
 
@@ -40,7 +41,7 @@ struct RunCommand: ParsableCommand {
                 let summary = try runner.run(document)
                 failed = failed || !summary.succeeded
             } catch {
-                Diagnostics.write("notebook: \(document.path): \(Diagnostics.describe(error))\n")
+                StandardError.write("notebook: \(document.path): \(Diagnostics.describe(error))\n")
                 failed = true
             }
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DurableFiles
 import Foundation
 import NotebookEngine
 
@@ -26,7 +27,7 @@ struct StatusCommand: ParsableCommand {
                 options: .init(outputFolder: folder, cacheFolder: folder, parameters: [], force: false, timeout: nil),
                 log: { _ in })
         } catch {
-            Diagnostics.write("notebook: \(Diagnostics.describe(error))\n")
+            StandardError.write("notebook: \(Diagnostics.describe(error))\n")
             throw ExitCode(2)
         }
         let reports = ReportProvenance.reports(in: folder, kernelDigest: runner.kernelDigest(ofNotebookAt:))

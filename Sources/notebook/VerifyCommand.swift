@@ -1,4 +1,5 @@
 import ArgumentParser
+import DurableFiles
 import Foundation
 import NotebookEngine
 
@@ -29,7 +30,7 @@ struct VerifyCommand: ParsableCommand {
         for folder in [reference, candidate] {
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
-                Diagnostics.write("notebook verify: no such folder: \(folder)\n")
+                StandardError.write("notebook verify: no such folder: \(folder)\n")
                 throw ExitCode(2)
             }
         }
@@ -40,7 +41,7 @@ struct VerifyCommand: ParsableCommand {
             do {
                 documents.append(try NotebookParser().parse(contentsOf: url, displayPath: url.relativePath))
             } catch {
-                Diagnostics.write("\(error)\n")
+                StandardError.write("\(error)\n")
                 failed = true
             }
         }
@@ -52,7 +53,7 @@ struct VerifyCommand: ParsableCommand {
         do {
             try Data(verification.html.utf8).write(to: page, options: .atomic)
         } catch {
-            Diagnostics.write("notebook verify: cannot write \(page.path): \(error.localizedDescription)\n")
+            StandardError.write("notebook verify: cannot write \(page.path): \(error.localizedDescription)\n")
             throw ExitCode(1)
         }
         print(verification.summary)

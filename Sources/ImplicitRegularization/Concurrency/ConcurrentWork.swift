@@ -1,10 +1,11 @@
 import Foundation
 
-/// Work spread over threads: one `Thread` (8 MiB of stack) per item, each running `body` on its
-/// item, the results in the items' order (a single item runs on the calling thread). The callers keep OpenBLAS single-threaded
-/// (``BLASThreads``), so the parallelism is theirs: on a 2-core machine two workers ran
-/// about 1.6 times as fast as one. (`DispatchQueue.concurrentPerform` on Linux may run every
-/// item on the calling thread, hence explicit threads.)
+/// Work spread over a bounded pool of threads (8 MiB of stack each): `workers` threads take the
+/// items in turn, each running `body` on one item at a time, and the results come back in the
+/// items' order, whichever thread computed them. The callers keep OpenBLAS single-threaded
+/// (``BLASThreads``), so the parallelism is theirs; an item's result does not depend on the pool.
+/// (`DispatchQueue.concurrentPerform` on Linux may run every item on the calling thread, hence
+/// explicit threads.)
 public enum ConcurrentWork {
     /// `count` indices cut into `parts` contiguous ranges (at most `count` of them, none empty
     /// unless `count` is 0), in order.
@@ -13,16 +14,25 @@ public enum ConcurrentWork {
         return (0..<parts).map { p in (p * count / parts)..<((p + 1) * count / parts) }
     }
 
+    /// The pool's default size: the processors this process may use.
+    public static var processors: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// `body` over `items` on `min(workers, items.count)` threads (`workers` defaults to
+    /// ``processors``); a single worker runs everything on the calling thread.
     public static func map<Item: Sendable, Result: Sendable>(
-        _ items: [Item], _ body: @escaping @Sendable (Item) -> Result
+        _ items: [Item], workers: Int = processors, _ body: @escaping @Sendable (Item) -> Result
     ) -> [Result] {
-        if items.count == 1 { return [body(items[0])] }
+        let threads = max(1, min(workers, items.count))
+        if threads == 1 { return items.map(body) }
         let results = ResultSlots<Result>(count: items.count)
+        let next = Counter(-1)
         let group = DispatchGroup()
-        for (index, item) in items.enumerated() {
+        for _ in 0..<threads {
             group.enter()
             let thread = Thread {
-                results.store(body(item), at: index)
+                while case let index = next.increment(), index < items.count {
+                    results.store(body(items[index]), at: index)
+                }
                 group.leave()
             }
             thread.stackSize = 8 << 20

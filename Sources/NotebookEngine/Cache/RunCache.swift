@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #endif
+import DurableFiles
 import Foundation
 import NotebookRuntime
 
@@ -131,19 +132,7 @@ public struct RunCache {
     func withLock<T>(stem: String, exclusive: Bool, _ body: () throws -> T) throws -> T {
         let folder = root.appendingPathComponent(stem, isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return try Self.withLock(file: folder.appendingPathComponent(".lock"), exclusive: exclusive, body)
-    }
-
-    /// Runs `body` holding the `flock(2)` of `file` (created if missing), shared or exclusive.
-    static func withLock<T>(file: URL, exclusive: Bool, _ body: () throws -> T) throws -> T {
-        let fd = open(file.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: file.path]) }
-        defer { close(fd) }
-        while flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0 {
-            guard errno == EINTR else { throw CocoaError(.fileLocking, userInfo: [NSFilePathErrorKey: file.path]) }
-        }
-        defer { flock(fd, LOCK_UN) }
-        return try body()
+        return try FileLock.withLock(file: folder.appendingPathComponent(".lock"), exclusive: exclusive, body)
     }
 
     /// The file, beside a run's record, holding the digest of every other file of the run's folder
@@ -284,7 +273,7 @@ public struct RunCache {
     /// Copies a cached run's file (a block's whole output) to `destination`, under the lock.
     func copy(stem: String, key: String, file: String, to destination: URL) throws {
         try withLock(stem: stem, exclusive: false) {
-            try AtomicFile.copyStreaming(runFolder(stem: stem, key: key).appendingPathComponent(file), to: destination)
+            try AtomicFile.copy(runFolder(stem: stem, key: key).appendingPathComponent(file), to: destination)
         }
     }
 

@@ -1,3 +1,4 @@
+import DurableFiles
 import Foundation
 
 /// A kernel, built: the declared package's library products and the notebook runtime linked into
@@ -47,7 +48,7 @@ public struct NotebookKernel: Sendable {
         let folder = root.map { $0.appendingPathComponent(".build/notebook-kernel", isDirectory: true) }
             ?? toolchain.runtimeFolder.appendingPathComponent("notebook-kernel", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return try RunCache.withLock(file: folder.appendingPathComponent(".lock"), exclusive: true) {
+        return try FileLock.withLock(file: folder.appendingPathComponent(".lock"), exclusive: true) {
             var closure: [URL] = []
             var modules: [String] = []
             var products = declaration.products
@@ -129,7 +130,7 @@ public struct NotebookKernel: Sendable {
     /// The `swiftc` arguments that compile a program importing `NotebookKernel` and link it,
     /// building the library first when it is missing or was built from other bytes.
     func compileArguments(log: (String) -> Void) throws -> [String] {
-        try RunCache.withLock(file: folder.appendingPathComponent(".lock"), exclusive: true) {
+        try FileLock.withLock(file: folder.appendingPathComponent(".lock"), exclusive: true) {
             let stamp = folder.appendingPathComponent("built.stamp")
             // Named by the format of what ``compileArguments(bin:products:)`` reads, so a runner that reads
             // the build description otherwise never takes an older runner's arguments.

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #endif
+import DurableFiles
 import Foundation
 import NotebookRuntime
 import Plot
@@ -75,7 +76,7 @@ struct IndexPage {
     /// Records `updated` and rewrites the page, holding `.notebooks.lock` so that runners
     /// updating the same folder at once keep each other's entries.
     func update(with updated: [Entry]) throws {
-        try AtomicFile.withLock(folder.appendingPathComponent(".notebooks.lock")) { try rewrite(with: updated) }
+        try FileLock.withLock(file: folder.appendingPathComponent(".notebooks.lock"), exclusive: true) { try rewrite(with: updated) }
     }
 
     private func rewrite(with updated: [Entry]) throws {
@@ -232,47 +233,4 @@ struct IndexPage {
     .card p.stale { color: #b3261e; font-weight: 600; margin: .25rem 0; }
     .nofigure { height: 8rem; display: flex; align-items: center; justify-content: center; color: #8a94a0; border: 1px dashed #dde2e8; }
     """
-}
-
-/// Writes a file through a temporary beside it and a rename, so a reader never
-/// sees half a file and a failed write leaves the old one in place.
-enum AtomicFile {
-    static func write(_ data: Data, to url: URL) throws {
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try data.write(to: url, options: .atomic)
-    }
-
-    static func copy(_ source: URL, to destination: URL) throws {
-        try copyStreaming(source, to: destination)
-    }
-
-    /// Copies without reading the file into memory: to a unique temporary beside the
-    /// destination, then a rename.
-    static func copyStreaming(_ source: URL, to destination: URL) throws {
-        try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let temporary = destination.deletingLastPathComponent()
-            .appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString.prefix(8)).part")
-        do {
-            try FileManager.default.copyItem(at: source, to: temporary)
-            guard rename(temporary.path, destination.path) == 0 else {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: destination.path])
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
-        }
-    }
-
-    /// Runs `body` holding an exclusive `flock(2)` on `lockFile`.
-    static func withLock<T>(_ lockFile: URL, _ body: () throws -> T) throws -> T {
-        try FileManager.default.createDirectory(at: lockFile.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let fd = open(lockFile.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: lockFile.path]) }
-        defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw CocoaError(.fileLocking, userInfo: [NSFilePathErrorKey: lockFile.path]) }
-        }
-        defer { flock(fd, LOCK_UN) }
-        return try body()
-    }
 }

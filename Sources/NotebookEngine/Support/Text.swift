@@ -91,9 +91,8 @@ enum HTMLEscape {
     }
 }
 
-/// The runner's diagnostics on standard error, which never trap: `write(2)`, whose errors (a full
-/// disk, a closed descriptor, a reader gone) cost the text and nothing else. Foundation's
-/// `FileHandle.standardError.write` traps on them, and a full stderr is no reason to lose a run.
+/// The runner's diagnostics, written to standard error by ``StandardError/write(_:)``, which never
+/// traps (Foundation's `FileHandle.standardError.write` does, and a full stderr is no reason to lose a run).
 public enum Diagnostics {
     /// An error in one line: a file-system error as "cannot write PATH: REASON" with the system's
     /// reason (a read-only volume, a full disk, a permission), not Foundation's error dump.
@@ -109,15 +108,6 @@ public enum Diagnostics {
             ?? ns.localizedDescription
         // Foundation's write errors are codes 512–767, read errors 256–511.
         return "cannot \((512..<768).contains(ns.code) ? "write" : "read") \(path): \(reason)"
-    }
-
-    public static func write(_ text: String) {
-        let bytes = Array(text.utf8)
-        var done = 0
-        while done < bytes.count {
-            let wrote = bytes[done...].withUnsafeBytes { Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
-            if wrote > 0 { done += wrote } else if wrote < 0 && errno == EINTR { continue } else { return }
-        }
     }
 }
 

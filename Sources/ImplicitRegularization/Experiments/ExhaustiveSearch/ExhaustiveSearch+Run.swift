@@ -81,15 +81,14 @@ extension ExhaustiveSearch {
     /// the time limit 10¹⁴. 6: the SDP in the problem's own units (its minimum moves at round-off).
     public static let algorithmVersion = 6
 
-    /// Why a run failed (not the input's fault): a file could not be written or read back.
+    /// Why a run failed (not the input's fault): a folder could not be made, or a file read back is
+    /// not what was written (a file that cannot be written throws ``AtomicFile/WriteError``).
     public enum RunError: Error, CustomStringConvertible {
-        case write(file: String, reason: String)
         case createFolder(path: String, reason: String)
         case inconsistent(reason: String)
 
         public var description: String {
             switch self {
-            case let .write(file, reason): "\(file): cannot write the file: \(reason)"
             case let .createFolder(path, reason): "\(path): cannot create the folder: \(reason)"
             case let .inconsistent(reason): "exhaustive search: \(reason)"
             }
