@@ -19,7 +19,7 @@ extension ExhaustiveSearch {
     /// The sample's stride: every 499th instance (301 of 150,000) on the full profile, every 4999th on the quick one.
     public static func toleranceSampleStride(profile: FigureProfile) -> Int { profile.quick ? 4999 : 499 }
 
-    /// ``ToleranceEffect`` over every `stride`-th instance from 7, on `workers` threads in contiguous shares.
+    /// ``ToleranceEffect`` over every `stride`-th instance from 7, on `workers` threads.
     public static func toleranceEffect(stride step: Int, workers: Int = ProcessInfo.processInfo.activeProcessorCount) -> ToleranceEffect {
         let sample = Array(stride(from: 7, to: instanceCount, by: step))
         var loose = ExhaustiveSearch(initNorms: [1e-5])
@@ -27,12 +27,10 @@ extension ExhaustiveSearch {
         var tight = ExhaustiveSearch(initNorms: [1e-5])
         tight.flow.relativeTolerance = 1e-10
         let (looseSearch, tightSearch) = (loose, tight)
-        let changes = ConcurrentWork.map(ConcurrentWork.shares(sample.count, max(1, workers))) { share in
-            share.compactMap { k -> Double? in
-                let (a, b) = (looseSearch.solve(sample[k]), tightSearch.solve(sample[k]))
-                return a.verdict == .feasible && a.statuses[0] == .solved && b.statuses[0] == .solved ? abs(a.deltas[0] - b.deltas[0]) : nil
-            }
-        }.flatMap { $0 }
+        let changes = ConcurrentWork.map(sample, workers: workers) { index -> Double? in
+            let (a, b) = (looseSearch.solve(index), tightSearch.solve(index))
+            return a.verdict == .feasible && a.statuses[0] == .solved && b.statuses[0] == .solved ? abs(a.deltas[0] - b.deltas[0]) : nil
+        }.compactMap { $0 }
         return ToleranceEffect(sample: sample, changes: changes)
     }
 }
