@@ -5,8 +5,9 @@ extension ExhaustiveSearch {
     public struct Summary: Sendable {
         public struct PerInitNorm: Sendable {
             public var initNorm: Double
-            /// Feasible instances with |Δ| < 1e-2.
+            /// Feasible instances with |Δ| < 1e-2 (``ExhaustiveSearch/nearMinimum``), and their share of the feasible ones.
             public var within1e2: Int
+            public var shareNearMinimum: Double
             public var medianDelta: Double
             public var maxDelta: Double
             /// Flows of feasible instances that did not end `.solved` (a step or time limit, or inaccurate).
@@ -30,6 +31,37 @@ extension ExhaustiveSearch {
         public var histogram: [HistogramBin]
         /// Every instance's outcome, in index order.
         public var outcomes: [Outcome]
+    }
+
+    /// The summary of `outcomes` (in index order) of a search whose flows are from `initNorms`, `computed` of
+    /// them computed in this run: the counts of each verdict; per ᾱ over the feasible instances, the count
+    /// with |Δ| < 1e-2, the median `sorted[⌊n/2⌋]` and the largest Δ, the flows not `.solved`, the Δ < 0
+    /// and those below their floor, with the lowest floor among them (0 when none); and the histogram of
+    /// Δ over ``histogramEdges``.
+    public static func summary(of outcomes: [Outcome], initNorms: [Double], computed: Int = 0) -> Summary {
+        let feasible = outcomes.filter { $0.verdict == .feasible }
+        let histogram = (0..<(histogramEdges.count - 1)).map { bin in
+            let (lower, upper) = (histogramEdges[bin], histogramEdges[bin + 1])
+            return HistogramBin(
+                lower: lower, upper: upper,
+                counts: initNorms.indices.map { k in feasible.filter { $0.deltas[k] >= lower && $0.deltas[k] < upper }.count })
+        }
+        let perInitNorm = initNorms.indices.map { k -> Summary.PerInitNorm in
+            let deltas = feasible.map { $0.deltas[k] }.sorted()
+            let negative = feasible.filter { $0.deltas[k] < 0 }
+            let within = deltas.filter { abs($0) < nearMinimum }.count
+            return .init(
+                initNorm: initNorms[k], within1e2: within, shareNearMinimum: Double(within) / Double(max(feasible.count, 1)),
+                medianDelta: deltas.isEmpty ? .nan : deltas[deltas.count / 2], maxDelta: deltas.last ?? .nan,
+                unsolved: feasible.filter { $0.statuses[k] != .solved }.count,
+                negative: negative.count, belowFloor: negative.filter { $0.deltas[k] < $0.floors[k] }.count,
+                lowestNegativeFloor: negative.map { $0.floors[k] }.min() ?? 0)
+        }
+        return Summary(
+            instances: outcomes.count, feasible: feasible.count,
+            infeasible: outcomes.filter { $0.verdict == .infeasible }.count,
+            undecided: outcomes.filter { $0.verdict == .undecided }.count,
+            perInitNorm: perInitNorm, computed: computed, histogram: histogram, outcomes: outcomes)
     }
 
     /// One bin of the histogram of Δ: `lower ≤ Δ < upper`, a count per ᾱ (in `initNorms` order).
@@ -163,33 +195,12 @@ extension ExhaustiveSearch {
         try AtomicFile.write(
             header.joined(separator: "\t") + "\n" + outcomes.map(row).joined(), to: folder.appendingPathComponent("instances.tsv"))
 
-        let feasible = outcomes.filter { $0.verdict == .feasible }
-        let histogram = (0..<(Self.histogramEdges.count - 1)).map { bin in
-            let (lower, upper) = (Self.histogramEdges[bin], Self.histogramEdges[bin + 1])
-            return HistogramBin(
-                lower: lower, upper: upper,
-                counts: initNorms.indices.map { k in feasible.filter { $0.deltas[k] >= lower && $0.deltas[k] < upper }.count })
-        }
+        let summary = Self.summary(of: outcomes, initNorms: initNorms, computed: pending.reduce(0) { $0 + layout.part($1).count })
         let histogramText = ([["lower", "upper"] + initNorms.map { "count_\($0)" }]
-            + histogram.map { ["\($0.lower)", "\($0.upper)"] + $0.counts.map(String.init) })
+            + summary.histogram.map { ["\($0.lower)", "\($0.upper)"] + $0.counts.map(String.init) })
             .map { $0.joined(separator: "\t") + "\n" }.joined()
         try AtomicFile.write(histogramText, to: folder.appendingPathComponent("histogram.tsv"))
-
-        let perInitNorm = initNorms.indices.map { k -> Summary.PerInitNorm in
-            let deltas = feasible.map { $0.deltas[k] }.sorted()
-            let negative = feasible.filter { $0.deltas[k] < 0 }
-            return .init(
-                initNorm: initNorms[k], within1e2: deltas.filter { abs($0) < 1e-2 }.count,
-                medianDelta: deltas.isEmpty ? .nan : deltas[deltas.count / 2], maxDelta: deltas.last ?? .nan,
-                unsolved: feasible.filter { $0.statuses[k] != .solved }.count,
-                negative: negative.count, belowFloor: negative.filter { $0.deltas[k] < $0.floors[k] }.count,
-                lowestNegativeFloor: negative.map { $0.floors[k] }.min() ?? 0)
-        }
-        return Summary(
-            instances: outcomes.count, feasible: feasible.count,
-            infeasible: outcomes.filter { $0.verdict == .infeasible }.count,
-            undecided: outcomes.filter { $0.verdict == .undecided }.count,
-            perInitNorm: perInitNorm, computed: pending.reduce(0) { $0 + layout.part($1).count }, histogram: histogram, outcomes: outcomes)
+        return summary
     }
 
     struct ChunkDamage: Error {

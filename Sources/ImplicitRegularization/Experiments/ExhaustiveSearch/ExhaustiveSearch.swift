@@ -85,6 +85,14 @@ public struct ExhaustiveSearch: Sendable, Codable {
         public var floors: [Double] = []
         /// ``GreedyLowRankLearning``'s result, when ``ExhaustiveSearch/greedy`` is set.
         public var greedy: GreedyOutcome? = nil
+
+        public init(
+            index: Int, verdict: Verdict, minimum: Double, nuclearNorms: [Double], deltas: [Double], statuses: [SolverStatus], steps: [Int],
+            floors: [Double] = [], greedy: GreedyOutcome? = nil
+        ) {
+            (self.index, self.verdict, self.minimum, self.nuclearNorms, self.deltas) = (index, verdict, minimum, nuclearNorms, deltas)
+            (self.statuses, self.steps, self.floors, self.greedy) = (statuses, steps, floors, greedy)
+        }
     }
 
     /// What GLRL found on one instance.
@@ -94,6 +102,10 @@ public struct ExhaustiveSearch: Sendable, Codable {
         public var status: SolverStatus
         public var rank: Int
         public var floor: Double
+
+        public init(nuclearNorm: Double, delta: Double, status: SolverStatus, rank: Int, floor: Double) {
+            (self.nuclearNorm, self.delta, self.status, self.rank, self.floor) = (nuclearNorm, delta, status, rank, floor)
+        }
     }
 
     /// The observation operator a flow descends (the minimum nuclear norm is the same under both).
