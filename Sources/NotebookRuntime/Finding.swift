@@ -17,6 +17,11 @@ public enum Verdict: String, Codable, Sendable, CaseIterable {
         return .notReproduced
     }
 
+    /// The verdict of a statement that either holds or does not: reproduced, or not reproduced.
+    public static func reproduced(if holds: Bool) -> Verdict {
+        holds ? .reproduced : .notReproduced
+    }
+
     /// The verdict in words, as the reports write it.
     public var words: String {
         switch self {
