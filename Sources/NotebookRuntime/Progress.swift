@@ -42,6 +42,22 @@ public final class Progress: @unchecked Sendable {
         }
     }
 
+    /// A bar for a library's `progress(done, total)` callback, which may be called from worker
+    /// threads: the bar appears at the first call, with that call's total (a new total starts a new
+    /// bar), follows `done`, and ends its line when `done` reaches the total.
+    ///
+    /// ```swift
+    /// let points = try sweep.run(references: reference, progress: Progress.bar("figure 1"))
+    /// ```
+    public static func bar(_ label: String) -> @Sendable (_ done: Int, _ total: Int) -> Void {
+        let current = CurrentBar()
+        return { done, total in
+            let bar = current.bar(label: label, total: total)
+            bar.advance(by: done - bar.done)
+            if done >= total { current.finish(bar) }
+        }
+    }
+
     public func finish() {
         lock.lock()
         defer { lock.unlock() }
@@ -68,5 +84,30 @@ public final class Progress: @unchecked Sendable {
         guard isatty(descriptor) == 1 else { return }
         let bytes = Array(text.utf8)
         _ = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+    }
+}
+
+/// The bar a ``Progress/bar(_:)`` callback draws, made at its first call.
+private final class CurrentBar: @unchecked Sendable {
+    private let lock = NSLock()
+    private var progress: Progress?
+    private var finished = false
+
+    func bar(label: String, total: Int) -> Progress {
+        lock.withLock {
+            if let progress, progress.total == max(total, 1) { return progress }
+            let fresh = Progress(label, total: total)
+            (progress, finished) = (fresh, false)
+            return fresh
+        }
+    }
+
+    func finish(_ bar: Progress) {
+        let first = lock.withLock { () -> Bool in
+            guard progress === bar, !finished else { return false }
+            finished = true
+            return true
+        }
+        if first { bar.finish() }
     }
 }
