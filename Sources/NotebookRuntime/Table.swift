@@ -16,7 +16,7 @@ import Foundation
 public struct Table: Sendable, Codable, Equatable {
     public let name: String
     public let columns: [String]
-    public private(set) var rows: [[String]] = []
+    public internal(set) var rows: [[String]] = []
 
     public init(_ name: String, columns: [String]) {
         precondition(
