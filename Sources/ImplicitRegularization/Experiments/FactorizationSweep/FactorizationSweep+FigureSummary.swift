@@ -50,6 +50,7 @@ extension FactorizationSweep {
         public var limitCount: Int { outcomes.map(\.limits.count).reduce(0, +) }
         /// The limits the flow found stationary (`.solved`).
         public var stationaryLimits: Int { outcomes.map { $0.limits.filter { $0.status == .solved }.count }.reduce(0, +) }
+        public var everyLimitStationary: Bool { stationaryLimits == limitCount }
         /// The CPU seconds of the continuations to the limit, each distinct run once (the SVD initialisation,
         /// repeated under every seed, counted under the first).
         public var limitCPUSeconds: Double {
@@ -73,8 +74,8 @@ extension FactorizationSweep {
 
         /// The small initialisation's and the line search's runs with d ≥ 2.
         func biasedRuns(_ setting: PaperSetting) -> [(point: Point, limit: Limit)] {
-            let outcome = outcome(setting)
-            return outcome.runs(.smallInitialization) { $0 >= 2 } + outcome.runs(.lineSearch) { $0 >= 2 }
+            let runs = self.outcome(setting)
+            return runs.runs(.smallInitialization) { $0 >= 2 } + runs.runs(.lineSearch) { $0 >= 2 }
         }
 
         public func reconstruction(_ setting: PaperSetting) -> Reconstruction {

@@ -73,8 +73,8 @@ extension FactorizationSweep {
         }
 
         public var onMinimum: OnMinimum {
-            let excess = fitting.map { excess(limits[$0]) }
-            return OnMinimum(excess: ValueRange(excess), worst: excess.map(abs).max() ?? .nan, from: fitting.map { widths[$0] }.min() ?? 0)
+            let excesses = fitting.map { excess(limits[$0]) }
+            return OnMinimum(excess: ValueRange(excesses), worst: excesses.map(abs).max() ?? .nan, from: fitting.map { widths[$0] }.min() ?? 0)
         }
 
         /// No run of the small initialisation or the line search short of its limit.
