@@ -13,6 +13,11 @@ extension FactorizationSweep {
         public var limits: [Limit]
         public var references: References
 
+        public init(setting: PaperSetting, points: [Point], limits: [Limit], references: References) {
+            precondition(points.count == limits.count, "one limit per run")
+            (self.setting, self.points, self.limits, self.references) = (setting, points, limits, references)
+        }
+
         /// The run ended by gradient descent and its limit, of one curve at the widths `ranks` admits.
         public func runs(_ curve: Curve, ranks: (Int) -> Bool = { _ in true }) -> [(point: Point, limit: Limit)] {
             zip(points, limits).filter { $0.0.curve == curve && ranks($0.0.rank) }.map { (point: $0.0, limit: $0.1) }
