@@ -162,15 +162,12 @@ public struct FactorizationSweep: Sendable {
     }
 
     /// The mean and the sample standard deviation (0 for one value) of `value` over the seeds
-    /// of one curve at one d.
+    /// of one curve at one d (``SeedStatistics/meanAndDeviation(_:)``).
     public static func statistic(
         _ points: [Point], curve: Curve, rank: Int, _ value: (Point) -> Double
     ) -> (mean: Double, standardDeviation: Double) {
         let values = points.filter { $0.curve == curve && $0.rank == rank }.map(value)
         precondition(!values.isEmpty, "no run of \(curve.rawValue) at d = \(rank)")
-        let mean = values.reduce(0, +) / Double(values.count)
-        guard values.count > 1 else { return (mean, 0) }
-        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)
-        return (mean, variance.squareRoot())
+        return SeedStatistics.meanAndDeviation(values)
     }
 }
