@@ -22,6 +22,11 @@ public enum Verdict: String, Codable, Sendable, CaseIterable {
         holds ? .reproduced : .notReproduced
     }
 
+    /// Reproduced when `holds`; else reproduced with a difference when `differs`; else not reproduced.
+    public static func reproduced(if holds: Bool, withDifferenceIf differs: Bool) -> Verdict {
+        holds ? .reproduced : differs ? .reproducedWithDifference : .notReproduced
+    }
+
     /// The verdict in words, as the reports write it.
     public var words: String {
         switch self {

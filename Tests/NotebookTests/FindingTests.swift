@@ -64,6 +64,11 @@ final class FindingTests: XCTestCase {
         XCTAssertEqual(Verdict.comparing(.nan, reproducedWithin: 0.05, differsWithin: 0.1), .notReproduced)
         XCTAssertEqual(Verdict.reproducedWithDifference.rawValue, "reproduced_with_difference")
         XCTAssertEqual(Verdict.notReproduced.rawValue, "not_reproduced")
+        XCTAssertEqual(Verdict.reproduced(if: true), .reproduced)
+        XCTAssertEqual(Verdict.reproduced(if: false), .notReproduced)
+        XCTAssertEqual(Verdict.reproduced(if: true, withDifferenceIf: false), .reproduced)
+        XCTAssertEqual(Verdict.reproduced(if: false, withDifferenceIf: true), .reproducedWithDifference)
+        XCTAssertEqual(Verdict.reproduced(if: false, withDifferenceIf: false), .notReproduced)
     }
 
     /// Records and manifests written before findings decode (the field is absent).
