@@ -102,3 +102,106 @@ final class DiscretizationComparisonTests: XCTestCase {
         XCTAssertEqual(DiscretizationComparison.panelMethods, ["flow", "toe", "gd", "xgd"])
     }
 }
+
+/// The predicates the report's checks and findings read, and the rows of its tables, on constructed outcomes.
+final class DiscretizationComparisonSummaryTests: XCTestCase {
+    private func outcome(
+        _ observations: PaperSetting.Observations, _ setting: PaperSetting, flow: Double = 2, toe: Double = 2,
+        flowResidual: Double = 1e-7, stationarity: Double = 1e-7, remaining: Double = .nan, stationaryBy: String = "speed",
+        flowStatus: SolverStatus = .solved, xgd: Double = 3, minimumStatus: SolverStatus = .solved
+    ) -> DiscretizationComparison.Outcome {
+        DiscretizationComparison.Outcome(
+            observations: observations, setting: setting, flow: flow, flowResidual: flowResidual, flowTime: 10,
+            flowStationarity: stationarity, flowRemainingBound: remaining, flowStationaryBy: stationaryBy, flowStatus: flowStatus,
+            flowSteps: 100, flowJacobians: 40, flowBeyondRank: 1e-3, toe: toe, toeResidual: 1e-7, toeStatus: .iterationLimit,
+            gd: 1.5, gdResidual: 1e-2, gdStatus: .iterationLimit, xgd: xgd, minimum: 2, gap: 1e-9, minimumStatus: minimumStatus,
+            minimumExposedDirections: 3)
+    }
+
+    /// Every problem of setting (a), with the minimum at 2.
+    private func settingA(flow: [Double]) -> [DiscretizationComparison.Outcome] {
+        zip(PaperSetting.Observations.allCases, flow).map { outcome($0, .a, flow: $1) }
+    }
+
+    /// The checks hold on stationary flows below their targets, and each fails when one flow breaks it.
+    func testChecksReadTheTargets() {
+        let good = [
+            outcome(.sensing, .a),
+            outcome(.sensing, .b, stationarity: 3e-5, remaining: 9e-7, stationaryBy: "decade-certificate"),
+        ]
+        let summary = DiscretizationComparison.Summary(good)
+        XCTAssertEqual(summary.residualTarget, 1e-6)
+        XCTAssertEqual(summary.stationarityTarget, 1e-6)
+        XCTAssertEqual(summary.minimumTarget, 1e-8)
+        XCTAssertTrue(summary.everyFlowStationary)
+        XCTAssertTrue(summary.stationarityTestsMet)
+        XCTAssertTrue(summary.decadeFlowsFailedTheSpeedTest)
+        XCTAssertTrue(summary.everyMinimumCertified)
+        XCTAssertTrue(summary.zeroFilledAboveEveryMinimum)
+
+        XCTAssertFalse(DiscretizationComparison.Summary(good + [outcome(.sensing, .c, flowResidual: 2e-6)]).everyFlowStationary)
+        XCTAssertFalse(DiscretizationComparison.Summary(good + [outcome(.sensing, .c, stationaryBy: "none")]).everyFlowStationary)
+        XCTAssertFalse(DiscretizationComparison.Summary(good + [outcome(.sensing, .c, flowStatus: .timeLimit)]).everyFlowStationary)
+        XCTAssertFalse(DiscretizationComparison.Summary(good + [outcome(.sensing, .c, stationarity: 2e-6)]).stationarityTestsMet)
+        let decade = outcome(.sensing, .c, stationarity: 3e-5, remaining: 2e-6, stationaryBy: "decade-certificate")
+        XCTAssertFalse(DiscretizationComparison.Summary(good + [decade]).stationarityTestsMet)
+        let passedSpeed = outcome(.sensing, .c, stationarity: 5e-7, remaining: 5e-7, stationaryBy: "decade-certificate")
+        XCTAssertFalse(DiscretizationComparison.Summary(good + [passedSpeed]).decadeFlowsFailedTheSpeedTest)
+        XCTAssertFalse(DiscretizationComparison.Summary(good + [outcome(.sensing, .c, minimumStatus: .inaccurate)]).everyMinimumCertified)
+        // X_gd may sit below the minimum by its certified gap 1e-8 (2·(1 − 1e-8)), not by more.
+        XCTAssertTrue(DiscretizationComparison.Summary(good + [outcome(.sensing, .c, xgd: 2 * (1 - 0.5e-8))]).zeroFilledAboveEveryMinimum)
+        XCTAssertFalse(DiscretizationComparison.Summary(good + [outcome(.sensing, .c, xgd: 2 * (1 - 2e-8))]).zeroFilledAboveEveryMinimum)
+    }
+
+    /// Setting (a)'s excesses (‖X‖_* − 2)/2 and the 1% line; the flow against the exponential; the gap at the limit.
+    func testFindingsReadTheOnePercentLine() {
+        let on = DiscretizationComparison.Summary(settingA(flow: [2.001, 1.99, 2.019]))
+        XCTAssertEqual(on.excessesInSettingA[0], 5e-4, accuracy: 1e-15)
+        XCTAssertEqual(on.excessesInSettingA[1], -5e-3, accuracy: 1e-15)
+        XCTAssertEqual(on.excessesInSettingA[2], 9.5e-3, accuracy: 1e-15)
+        XCTAssertEqual(on.settingAExcessNotes { x, digits in String(format: "%.\(digits)f", 1000 * x) }, "0.50, -5.00, 9.50")
+        XCTAssertTrue(on.flowOnTheMinimumInSettingA)
+        XCTAssertFalse(on.gapAtTheLimit)
+        XCTAssertFalse(DiscretizationComparison.Summary(settingA(flow: [2.001, 1.97, 2])).flowOnTheMinimumInSettingA)
+
+        // Both fit: |2.028 − 2.01|/2 = 0.009 is within the 1% line; 2.05 against 2.01 is 0.02, beyond it.
+        XCTAssertTrue(DiscretizationComparison.Summary([outcome(.sensing, .b, flow: 2.028, toe: 2.01)]).flowAndExponentialAgree)
+        let apart = DiscretizationComparison.Summary([outcome(.sensing, .b, flow: 2.05, toe: 2.01)])
+        XCTAssertFalse(apart.flowAndExponentialAgree)
+        XCTAssertTrue(apart.gapAtTheLimit, "a 2.5% gap with every flow stationary")
+        XCTAssertFalse(DiscretizationComparison.Summary([outcome(.sensing, .b, flowResidual: 1e-2)]).flowAndExponentialAgree, "no problem where both fit")
+        let stopped = [outcome(.sensing, .b, flow: 2.05), outcome(.sensing, .c, flowStatus: .timeLimit)]
+        XCTAssertFalse(DiscretizationComparison.Summary(stopped).gapAtTheLimit, "a flow stopped at its limit")
+    }
+
+    /// A run row carries the outcome's numbers under the table's names, statuses as raw values.
+    func testRunRowIsTheOutcome() throws {
+        let o = outcome(.uniformCompletion, .c, flow: 2.5, stationarity: 3e-5, remaining: 9e-7, stationaryBy: "decade-certificate")
+        let row = DiscretizationComparison.RunRow(o)
+        XCTAssertEqual([row.observations, row.setting, row.flowStationaryBy, row.flowStatus, row.toeStatus, row.gdStatus, row.minStatus],
+                       ["uniform-completion", "c", "decade-certificate", "solved", "iteration_limit", "iteration_limit", "solved"])
+        XCTAssertEqual([row.flow, row.flowTrainingError, row.flowStationarity, row.flowRemainingBound, row.flowLambda3OverLambda1],
+                       [2.5, 1e-7, 3e-5, 9e-7, 1e-3])
+        XCTAssertEqual([row.toe, row.gd, row.gdTrainingError, row.xgd, row.minNuclearNorm, row.minDualityGap], [2, 1.5, 1e-2, 3, 2, 1e-9])
+        XCTAssertEqual([row.flowSteps, row.flowJacobians, row.minExposedDirections], [100, 40, 3])
+        XCTAssertEqual(DiscretizationComparison.Summary([o]).runRows, [row])
+    }
+
+    /// A panel row encodes as the table's columns setting, x, then m, m_solved, m_below per method, and decodes back.
+    func testPanelRowColumns() throws {
+        let outcomes = [outcome(.sensing, .a, flow: 2.2, toe: 1.8), outcome(.uniformCompletion, .a)]
+        let panels = DiscretizationComparison.Summary(outcomes).panels
+        XCTAssertEqual(panels.map(\.name), ["panel_sensing", "panel_uniform_completion", "panel_power_law_completion"])
+        XCTAssertEqual(panels.map(\.rows.count), [1, 1, 0])
+        let row = panels[0].rows[0]
+        let data = try JSONEncoder().encode(row)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let methods = DiscretizationComparison.panelMethods
+        XCTAssertEqual(Set(object.keys), Set(["setting", "x"] + methods.flatMap { [$0, "\($0)_solved", "\($0)_below"] }))
+        XCTAssertEqual(object["setting"] as? String, "(a)")
+        XCTAssertEqual(try XCTUnwrap(object["toe"] as? Double), 0.1, accuracy: 1e-15)
+        XCTAssertEqual(object["toe_below"] as? Bool, true)
+        XCTAssertEqual(object["toe_solved"] as? Bool, false)
+        XCTAssertEqual(try JSONDecoder().decode(DiscretizationComparison.PanelRow.self, from: data), row)
+    }
+}

@@ -73,4 +73,45 @@ final class MovieLensFitTests: XCTestCase {
         XCTAssertTrue(MovieLensComparison.reproduces(20911.74, 20912))
         XCTAssertFalse(MovieLensComparison.reproduces(8391 * 1.0101, 8391))
     }
+
+    /// A fit as the comparison stores it (its memberwise form is the library's), from its JSON.
+    private func fit(nuclearNorm: Double, testError: Double, status: SolverStatus = .solved, lowerBound: Double? = nil) throws -> MovieLens.Fit {
+        var object: [String: Any] = ["nuclearNorm": nuclearNorm, "testError": testError, "trainingError": 0.01, "iterations": 10,
+                                     "status": status.rawValue, "message": "", "seconds": 1]
+        object["lowerBound"] = lowerBound
+        return try JSONDecoder().decode(MovieLens.Fit.self, from: JSONSerialization.data(withJSONObject: object))
+    }
+
+    /// The findings' predicates on hand-made fits: 1% of the paper's numbers, half X_gd's norm, the
+    /// ranking by test error, and the excesses the prose reads.
+    func testComparisonPredicates() throws {
+        var comparison = MovieLensComparison()
+        XCTAssertFalse(comparison.zeroFilledReproduces)
+        XCTAssertFalse(comparison.descentAndMinimumCompared)
+        XCTAssertNil(comparison.descentAboveMinimum)
+        XCTAssertEqual([comparison.descentStatus, comparison.minimumStatus], ["not run", "not run"])
+
+        comparison.zeroFilled = try fit(nuclearNorm: 20911.74, testError: 1)
+        comparison.descent = try fit(nuclearNorm: 9000, testError: 0.25)
+        comparison.minimum = try fit(nuclearNorm: 8000, testError: 0.29, lowerBound: 7999)
+        XCTAssertTrue(comparison.zeroFilledReproduces)
+        XCTAssertTrue(comparison.descentAndMinimumCompared)
+        XCTAssertFalse(comparison.minimumReproduces, "8000 is 4.7% below 8391")
+        XCTAssertFalse(comparison.descentNuclearNormReproduces, "9000 is 1.4% above 8876: beyond 1%")
+        XCTAssertTrue(comparison.descentIsBiased, "9000 < 20911.74 / 2")
+        XCTAssertTrue(comparison.testErrorRankingAsThePaper, "0.25 < 0.29 as 0.2631 < 0.2880")
+        XCTAssertFalse(comparison.descentTestErrorReproduces, "0.25 is 5% below 0.2631")
+        XCTAssertEqual(try XCTUnwrap(comparison.descentAboveMinimum), 0.125, accuracy: 1e-15)
+        XCTAssertEqual(try XCTUnwrap(comparison.paperMinimumAboveOurs), 391.0 / 8000, accuracy: 1e-15)
+        XCTAssertEqual(MovieLensComparison.paperDescentAboveMinimum, 485.0 / 8391, accuracy: 1e-15)
+        XCTAssertEqual(comparison.descentStatus, "solved")
+
+        comparison.descent = try fit(nuclearNorm: 8900, testError: 0.30, status: .iterationLimit)
+        XCTAssertTrue(comparison.descentNuclearNormReproduces, "8900 is 0.27% above 8876")
+        XCTAssertFalse(comparison.testErrorRankingAsThePaper, "0.30 > 0.29: the ranking flips")
+        XCTAssertFalse(comparison.descentAndMinimumCompared, "gradient descent has not fit the data")
+        comparison.zeroFilled = try fit(nuclearNorm: 17000, testError: 1)
+        XCTAssertFalse(comparison.descentIsBiased, "8900 is above 17000 / 2")
+        XCTAssertFalse(comparison.zeroFilledReproduces)
+    }
 }

@@ -125,14 +125,16 @@ public struct DiscretizationComparison: Sendable, Codable {
         return options
     }
 
-    /// Every problem's outcome, in ``problems``' order; `progress()` after each (from the worker threads).
-    public func run(progress: @escaping @Sendable () -> Void = {}) throws -> [Outcome] {
+    /// Every problem's outcome, in ``problems``' order; `progress(done, total)` after each problem
+    /// (from the worker threads).
+    public func run(progress: @escaping @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> [Outcome] {
         let problems = Self.problems
+        let done = Counter(0)
         let workerCount = max(1, min(workers, problems.count))
         let shares = (0..<workerCount).map { w in Array(stride(from: w, to: problems.count, by: workerCount)) }
         let results = ConcurrentWork.map(shares) { share in
             share.map { index in
-                defer { progress() }
+                defer { progress(done.increment(), problems.count) }
                 return Result { try self.outcome(problems[index].observations, problems[index].setting) }
             }
         }

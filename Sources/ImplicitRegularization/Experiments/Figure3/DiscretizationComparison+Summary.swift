@@ -7,6 +7,11 @@ import Foundation
 /// a run has **fit the data** at relative training error ≤ ``DiscretizationComparison/Summary/fitted`` (1e-3);
 /// two nuclear norms are **on each other** within ``DiscretizationComparison/Summary/overlap`` (1%) of the minimum,
 /// about a bar's line width on the paper's axes (0 to 3), and a gap beyond it is **discernible**.
+///
+/// The checks of the numerics read the runs' own targets: a flow is stationary at relative training
+/// error ≤ ``DiscretizationComparison/Summary/residualTarget`` (the stopping rule's 1e-6) with X within
+/// ``DiscretizationComparison/Summary/stationarityTarget`` (1e-6) of its limit; a minimum is certified to
+/// ``DiscretizationComparison/Summary/minimumTarget``, the SDP's accepted relative gap (1e-8).
 extension DiscretizationComparison {
     public struct Summary: Sendable, Codable {
         public var outcomes: [Outcome]
@@ -14,10 +19,54 @@ extension DiscretizationComparison {
         public var fitted = 1e-3
         /// Within this fraction of the minimum, a nuclear norm is on it.
         public var overlap = 1e-2
+        /// The flow's training-error target (the comparison's stopping rule).
+        public var residualTarget: Double
+        /// The flow's stationarity target: X within this of its limit, relatively.
+        public var stationarityTarget: Double
+        /// The SDP's certified relative duality gap (``MinimumNuclearNorm/Options/acceptedTolerance``).
+        public var minimumTarget = MinimumNuclearNorm.Options().acceptedTolerance
 
-        public init(_ outcomes: [Outcome]) {
+        /// The summary of `outcomes`, read against the targets of `comparison` (by default those of
+        /// the full profile, which the quick one shares).
+        public init(_ outcomes: [Outcome], of comparison: DiscretizationComparison = DiscretizationComparison(profile: .full)) {
             self.outcomes = outcomes
+            residualTarget = comparison.stopping.tolerance
+            stationarityTarget = comparison.flowStationarity
         }
+
+        /// Every flow is stationary: `.solved`, training error ≤ ``residualTarget``, and ended by the
+        /// speed test or the decade certificate.
+        public var everyFlowStationary: Bool {
+            flowsAtLimit.isEmpty && outcomes.allSatisfy { $0.flowResidual <= residualTarget }
+                && flows(endedBy: .speed).count + flows(endedBy: .decadeCertificate).count == outcomes.count
+        }
+        /// Each stationarity test met its target: `t‖Ẋ‖/‖X‖ ≤ stationarityTarget` where the speed test
+        /// ended the flow, a remainder bounded by it where the decade certificate did.
+        public var stationarityTestsMet: Bool {
+            flows(endedBy: .speed).allSatisfy { $0.flowStationarity <= stationarityTarget }
+                && flows(endedBy: .decadeCertificate).allSatisfy { $0.flowRemainingBound <= stationarityTarget }
+        }
+        /// The flows the decade certificate ended could not pass the speed test: `t‖Ẋ‖/‖X‖` above its
+        /// target where they stopped.
+        public var decadeFlowsFailedTheSpeedTest: Bool {
+            flows(endedBy: .decadeCertificate).allSatisfy { $0.flowStationarity > stationarityTarget }
+        }
+        /// Every minimum nuclear norm is certified (`.solved`).
+        public var everyMinimumCertified: Bool { certifiedMinima.count == outcomes.count }
+        /// X_gd, a feasible point, is at or above every certified minimum: `‖X_gd‖_* ≥ min·(1 − minimumTarget)`.
+        public var zeroFilledAboveEveryMinimum: Bool { outcomes.allSatisfy { $0.xgd >= $0.minimum * (1 - minimumTarget) } }
+
+        /// The flow's excess over the minimum in setting (a), for sensing, uniform and power-law completion.
+        public var excessesInSettingA: [Double] { PaperSetting.Observations.allCases.map { excess($0, .a) } }
+        /// The excesses of ``excessesInSettingA``, each written by `format(x, 2)`, joined by ", ".
+        public func settingAExcessNotes(_ format: (Double, Int) -> String) -> String {
+            excessesInSettingA.map { format($0, 2) }.joined(separator: ", ")
+        }
+        /// Whether the flow is on the minimum (within ``overlap``) in setting (a) for every observation model.
+        public var flowOnTheMinimumInSettingA: Bool { excessesInSettingA.allSatisfy { abs($0) <= overlap } }
+        /// Whether the flow and the time-ordered exponential are on each other (within ``overlap`` of the
+        /// minimum) wherever both fit the data, and both do somewhere.
+        public var flowAndExponentialAgree: Bool { !bothFit.isEmpty && flowExponentialDifference <= overlap }
 
         /// The outcome of one problem.
         public func outcome(_ observations: PaperSetting.Observations, _ setting: PaperSetting) -> Outcome {
@@ -66,6 +115,8 @@ extension DiscretizationComparison {
 
         /// The stationary flows more than ``overlap`` from the minimum.
         public var gapPanels: [Outcome] { outcomes.filter { $0.flowStatus == .solved && abs($0.flow / $0.minimum - 1) > overlap } }
+        /// Whether there is a discernible gap with every flow stationary: a gap at the flow's t → ∞ limit.
+        public var gapAtTheLimit: Bool { !gapPanels.isEmpty && flowsAtLimit.isEmpty }
         /// The largest `‖X_flow‖_*/min − 1` of ``gapPanels`` (NaN where there is none).
         public var largestGap: Double { gapPanels.map { $0.flow / $0.minimum - 1 }.max() ?? .nan }
 
@@ -103,45 +154,11 @@ extension DiscretizationComparison {
             outcomes.isEmpty ? "none" : outcomes.map(note).joined(separator: separator)
         }
     }
-
-    /// One bar of the log-scale figure: `max(|‖X‖_*/min − 1|, 1e-6)` (floored for the log axis),
-    /// whether its run was solved, and whether it lies below the minimum (a run that has not fit the data).
-    public struct PanelBar: Sendable, Codable {
-        public var distance: Double
-        public var solved: Bool
-        public var below: Bool
-
-        public init(nuclearNorm: Double, minimum: Double, status: SolverStatus) {
-            let excess = nuclearNorm / minimum - 1
-            distance = max(abs(excess), 1e-6)
-            solved = status == .solved
-            below = excess < 0
-        }
-    }
-
-    /// One group of bars: a setting's label "(a)", its position on the axis, and the bars of the
-    /// flow, the time-ordered exponential, gradient descent and X_gd (``panelMethods``).
-    public struct PanelRow: Sendable, Codable {
-        public var label: String
-        public var position: Int
-        public var bars: [PanelBar]
-    }
-
-    /// The methods of a ``PanelRow``'s bars, in order.
-    public static let panelMethods = ["flow", "toe", "gd", "xgd"]
 }
 
-extension DiscretizationComparison.Summary {
-    /// The panel of one observation model: a row per setting, in the outcomes' order.
-    public func panel(_ observations: PaperSetting.Observations) -> [DiscretizationComparison.PanelRow] {
-        outcomes.filter { $0.observations == observations }.enumerated().map { position, o in
-            DiscretizationComparison.PanelRow(
-                label: "(\(o.setting.rawValue))", position: position,
-                bars: [(o.flow, o.flowStatus), (o.toe, o.toeStatus), (o.gd, o.gdStatus), (o.xgd, .solved)].map {
-                    DiscretizationComparison.PanelBar(nuclearNorm: $0.0, minimum: o.minimum, status: $0.1)
-                })
-        }
-    }
+extension DiscretizationComparison.Summary: CustomStringConvertible {
+    /// One line per problem (``DiscretizationComparison/Outcome/description``).
+    public var description: String { outcomes.map(\.description).joined(separator: "\n") }
 }
 
 extension DiscretizationComparison.Outcome: CustomStringConvertible {
