@@ -29,7 +29,7 @@ let package = Package(
         .target(
             name: "ImplicitRegularization", dependencies: ["LinearAlgebra", "DurableFiles"],
             exclude: ["README.md"] + ["Problems", "Descent", "Flows", "Integrators", "ConvexReferences", "ProblemFormat",
-                                      "Experiments", "Experiments/ExhaustiveSearch", "Experiments/FactorizationSweep", "Results", "Concurrency"].map { "\($0)/README.md" }),
+                                      "Experiments", "Experiments/ExhaustiveSearch", "Experiments/FactorizationSweep", "Experiments/Figure3", "Experiments/Commutative", "Results", "Concurrency"].map { "\($0)/README.md" }),
         .executableTarget(
             name: "factorize",
             dependencies: [
