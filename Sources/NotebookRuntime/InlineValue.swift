@@ -8,7 +8,8 @@ import Foundation
 /// significant digits (`0.0055`, `2.31`), with separators from 1,000 on (`20,912`) and in
 /// scientific notation below 1e-3 (`5.5e-06`); a `String` as it is; anything else as Swift
 /// prints it. For another form, give a `String`: ``percent(_:digits:)``,
-/// ``significant(_:digits:)``, ``grouped(_:)``.
+/// ``significant(_:digits:)``, ``grouped(_:)``. A `nil` (a value that was not computed, such as a
+/// run that needs data the machine lacks) is written "—", by ``text(_:)`` and by each of those.
 public enum InlineValue {
     /// The text a value stands for in the prose.
     public static func text(_ value: Any) -> String {
@@ -19,8 +20,16 @@ public enum InlineValue {
         case let double as Double: significant(double, digits: 3)
         case let float as Float: significant(Double(float), digits: 3)
         case let flag as Bool: flag ? "yes" : "no"
-        default: "\(value)"
+        default: optionalText(value) ?? "\(value)"
         }
+    }
+
+    /// An optional's text: its value's, or "—" for `nil` (a value that was not computed); `nil`
+    /// for a value that is not an optional.
+    private static func optionalText(_ value: Any) -> String? {
+        let mirror = Mirror(reflecting: value)
+        guard mirror.displayStyle == .optional else { return nil }
+        return mirror.children.first.map { text($0.value) } ?? "—"
     }
 }
 
@@ -68,3 +77,10 @@ public func grouped(_ n: Int) -> String {
     }
     return (n < 0 ? "-" : "") + result
 }
+
+/// ``percent(_:digits:)``, or "—" for a value that was not computed.
+public func percent(_ x: Double?, digits: Int = 0) -> String { x.map { percent($0, digits: digits) } ?? "—" }
+/// ``significant(_:digits:)``, or "—" for a value that was not computed.
+public func significant(_ x: Double?, digits: Int = 3) -> String { x.map { significant($0, digits: digits) } ?? "—" }
+/// ``grouped(_:)``, or "—" for a value that was not computed.
+public func grouped(_ n: Int?) -> String { n.map { grouped($0) } ?? "—" }

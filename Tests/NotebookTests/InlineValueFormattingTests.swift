@@ -17,4 +17,18 @@ final class InlineValueFormattingTests: XCTestCase {
         XCTAssertEqual(percent(0.5912, digits: 1), "59.1%")
         XCTAssertEqual(grouped(31350), "31,350")
     }
+
+    /// A value that was not computed (nil) is a dash, in every form; a computed one is its value's text.
+    func testAValueNotComputedIsADash() {
+        let missing: Double? = nil
+        let present: Double? = 0.5912
+        XCTAssertEqual(significant(missing, digits: 4), "—")
+        XCTAssertEqual(percent(missing), "—")
+        XCTAssertEqual(grouped(Int?.none), "—")
+        XCTAssertEqual(percent(present, digits: 1), "59.1%")
+        XCTAssertEqual(grouped(Int?.some(31350)), "31,350")
+        XCTAssertEqual(InlineValue.text(missing as Any), "—")
+        XCTAssertEqual(InlineValue.text(present as Any), "0.591")
+        XCTAssertEqual(InlineValue.text(Int?.some(31350) as Any), "31,350")
+    }
 }
