@@ -22,6 +22,8 @@ public struct NotebookRunner {
         public var force: Bool
         /// Overrides the notebooks' own `timeout`, in seconds.
         public var timeout: Double?
+        /// `notebook run --executor`: the executor's kind over the notebooks' `executor:` (``ExecutorDeclaration``).
+        public var executor: String? = nil
 
         public init(outputFolder: URL, cacheFolder: URL, parameters: [(name: String, value: String)], force: Bool, timeout: Double?) {
             self.outputFolder = outputFolder
@@ -88,10 +90,12 @@ public struct NotebookRunner {
             do {
                 var document = try NotebookParser().parse(contentsOf: file, displayPath: Self.displayPath(file))
                 // The kernel: the front matter's, else the nearest project file's, else the runtime alone.
+                let project = try ProjectFile.nearest(above: file.standardizedFileURL.deletingLastPathComponent())
                 if document.kernel == nil {
-                    document.kernel = try KernelDeclaration.projectFile(above: file.standardizedFileURL.deletingLastPathComponent())
-                        ?? .runtimeOnly
+                    document.kernel = project.file?.kernel ?? project.nearestPackage.map(KernelDeclaration.package) ?? .runtimeOnly
                 }
+                // The executor: the front matter's keys over the project file's (``ExecutorDeclaration``).
+                document.projectExecutor = project.file?.executor
                 // A product the package lacks, or a package SwiftPM cannot describe, is bad input too.
                 let kernel = try kernels.kernel(document.kernel!, toolchain: toolchain, log: log)
                 _ = try resolvedParameters(document)
@@ -183,6 +187,15 @@ public struct NotebookRunner {
         return resolved
     }
 
+    /// Where `document`'s independent units run (``ExecutorDeclaration/resolve(commandLine:frontMatter:projectFile:environment:)``):
+    /// `--executor`, the front matter, `notebook.yml`, `NOTEBOOK_EXECUTOR`, local. Handed to the program in
+    /// its manifest, and in no key: a result does not depend on where its units ran.
+    public func executor(of document: NotebookDocument) -> RunManifest.Executor {
+        ExecutorDeclaration.resolve(
+            commandLine: options.executor, frontMatter: document.executor, projectFile: document.projectExecutor,
+            environment: ProcessInfo.processInfo.environment[ExecutorDeclaration.environmentVariable])
+    }
+
     /// Runs one notebook and writes its report; never throws for the notebook's own failures.
     public func run(_ document: NotebookDocument) throws -> Summary {
         let say = { (text: String) in log("\(document.path): \(text)") }
@@ -228,7 +241,7 @@ public struct NotebookRunner {
                 outputFolder: folder.path,
                 dataFolder: options.outputFolder.appendingPathComponent("data", isDirectory: true).standardizedFileURL.path,
                 cacheFolder: cache.stateFolder(stem: document.stem).standardizedFileURL.path,
-                parameters: values, kernel: Self.resultDigest(of: kernel))
+                parameters: values, kernel: Self.resultDigest(of: kernel), executor: executor(of: document))
             // Why this run, which an earlier one could have spared blocks of, ran every block (for the report).
             var fullRun: String?
             func noteFullRun(_ reason: String) { fullRun = reason; say("running from the first block: \(reason)") }
