@@ -109,7 +109,8 @@ slurm-down:
 	Scripts/slurm/slurm-down
 
 ## test-slurm: the Slurm executor's tests (SlurmExecutorTests, NotebookWorkerTests) against the local cluster,
-## started first when it is not up (it stays up: make slurm-down). About 40 s after the build.
+## started first when it is not up (it stays up: make slurm-down). About 40 s after the build and the notebook
+## kernel's (figure4.md's run through Slurm builds it once when missing: minutes, shared with make figures).
 test-slurm: slurm-up
 	$(SWIFT) build -c $(CONFIG) --build-tests
 	$(SWIFT) test -c $(CONFIG) --skip-build --disable-swift-testing --filter '\.SlurmExecutorTests/' --filter '\.NotebookWorkerTests/'
