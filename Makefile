@@ -97,8 +97,9 @@ data/ml-100k:
 fuzz: deps
 	Fuzz/run.sh
 
-## slurm-up: a one-machine Slurm cluster (slurmctld, slurmd and munged on 127.0.0.1, partition `local`, 2 CPUs)
-## for the Slurm executor's tests, installing slurm-wlm and munge when missing; its state, logs and pid files in
+## slurm-up: a one-machine Slurm cluster (slurmctld, slurmd, slurmdbd with MariaDB, munged on 127.0.0.1, partition
+## `local`, 2 CPUs; `sacct` works) for the Slurm executor's tests, installing slurm-wlm, munge, slurmdbd and
+## mariadb-server when missing; its state, database, logs and pid files in
 ## .slurm/ (git-ignored). A second call does nothing while the cluster answers. slurm-down stops what slurm-up
 ## started. Nothing else needs Slurm: without it the Slurm tests skip. docs/slurm.md says more.
 slurm-up:
@@ -108,7 +109,8 @@ slurm-down:
 	Scripts/slurm/slurm-down
 
 ## test-slurm: the Slurm executor's tests (SlurmExecutorTests, NotebookWorkerTests) against the local cluster,
-## started first when it is not up (it stays up: make slurm-down). About 40 s after the build.
+## started first when it is not up (it stays up: make slurm-down). About 40 s after the build and the notebook
+## kernel's (figure4.md's run through Slurm builds it once when missing: minutes, shared with make figures).
 test-slurm: slurm-up
 	$(SWIFT) build -c $(CONFIG) --build-tests
 	$(SWIFT) test -c $(CONFIG) --skip-build --disable-swift-testing --filter '\.SlurmExecutorTests/' --filter '\.NotebookWorkerTests/'

@@ -100,7 +100,7 @@ extension NotebookRunner {
             outputFolder: folder.path,
             dataFolder: options.outputFolder.appendingPathComponent("data", isDirectory: true).standardizedFileURL.path,
             cacheFolder: cache.stateFolder(stem: document.stem).standardizedFileURL.path,
-            parameters: plan.values, kernel: Self.resultDigest(of: plan.kernel))
+            parameters: plan.values, kernel: Self.resultDigest(of: plan.kernel), executor: executor(of: document))
         // Why this run, which an earlier one could have spared blocks of, ran every block (for the report).
         var fullRun: String?
         func noteFullRun(_ reason: String) { fullRun = reason; say("running from the first block: \(reason)") }

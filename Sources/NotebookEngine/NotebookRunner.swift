@@ -23,6 +23,8 @@ public struct NotebookRunner {
         public var force: Bool
         /// Overrides the notebooks' own `timeout`, in seconds.
         public var timeout: Double?
+        /// `notebook run --executor`: the executor's kind over the notebooks' `executor:` (``ExecutorDeclaration``).
+        public var executor: String? = nil
 
         public init(outputFolder: URL, cacheFolder: URL, parameters: [(name: String, value: String)], force: Bool, timeout: Double?) {
             self.outputFolder = outputFolder
@@ -89,10 +91,12 @@ public struct NotebookRunner {
             do {
                 var document = try NotebookParser().parse(contentsOf: file, displayPath: Self.displayPath(file))
                 // The kernel: the front matter's, else the nearest project file's, else the runtime alone.
+                let project = try ProjectFile.nearest(above: file.standardizedFileURL.deletingLastPathComponent())
                 if document.kernel == nil {
-                    document.kernel = try KernelDeclaration.projectFile(above: file.standardizedFileURL.deletingLastPathComponent())
-                        ?? .runtimeOnly
+                    document.kernel = project.file?.kernel ?? project.nearestPackage.map(KernelDeclaration.package) ?? .runtimeOnly
                 }
+                // The executor: the front matter's keys over the project file's (``ExecutorDeclaration``).
+                document.projectExecutor = project.file?.executor
                 // A product the package lacks, or a package SwiftPM cannot describe, is bad input too.
                 let kernel = try kernels.kernel(document.kernel!, toolchain: toolchain, log: log)
                 _ = try resolvedParameters(document)
@@ -182,6 +186,15 @@ public struct NotebookRunner {
             resolved[index].isDefault = value == document.parameters[index].value
         }
         return resolved
+    }
+
+    /// Where `document`'s independent units run (``ExecutorDeclaration/resolve(commandLine:frontMatter:projectFile:environment:)``):
+    /// `--executor`, the front matter, `notebook.yml`, `NOTEBOOK_EXECUTOR`, local. Handed to the program in
+    /// its manifest, and in no key: a result does not depend on where its units ran.
+    public func executor(of document: NotebookDocument) -> RunManifest.Executor {
+        ExecutorDeclaration.resolve(
+            commandLine: options.executor, frontMatter: document.executor, projectFile: document.projectExecutor,
+            environment: ProcessInfo.processInfo.environment[ExecutorDeclaration.environmentVariable])
     }
 
     /// What the blocks that ran wrote on standard error, into the log (the report folds it):

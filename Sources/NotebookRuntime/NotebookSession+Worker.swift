@@ -4,15 +4,31 @@
 import Foundation
 
 extension NotebookSession {
-    /// Where the notebook's independent units run, as `notebook run --executor` (or the environment
-    /// variable `NOTEBOOK_EXECUTOR`) says: `local` (threads of this program, the default) or `slurm`
-    /// (the tasks of a Slurm job array whose workers are this program, ``workerCommand``).
-    public static var executor: String {
-        let value = ProcessInfo.processInfo.environment[executorVariable] ?? "local"
-        return value.isEmpty ? "local" : value
+    /// Where the notebook's independent units run: `local` (threads of this program, the default) or
+    /// `slurm` (the tasks of a Slurm job array whose workers are this program, ``workerCommand``);
+    /// the kind of ``executorConfiguration``.
+    public static var executor: String { executorConfiguration.kind }
+
+    /// The executor the runner resolved (`notebook run --executor`, then the front matter's
+    /// `executor:`, then `notebook.yml`'s, then `NOTEBOOK_EXECUTOR`, else local), from the run's
+    /// manifest; outside the runner, `NOTEBOOK_EXECUTOR`'s kind alone.
+    public static var executorConfiguration: RunManifest.Executor {
+        if let resolved = RunManifest.current?.executor { return resolved }
+        let value = ProcessInfo.processInfo.environment[executorVariable] ?? ""
+        return RunManifest.Executor(kind: value.isEmpty ? "local" : value)
     }
 
-    /// The environment variable that carries ``executor`` from the runner to the program.
+    /// ``executorConfiguration`` with this program as its ``workerCommand``, as JSON: what the kernel's
+    /// library turns into its executor in one call (this project's
+    /// `WorkExecutor(notebookSettings: NotebookSession.executorSettings)`).
+    public static var executorSettings: String {
+        var settings = executorConfiguration
+        settings.worker = workerCommand
+        return settings.json
+    }
+
+    /// The environment variable that names the executor's kind when neither `--executor` nor an
+    /// `executor:` does.
     public static let executorVariable = "NOTEBOOK_EXECUTOR"
 
     /// The option that starts this program as a worker instead of a notebook.

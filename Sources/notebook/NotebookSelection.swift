@@ -33,12 +33,18 @@ struct NotebookSelection: ParsableArguments {
     /// A runner writing its reports into `reports`, and the parsed notebooks; bad input of any
     /// kind (a malformed notebook, an unknown parameter, a folder that is not a cache) is one line
     /// each on standard error and exit status 2, before anything runs.
-    func runner(reports: String, force: Bool = false) throws -> (runner: NotebookRunner, documents: [NotebookDocument]) {
+    /// `executor`: `notebook run --executor`, over the notebooks' own `executor:`.
+    func runner(reports: String, force: Bool = false, executor: String? = nil) throws -> (runner: NotebookRunner, documents: [NotebookDocument]) {
         let overrides = parameters.map { text -> (name: String, value: String) in
             let equals = text.firstIndex(of: "=")!
             return (String(text[..<equals]), String(text[text.index(after: equals)...]))
         }
         let urls = try notebookFiles()
+        if let kind = ProcessInfo.processInfo.environment[ExecutorDeclaration.environmentVariable], !kind.isEmpty,
+           !ExecutorDeclaration.kinds.contains(kind) {
+            StandardError.write("notebook: \(ExecutorDeclaration.environmentVariable)=\(kind): unknown executor (known: \(ExecutorDeclaration.kinds.joined(separator: ", ")))\n")
+            throw ExitCode(2)
+        }
         let toolchain: NotebookToolchain
         do {
             toolchain = try NotebookToolchain.locate()
@@ -47,12 +53,11 @@ struct NotebookSelection: ParsableArguments {
             throw ExitCode(2)
         }
         let cacheFolder = RunCache(root: URL(fileURLWithPath: cache, isDirectory: true))
-        var runner = NotebookRunner(
-            toolchain: toolchain,
-            options: .init(
-                outputFolder: URL(fileURLWithPath: reports, isDirectory: true), cacheFolder: cacheFolder.root,
-                parameters: overrides, force: force, timeout: timeout),
-            log: { StandardError.write("notebook: \($0)\n") })
+        var options = NotebookRunner.Options(
+            outputFolder: URL(fileURLWithPath: reports, isDirectory: true), cacheFolder: cacheFolder.root,
+            parameters: overrides, force: force, timeout: timeout)
+        options.executor = executor
+        var runner = NotebookRunner(toolchain: toolchain, options: options, log: { StandardError.write("notebook: \($0)\n") })
         let (documents, errors) = runner.prepare(urls)
         for error in errors { StandardError.write("\(error)\n") }
         if !errors.isEmpty { throw ExitCode(2) }

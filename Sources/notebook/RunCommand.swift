@@ -17,7 +17,7 @@ struct RunCommand: ParsableCommand {
     var out = "Figures"
 
     @Option(help: ArgumentHelp(
-        "Where the notebooks' independent units run: local (threads of each notebook's program) or slurm (a Slurm job array whose tasks are the notebook's own program; docs/slurm.md). Default: $NOTEBOOK_EXECUTOR, else local.",
+        "Where the notebooks' independent units run: local (threads of each notebook's program) or slurm (a Slurm job array whose tasks are the notebook's own program; docs/slurm.md). Default: the notebook's executor:, else notebook.yml's, else $NOTEBOOK_EXECUTOR, else local.",
         valueName: "local|slurm"))
     var executor: String?
 
@@ -30,9 +30,8 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         // Bad input of any kind (a malformed notebook, an unknown parameter, two notebooks of one
         // name, a folder that is not a cache) stops everything before anything runs: exit 2.
-        // The notebook programs inherit the runner's environment: NotebookSession.executor reads it there.
-        if let executor { setenv("NOTEBOOK_EXECUTOR", executor, 1) }
-        let (runner, documents) = try selection.runner(reports: out, force: force)
+        // The executor reaches each program in its run manifest (NotebookSession.executorSettings).
+        let (runner, documents) = try selection.runner(reports: out, force: force, executor: executor)
         // Ctrl-C, SIGTERM, SIGHUP: kill the programs this run started, remove its scratch folders.
         RunnerCleanup.shared.installSignalHandlers()
         var failed = false

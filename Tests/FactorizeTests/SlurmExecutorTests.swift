@@ -12,43 +12,13 @@ import XCTest
 final class SlurmExecutorTests: XCTestCase {
     override func setUp() { BLASThreads.set(1) }
 
-    /// The project's folder (three levels above this file).
-    static let projectFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static var clientEnvironment: [String: String] { SlurmCluster.clientEnvironment }
 
-    /// `SLURM_CONF` for the clients: the environment's, else the local cluster's file when it exists.
-    static var clientEnvironment: [String: String] {
-        if ProcessInfo.processInfo.environment["SLURM_CONF"] != nil { return [:] }
-        let local = projectFolder.appendingPathComponent(".slurm/etc/slurm.conf").path
-        return FileManager.default.fileExists(atPath: local) ? ["SLURM_CONF": local] : [:]
-    }
-
-    static var environment: [String: String] { ProcessInfo.processInfo.environment.merging(clientEnvironment) { $1 } }
-
-    /// Runs a Slurm client (found through /usr/bin/env), its standard output and status.
-    static func slurm(_ arguments: [String]) -> (status: Int32, output: String) {
-        guard let run = try? ProcessRun(URL(fileURLWithPath: "/usr/bin/env"), arguments, environment: environment, timeout: 30) else {
-            return (-1, "")
-        }
-        return (run.exited ? run.status : -1, run.stdout + run.stderr)
-    }
-
-    /// Why the cluster cannot run the tests (nil when `sinfo` shows an idle or partly used node): asked
-    /// once per test run, since `sinfo` waits about 9 s for a controller that does not answer.
-    static let clusterUnavailable: String? = {
-        let (status, output) = slurm(["sinfo", "--noheader", "--format=%t"])
-        guard status == 0 else {
-            return "no Slurm cluster answers (sinfo: \(output.isEmpty ? "not found" : output.trimmingCharacters(in: .whitespacesAndNewlines))); `make slurm-up` starts one"
-        }
-        let states = output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard states.contains(where: { $0 == "idle" || $0 == "mix" }) else {
-            return "the Slurm cluster has no idle node (sinfo: \(states.joined(separator: ", "))); `make slurm-up` starts one"
-        }
-        return nil
-    }()
+    static func slurm(_ arguments: [String]) -> (status: Int32, output: String) { SlurmCluster.client(arguments) }
 
     /// Skips, saying why, unless a cluster answers with an idle node.
     func requireCluster() throws {
-        if let reason = Self.clusterUnavailable { throw XCTSkip(reason) }
+        if let reason = SlurmCluster.unavailable { throw XCTSkip(reason) }
     }
 
     /// A fresh folder for one test.

@@ -55,7 +55,7 @@ final class HostileInputTests: XCTestCase {
             "---  \ntitle: x\ncolour: red\n---\t\n",
         ] {
             XCTAssertThrowsError(try NotebookParser().parse(text, path: "n.md"), text.debugDescription) { error in
-                XCTAssertEqual("\(error)", "n.md:3: error: front matter: unknown key 'colour' (known: title, parameters, timeout, inputs, kernel, verify, author, date, description)")
+                XCTAssertEqual("\(error)", "n.md:3: error: front matter: unknown key 'colour' (known: title, parameters, timeout, inputs, kernel, executor, verify, author, date, description)")
             }
         }
         for (text, line) in [

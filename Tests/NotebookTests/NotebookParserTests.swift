@@ -49,7 +49,7 @@ final class NotebookParserTests: XCTestCase {
 
     func testFrontMatterErrorsNameTheirLine() {
         XCTAssertThrowsError(try NotebookParser().parse("---\ntitle: x\ncolour: red\n---\n", path: "n.md")) { error in
-            XCTAssertEqual("\(error)", "n.md:3: error: front matter: unknown key 'colour' (known: title, parameters, timeout, inputs, kernel, verify, author, date, description)")
+            XCTAssertEqual("\(error)", "n.md:3: error: front matter: unknown key 'colour' (known: title, parameters, timeout, inputs, kernel, executor, verify, author, date, description)")
         }
         XCTAssertThrowsError(try NotebookParser().parse("# x\n\n~~~swift\nlet a = 1\n", path: "n.md")) { error in
             XCTAssertEqual(error as? NotebookError, .unterminatedFence(path: "n.md", line: 3, fence: "~~~swift"))

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// A notebook program started as a job array's worker (`PROGRAM --notebook-worker PLAN --task N`,
@@ -51,5 +52,73 @@ final class NotebookWorkerTests: XCTestCase {
         XCTAssertEqual(badArguments.status, 2, badArguments.stderr)
         XCTAssertEqual(badArguments.stderr, "notebook worker: expected --notebook-worker PLAN --task N, got plan.json\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: marker.path), "no block ran in the worker")
+    }
+
+    /// figure4.md's quick profile, with `executor: {kind: slurm, array-max: 1}` in its front matter and
+    /// nothing on the command line: its search is submitted as a job array throttled to one task at a time
+    /// (`--array=0-2%1`: the controller records ArrayTaskThrottle=1), and its tables equal, byte for byte,
+    /// those of a local run of the same notebook. The kernel is this project's (built once in its
+    /// `.build/notebook-kernel`). With accounting (slurmdbd), `sacct -j JOB` then lists the three
+    /// tasks COMPLETED. Needs the local cluster (`make slurm-up`); skipped, saying why, without it.
+    func testAFrontMatterExecutorSubmitsFigure4sSearchThrottled() throws {
+        if let reason = SlurmCluster.unavailable { throw XCTSkip(reason) }
+        let process = try NotebookProcess()
+        defer { process.remove() }
+        let project = SlurmCluster.projectFolder
+        try process.write("notebook.yml", """
+            kernel:
+              package: \(project.path)
+              products: [ImplicitRegularization, LinearAlgebra]
+              environment: [OPENBLAS_CORETYPE]
+
+            """)
+        let jobName = "notebook-test-throttle-\(getpid())"
+        let figure4 = try String(contentsOf: project.appendingPathComponent("Notebooks/figure4.md"), encoding: .utf8)
+        XCTAssertTrue(figure4.hasPrefix("---\ntitle:"))
+        if let bibliography = try? Data(contentsOf: project.appendingPathComponent("Notebooks/references.bib")) {
+            try process.write("Notebooks/references.bib", bibliography)
+        }
+        // The local run's front matter says `executor: local` on the line where the Slurm run's names Slurm:
+        // the tables record the line of each check and finding.
+        try process.write("Notebooks/figure4.md", figure4.replacingOccurrences(of: "---\ntitle:", with: "---\nexecutor: local\ntitle:"))
+        let local = try process.run(exactly: ["run", "Notebooks/figure4.md", "--param", "quick=true", "--out", "out-local", "--cache", "cache-local"],
+                                    environment: SlurmCluster.clientEnvironment)
+        XCTAssertEqual(local.status, 0, local.stderr)
+        try process.write("Notebooks/figure4.md", figure4.replacingOccurrences(
+            of: "---\ntitle:", with: "---\nexecutor: {kind: slurm, array-max: 1, sbatch: [--job-name=\(jobName)]}\ntitle:"))
+        let slurm = try process.run(exactly: ["run", "Notebooks/figure4.md", "--param", "quick=true", "--out", "out-slurm", "--cache", "cache-slurm"],
+                                    environment: SlurmCluster.clientEnvironment)
+        XCTAssertEqual(slurm.status, 0, slurm.stderr)
+        // The array the run submitted, as the controller keeps it (MinJobAge: 300 s after it ended).
+        let (status, jobs) = SlurmCluster.client(["scontrol", "show", "job", "--oneliner"])
+        XCTAssertEqual(status, 0, jobs)
+        let mine = jobs.split(separator: "\n").filter { $0.contains("JobName=\(jobName) ") }
+        XCTAssertEqual(mine.count, 3, "the quick profile's 3 chunks, one task each: \(mine)")
+        for task in mine {
+            XCTAssertTrue(task.contains("ArrayTaskThrottle=1 "), String(task))
+            XCTAssertTrue(task.contains("JobState=COMPLETED "), String(task))
+        }
+        let tables = try FileManager.default.contentsOfDirectory(atPath: process.folder.appendingPathComponent("out-local/data/figure4").path)
+            .filter { $0.hasSuffix(".tsv") }
+        XCTAssertGreaterThanOrEqual(tables.count, 3, "histogram, statistics, flows_not_stationary: \(tables)")
+        for table in tables {
+            XCTAssertEqual(try process.data("out-slurm/data/figure4/\(table)"), try process.data("out-local/data/figure4/\(table)"), table)
+        }
+
+        // Accounting (slurmdbd, `make slurm-up`): `sacct -j JOB` lists every task of the array (JOB_K) COMPLETED
+        // (Slurm 22.05's sacct has no --array: it lists an array's tasks apart already).
+        // Records reach slurmdbd a moment after the tasks end: asked every 0.5 s for up to 30 s.
+        if let reason = SlurmCluster.accountingUnavailable { throw XCTSkip("the array ran; \(reason)") }
+        let arrayJob = try XCTUnwrap(mine.first.flatMap { $0.split(separator: " ").first { $0.hasPrefix("ArrayJobId=") } }?.dropFirst("ArrayJobId=".count))
+        var listed = ""
+        for _ in 0..<60 {
+            let (status, output) = SlurmCluster.client(["sacct", "-j", String(arrayJob), "--allocations", "--noheader", "--parsable2", "--format=JobID,State"])
+            XCTAssertEqual(status, 0, output)
+            listed = output
+            let rows = output.split(separator: "\n")
+            if rows.count == 3, rows.allSatisfy({ $0.hasSuffix("|COMPLETED") }) { break }
+            usleep(500_000)
+        }
+        XCTAssertEqual(Set(listed.split(separator: "\n").map(String.init)), Set((0..<3).map { "\(arrayJob)_\($0)|COMPLETED" }), listed)
     }
 }

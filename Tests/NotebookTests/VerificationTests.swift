@@ -137,7 +137,7 @@ final class VerificationTests: XCTestCase {
         XCTAssertEqual(TableComparison(table: "runs", reference: reference, candidate: nil, tolerances: tolerances).notes, ["missing from the new render"])
     }
 
-    func testTSVTableReadsWhatTheRuntimeWrites() {
+    func testTableReadsWhatTheRuntimeWrites() {
         let table = Table(tsv: "a\tb\r\n1\t\n2\t3\t4\n")
         XCTAssertEqual(table.columns, ["a", "b"])
         XCTAssertEqual(table.rows, [["1", ""], ["2", "3"]])

@@ -245,8 +245,12 @@ struct PackageDescriptionJSON {
         var data = (try? String(contentsOf: keyFile, encoding: .utf8)) == key.hex ? try? Data(contentsOf: jsonFile) : nil
         if data == nil {
             guard let swift = ChildProcess.find("swift") else { throw NotebookError.runtimeMissing(reason: "swift is not on PATH") }
+            // A scratch path of its own (describe reads the manifest alone and writes nothing there): SwiftPM
+            // locks the scratch path, and the package's own `.build` is held for as long as a `swift build`
+            // or `swift test` of it runs, so a notebook run from the package's own tests would wait for ever.
             let described = try ChildProcess(
-                executable: swift, arguments: ["package", "describe", "--type", "json"], directory: root, timeout: 600
+                executable: swift, arguments: ["package", "--scratch-path", folder.appendingPathComponent("describe").path, "describe", "--type", "json"],
+                directory: root, timeout: 600
             ).run()
             guard described.status == 0, let start = described.output.firstIndex(of: "{") else {
                 throw NotebookError.kernelBuild(origin: origin, reason: "swift package describe failed in \(root.path):\n\(described.output)")

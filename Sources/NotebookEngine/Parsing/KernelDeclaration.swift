@@ -99,21 +99,12 @@ public struct KernelDeclaration: Hashable, Sendable {
         return name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "_" }
     }
 
-    /// The nearest `notebook.yml` in `folder` or above it, read; when there is none, the nearest
-    /// SwiftPM package's library products (``package(_:)``); nil when there is neither.
+    /// The kernel of the nearest `notebook.yml` in `folder` or above it (``ProjectFile``); when there
+    /// is none, or it declares no kernel, the nearest SwiftPM package's library products
+    /// (``package(_:)``); nil when there is neither.
     public static func projectFile(above folder: URL) throws -> KernelDeclaration? {
-        var candidate = folder.standardizedFileURL
-        var nearestPackage: URL?
-        while true {
-            let file = candidate.appendingPathComponent(projectFileName)
-            if FileManager.default.fileExists(atPath: file.path) { return try readProjectFile(file) }
-            if nearestPackage == nil, FileManager.default.fileExists(atPath: candidate.appendingPathComponent("Package.swift").path) {
-                nearestPackage = candidate
-            }
-            let parent = candidate.deletingLastPathComponent()
-            if parent.path == candidate.path { return nearestPackage.map(package) }
-            candidate = parent
-        }
+        let found = try ProjectFile.nearest(above: folder)
+        return found.file?.kernel ?? found.nearestPackage.map(package)
     }
 
     /// The kernel of a notebook in `folder`'s package that declares none: all its library products.
@@ -121,38 +112,5 @@ public struct KernelDeclaration: Hashable, Sendable {
         KernelDeclaration(
             package: folder, products: [],
             origin: NotebookRunner.displayPath(folder.appendingPathComponent("Package.swift")), line: 1)
-    }
-
-    /// Reads a project file: one key, `kernel`.
-    static func readProjectFile(_ file: URL) throws -> KernelDeclaration {
-        let path = NotebookRunner.displayPath(file)
-        guard let data = try? Data(contentsOf: file), let text = String(data: data, encoding: .utf8) else {
-            throw NotebookError.unreadable(path: path, reason: "not UTF-8 text")
-        }
-        if let (line, reason) = YAMLBounds.violation(in: text) {
-            throw NotebookError.badFrontMatter(path: path, line: line, reason: reason)
-        }
-        let node: Node?
-        do {
-            node = try Yams.compose(yaml: text)
-        } catch {
-            throw NotebookError.badFrontMatter(path: path, line: 1, reason: "\(error)")
-        }
-        guard let mapping = node?.mapping else {
-            throw NotebookError.badFrontMatter(path: path, line: 1, reason: "expected 'kernel:' with package and products")
-        }
-        var declaration: KernelDeclaration?
-        for (key, value) in mapping {
-            let line = key.mark?.line ?? 1
-            guard key.scalar?.string == "kernel" else {
-                throw NotebookError.badFrontMatter(
-                    path: path, line: line, reason: "unknown key '\(InfoString.shown(key.scalar?.string ?? "?"))' (known: kernel)")
-            }
-            declaration = try read(value, path: path, line: line, firstLine: 1, base: file.deletingLastPathComponent())
-        }
-        guard let declaration else {
-            throw NotebookError.badFrontMatter(path: path, line: 1, reason: "expected 'kernel:' with package and products")
-        }
-        return declaration
     }
 }

@@ -21,6 +21,11 @@ public struct NotebookDocument: Sendable {
     /// The front matter's `kernel:` (a package and its products), if it declares one; else the
     /// nearest project file's (``KernelDeclaration``).
     public var kernel: KernelDeclaration? = nil
+    /// The front matter's `executor:` (``ExecutorDeclaration``), if it declares one.
+    public var executor: ExecutorDeclaration? = nil
+    /// The nearest project file's `executor:`, whose keys the front matter's override (set by
+    /// ``NotebookRunner/prepare(_:)``).
+    public var projectExecutor: ExecutorDeclaration? = nil
     /// The front matter's `verify:`: how closely another render must reproduce its tables.
     public var verification = VerificationTolerances()
 

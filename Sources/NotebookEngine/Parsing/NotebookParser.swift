@@ -129,7 +129,7 @@ public struct NotebookParser {
         return nil
     }
 
-    /// Reads `title`, `parameters`, `timeout`, `inputs`, `kernel` and `verify`; refuses other keys by line.
+    /// Reads `title`, `parameters`, `timeout`, `inputs`, `kernel`, `executor` and `verify`; refuses other keys by line.
     private func readFrontMatter(_ yaml: String, into document: inout NotebookDocument) throws -> String? {
         let path = document.path
         if let (line, reason) = YAMLBounds.violation(in: yaml) {
@@ -201,6 +201,8 @@ public struct NotebookParser {
             case "kernel":
                 document.kernel = try KernelDeclaration.read(
                     value, path: path, line: line, firstLine: 2, base: URL(fileURLWithPath: path).deletingLastPathComponent())
+            case "executor":
+                document.executor = try ExecutorDeclaration.read(value, path: path, line: line, firstLine: 2)
             case "verify":
                 switch VerificationTolerances.read(value, line: line) {
                 case .success(let tolerances): document.verification = tolerances
@@ -209,7 +211,7 @@ public struct NotebookParser {
             case let other:
                 throw NotebookError.badFrontMatter(
                     path: path, line: line,
-                    reason: "unknown key '\(InfoString.shown(other))' (known: title, parameters, timeout, inputs, kernel, verify, author, date, description)")
+                    reason: "unknown key '\(InfoString.shown(other))' (known: title, parameters, timeout, inputs, kernel, executor, verify, author, date, description)")
             }
         }
         return title
