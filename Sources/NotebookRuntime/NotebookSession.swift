@@ -124,3 +124,29 @@ public enum NotebookSession {
         return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
     }
 }
+
+extension NotebookSession {
+    /// The state folder that notebook `stem` keeps under the same `--cache` (its
+    /// ``cacheFolder`` when it runs), to read what that notebook keeps — the resumable chunks of
+    /// a long computation, say — instead of computing it again. A notebook that reads it declares
+    /// the other notebook among its `inputs`, so that it runs after it and is re-run when it changes.
+    /// Outside the runner (no run manifest) it is this program's own ``cacheFolder``.
+    public static func cacheFolder(ofNotebook stem: String) -> URL {
+        guard RunManifest.current?.cacheFolder != nil else { return cacheFolder }
+        // cacheFolder is <cache>/<this notebook>/state.
+        let cache = cacheFolder.deletingLastPathComponent().deletingLastPathComponent()
+        return cache.appendingPathComponent(stem, isDirectory: true).appendingPathComponent("state", isDirectory: true)
+    }
+}
+
+extension NotebookSession {
+    /// The kernel's own account of what it computes with: the C string its library returns from
+    /// `notebook_kernel_provenance()`, looked up in this process by name (no kernel has to define
+    /// it; this project's says which OpenBLAS kernels run and how they were chosen). Nil without one.
+    static func kernelProvenance() -> String? {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "notebook_kernel_provenance") else { return nil }
+        typealias Provenance = @convention(c) () -> UnsafePointer<CChar>?
+        let function = unsafeBitCast(symbol, to: Provenance.self)
+        return function().map { String(cString: $0) }
+    }
+}
