@@ -45,6 +45,13 @@ public func percent(_ x: Double, digits: Int = 0) -> String {
     String(format: "%.\(max(digits, 0))f%%", 100 * x)
 }
 
+/// A relative difference `x`: a percentage to one decimal (`relative(0.0374)` is `3.7%`), or, where
+/// |x| < 1e-3 and a percentage would show 0.0% or −0.1%, `x` itself to two significant digits
+/// (`relative(-4.2e-05)` is `-4.2e-05`); NaN and ±∞ as ``significant(_:digits:)`` writes them.
+public func relative(_ x: Double) -> String {
+    !x.isFinite || abs(x) < 1e-3 ? significant(x, digits: 2) : percent(x, digits: 1)
+}
+
 /// `x` to `digits` significant digits: `significant(0.005512)` is `0.00551`; from 1,000 to 1e6 with
 /// thousands separators and every integer digit (`20,912`), from 1e6 on and below 1e-3 in
 /// scientific notation (`9.92e+12`, `5.51e-06`: a time of 9,919,795,329,662 claims digits it does not have).

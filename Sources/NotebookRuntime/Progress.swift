@@ -32,9 +32,19 @@ public final class Progress: @unchecked Sendable {
     }
 
     public func advance(by count: Int = 1) {
-        lock.lock()
-        defer { lock.unlock() }
-        self.count = min(self.count + count, total)
+        lock.withLock { moved(to: min(self.count + count, total)) }
+    }
+
+    /// Sets how many steps are done (clamped to 0…total), for a caller that reports totals rather
+    /// than steps: two threads reporting at once cannot miscount, as a read of ``done`` followed by
+    /// ``advance(by:)`` could. A count lower than the bar's is ignored (reports may arrive out of order).
+    public func set(done: Int) {
+        lock.withLock { moved(to: max(count, min(max(done, 0), total))) }
+    }
+
+    /// Called with the lock held.
+    private func moved(to count: Int) {
+        self.count = count
         let now = NotebookSession.monotonicSeconds()
         if now - lastDrawn >= 0.1 || self.count == total {
             lastDrawn = now
@@ -53,7 +63,7 @@ public final class Progress: @unchecked Sendable {
         let current = CurrentBar()
         return { done, total in
             let bar = current.bar(label: label, total: total)
-            bar.advance(by: done - bar.done)
+            bar.set(done: done)
             if done >= total { current.finish(bar) }
         }
     }

@@ -31,7 +31,10 @@ extension Table {
             do {
                 try row.encode(to: encoder)
             } catch {
-                fatalError("table '\(name)': row \(index + 1) of \(Row.self) does not encode: \(error)", file: file, line: line)
+                fatalError("table '\(name)': row \(index + 1) of \(Row.self) does not encode: \(encoder.sink.failure ?? "\(error)")", file: file, line: line)
+            }
+            if let failure = encoder.sink.failure {
+                fatalError("table '\(name)': row \(index + 1) of \(Row.self) does not encode: \(failure)", file: file, line: line)
             }
             let keys = encoder.sink.cells.map(\.column)
             if let columns, columns != keys {
@@ -68,9 +71,21 @@ extension Table {
     }
 }
 
-/// The (column, cell) pairs of one row, in encoding order.
+/// The (column, cell) pairs of one row, in encoding order, and the first thing of the row that has
+/// no cell: an array opens its container before it encodes anything (an empty one encodes nothing
+/// at all), so the failure is recorded when the container is asked for, not left to its elements.
 private final class TableRowCells {
     var cells: [(column: String, cell: String)] = []
+    var failure: String?
+
+    /// An unkeyed container for the value at `codingPath`, with the failure recorded.
+    func arrayContainer(codingPath: [any CodingKey]) -> any UnkeyedEncodingContainer {
+        if failure == nil {
+            let path = codingPath.map(\.stringValue).joined(separator: ".")
+            failure = "\(path.isEmpty ? "the row" : "'\(path)'") is an array, and a table cell cannot hold one: give each element a column, or a row"
+        }
+        return TableRowEncoder.Unsupported(codingPath: codingPath)
+    }
 }
 
 /// An `Encoder` that writes one row: each keyed value a (column, cell) pair, in encoding order.
@@ -93,7 +108,7 @@ private struct TableRowEncoder: Encoder {
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        Unsupported(codingPath: codingPath)
+        sink.arrayContainer(codingPath: codingPath)
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer {
@@ -145,7 +160,7 @@ private struct TableRowEncoder: Encoder {
         }
 
         mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-            Unsupported(codingPath: codingPath + [key])
+            encoder.sink.arrayContainer(codingPath: codingPath + [key])
         }
 
         mutating func superEncoder() -> any Encoder { encoder }
@@ -171,7 +186,9 @@ private struct TableRowEncoder: Encoder {
         }
     }
 
-    /// Arrays have no cell: each of their elements wants a column, or a row.
+    /// Arrays have no cell: each of their elements wants a column, or a row. The failure is recorded
+    /// when the container is made (``TableRowCells/arrayContainer(codingPath:)``); what is encoded into
+    /// it throws, or goes to a sink that no row reads.
     struct Unsupported: UnkeyedEncodingContainer {
         let codingPath: [any CodingKey]
         var count: Int { 0 }

@@ -27,10 +27,10 @@ final class ExhaustiveSearchTests: XCTestCase {
     /// Chunks of 500: ⌈⌈150,000/K⌉/500⌉ for every K-th instance (300 for all, 3 for the quick profile's
     /// 1,486, 1 for 150).
     func testChunkCount() {
-        XCTAssertEqual(ExhaustiveSearch.chunkCount(subsample: 1), 300)
-        XCTAssertEqual(ExhaustiveSearch.chunkCount(subsample: 101), 3)
-        XCTAssertEqual(ExhaustiveSearch.chunkCount(subsample: 1000), 1)
-        XCTAssertEqual(ExhaustiveSearch.chunkCount(subsample: 299), 2, "502 instances")
+        XCTAssertEqual(ExhaustiveSearch().chunkCount(subsample: 1), 300)
+        XCTAssertEqual(ExhaustiveSearch().chunkCount(subsample: 101), 3)
+        XCTAssertEqual(ExhaustiveSearch().chunkCount(subsample: 1000), 1)
+        XCTAssertEqual(ExhaustiveSearch().chunkCount(subsample: 299), 2, "502 instances")
     }
 
     /// A feasible outcome with one flow per ᾱ.

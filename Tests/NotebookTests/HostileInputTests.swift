@@ -134,4 +134,22 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(progress.done, 40_000)
         XCTAssertTrue(seen.allSatisfy { (0...40_000).contains($0) })
     }
+
+    /// `set(done:)` from many threads, the counts arriving out of order as a library's
+    /// `progress(done, total)` reports them from its workers: the bar ends at the largest count
+    /// reported, never goes back, and never passes its total.
+    func testProgressSetFromManyThreadsEndsAtTheLargestCount() {
+        let progress = Progress("race", total: 10_000)
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            for k in stride(from: worker, to: 10_000, by: 8) { progress.set(done: k + 1) }
+        }
+        XCTAssertEqual(progress.done, 10_000)
+        progress.set(done: 17)
+        XCTAssertEqual(progress.done, 10_000, "a lower count moved the bar back")
+        let clamped = Progress("clamped", total: 5)
+        clamped.set(done: 9)
+        XCTAssertEqual(clamped.done, 5)
+        clamped.set(done: -3)
+        XCTAssertEqual(clamped.done, 5)
+    }
 }

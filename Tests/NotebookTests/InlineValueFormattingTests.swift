@@ -31,4 +31,16 @@ final class InlineValueFormattingTests: XCTestCase {
         XCTAssertEqual(InlineValue.text(present as Any), "0.591")
         XCTAssertEqual(InlineValue.text(Int?.some(31350) as Any), "31,350")
     }
+
+    /// `relative`: a percentage to one decimal from 1e-3 in magnitude, below it the value itself.
+    func testRelativeDifferences() {
+        XCTAssertEqual(relative(0.0374), "3.7%")
+        XCTAssertEqual(relative(-0.0374), "-3.7%")
+        XCTAssertEqual(relative(1e-3), "0.1%")
+        XCTAssertEqual(relative(9.9e-4), "9.9e-04")
+        XCTAssertEqual(relative(-4.2e-5), "-4.2e-05")
+        XCTAssertEqual(relative(0), "0")
+        XCTAssertEqual(relative(.infinity), "∞")
+        XCTAssertEqual(relative(.nan), "NaN")
+    }
 }

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import NotebookRuntime
 
 /// `Table(_:rows:)`: a library's `Codable` rows as a table, with the same columns and the same cells
@@ -96,5 +97,59 @@ final class TableRowsTests: XCTestCase {
         XCTAssertEqual(Table.columnName("d"), "d")
         XCTAssertEqual(Table.columnName("limitTrainingSd"), "limit_training_sd")
         XCTAssertEqual(Table.columnName("error3Low"), "error3_low")
+    }
+
+    // MARK: - Rows that have no cells stop the program, naming the table, the row and the key
+
+    struct WithArray: Codable { var d: Int; var errors: [Double] }
+
+    /// A keyed value inside an array, written by hand: its columns must not vanish into a sink.
+    struct KeyedInArray: Encodable {
+        var d: Int
+        func encode(to encoder: any Encoder) throws {
+            typealias Key = Panel.Key
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(d, forKey: Key(stringValue: "d"))
+            var list = container.nestedUnkeyedContainer(forKey: Key(stringValue: "curves"))
+            var curve = list.nestedContainer(keyedBy: Key.self)
+            try curve.encode(0.5, forKey: Key(stringValue: "error"))
+        }
+    }
+    struct KeyedInArrayRow: Codable {
+        var d: Int
+        func encode(to encoder: any Encoder) throws { try KeyedInArray(d: d).encode(to: encoder) }
+    }
+
+    static let childVariable = "TABLE_ROWS_CHILD_CASE"
+
+    /// The child's side: builds the table of the case named in the environment (and so stops).
+    func testTheChildCaseOfTheEnvironment() throws {
+        guard let which = ProcessInfo.processInfo.environment[Self.childVariable] else { return }
+        switch which {
+        case "empty-array": _ = Table("spread", rows: [WithArray(d: 2, errors: [])])
+        case "array": _ = Table("spread", rows: [WithArray(d: 2, errors: [0.5, 0.25])])
+        default: _ = Table("curves", rows: [KeyedInArrayRow(d: 2)])
+        }
+        print("table-rows-child: built")
+    }
+
+    private func assertStops(_ which: String, saying expected: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let ran = try ProcessRun.childTest(
+            "NotebookTests.TableRowsTests/testTheChildCaseOfTheEnvironment", environment: ["SWIFT_BACKTRACE": "enable=no", Self.childVariable: which])
+        XCTAssertFalse(ran.exited && ran.status == 0, "\(which): the table was built", file: file, line: line)
+        XCTAssertFalse(ran.stdout.contains("table-rows-child: built"), "\(which): the table was built", file: file, line: line)
+        XCTAssertTrue(ran.stdout.contains(expected), "\(which): \(ran.stdout.suffix(600))", file: file, line: line)
+    }
+
+    func testAnEmptyArrayStopsTheTableRatherThanLosingItsColumn() throws {
+        try assertStops("empty-array", saying: "table 'spread': row 1 of WithArray does not encode: 'errors' is an array")
+    }
+
+    func testAnArrayStopsTheTable() throws {
+        try assertStops("array", saying: "table 'spread': row 1 of WithArray does not encode: 'errors' is an array")
+    }
+
+    func testAKeyedValueInsideAnArrayStopsTheTable() throws {
+        try assertStops("keyed", saying: "table 'curves': row 1 of KeyedInArrayRow does not encode: 'curves' is an array")
     }
 }

@@ -41,6 +41,11 @@ public struct FigureProfile: Sendable, Codable {
         self.exhaustiveSubsample = exhaustiveSubsample
     }
 
+    /// The quick profile when `quick` (a notebook's `quick` parameter), else the full one.
+    public init(quick: Bool) {
+        self = quick ? .quick : .full
+    }
+
     /// The time-ordered exponential's time limit in Figure 3 (sensing units; ×N/m for completion):
     /// far beyond gradient descent's, η × 50,000 = 50. The flow has none but its stationarity.
     public var exponentialHorizon: Double { quick ? 200 : 2000 }

@@ -150,6 +150,12 @@ extension ExhaustiveSearch {
 
         /// Whether Δ grows strictly at each smaller ᾱ (in the order of `initNorms`, largest first).
         public var deltaGrowsAsInitNormShrinks: Bool { zip(outcome.deltas, outcome.deltas.dropFirst()).allSatisfy { $0 < $1 } }
+
+        /// For a report: "Δ = D₁, D₂, … at ᾱ = A₁, A₂, …", each Δ written by `format(x, 3)` and each ᾱ by
+        /// `format(x, 1)` (`format(x, digits)` writes x to that many significant digits).
+        public func deltasText(_ format: (Double, Int) -> String) -> String {
+            "Δ = \(outcome.deltas.map { format($0, 3) }.joined(separator: ", ")) at ᾱ = \(initNorms.map { format($0, 1) }.joined(separator: ", "))"
+        }
     }
 
     /// Instance `index`'s flows from each of `initNorms` with this search's options.

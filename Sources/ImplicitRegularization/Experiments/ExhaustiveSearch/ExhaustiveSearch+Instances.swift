@@ -21,10 +21,10 @@ extension ExhaustiveSearch {
         entries(of: index).map { "X\($0.row)\($0.column)=\(String(format: "%.3g", $0.value))" }.joined(separator: " ")
     }
 
-    /// The number of chunks of a run on every `subsample`-th instance (``ChunkLayout/chunkSize`` instances each).
-    public static func chunkCount(subsample: Int) -> Int {
-        let instances = (instanceCount + max(subsample, 1) - 1) / max(subsample, 1)
-        return (instances + ChunkLayout.chunkSize - 1) / ChunkLayout.chunkSize
+    /// The number of chunks of a run on every `subsample`-th instance: its ``ChunkLayout``'s count
+    /// (``ChunkLayout/chunkSize`` instances each).
+    public func chunkCount(subsample: Int) -> Int {
+        chunkLayout(subsample: subsample, folder: URL(fileURLWithPath: "/", isDirectory: true)).count
     }
 
     /// The folder of a run named `name` in a notebook's state folder `stateFolder`:
@@ -34,9 +34,18 @@ extension ExhaustiveSearch {
         stateFolder.appendingPathComponent("\(name)-\(profile.quick ? "quick" : "full")-\(codeDigest)", isDirectory: true)
     }
 
-    /// Figure 4's run folder (`exhaustive-…`) in the state folder of the notebook that runs Figure 4:
-    /// the notebook itself, and any notebook that reads Figure 4's flows back from its chunks.
-    public static func figure4Folder(in stateFolder: URL, profile: FigureProfile, codeDigest: String) -> URL {
-        runFolder("exhaustive", in: stateFolder, profile: profile, codeDigest: codeDigest)
+    /// The name of Figure 4's run (ᾱ = 1e-5, 1e-3, 1): its folder is `exhaustive-…` in the state folder
+    /// of the notebook that runs Figure 4, where any notebook that reads Figure 4's flows back finds its chunks.
+    public static let figure4RunName = "exhaustive"
+
+    /// The run named `name` (its folder ``runFolder(_:in:profile:codeDigest:)`` in `stateFolder`) on
+    /// `profile`'s subsample: ``run(subsample:folder:workers:codeDigest:executor:progress:notice:)``, resumed from
+    /// the chunks already there.
+    public func run(
+        named name: String, in stateFolder: URL, profile: FigureProfile, codeDigest: String, executor: WorkExecutor? = nil,
+        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+    ) throws -> Summary {
+        try run(subsample: profile.exhaustiveSubsample, folder: Self.runFolder(name, in: stateFolder, profile: profile, codeDigest: codeDigest),
+                codeDigest: codeDigest, executor: executor, progress: progress)
     }
 }

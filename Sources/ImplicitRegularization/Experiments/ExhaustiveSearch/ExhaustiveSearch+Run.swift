@@ -31,6 +31,11 @@ extension ExhaustiveSearch {
         public var histogram: [HistogramBin]
         /// Every instance's outcome, in index order.
         public var outcomes: [Outcome]
+
+        /// One line for a report's log: how many instances, and how the SDP decided them.
+        public var log: String {
+            "\(instances) instances: \(feasible) with a PSD completion, \(infeasible) without (discarded), \(undecided) undecided"
+        }
     }
 
     /// The summary of `outcomes` (in index order) of a search whose flows are from `initNorms`, `computed` of

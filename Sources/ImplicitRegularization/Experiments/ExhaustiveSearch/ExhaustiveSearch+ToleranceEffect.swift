@@ -19,6 +19,11 @@ extension ExhaustiveSearch {
     /// The sample's stride: every 499th instance (301 of 150,000) on the full profile, every 4999th on the quick one.
     public static func toleranceSampleStride(profile: FigureProfile) -> Int { profile.quick ? 4999 : 499 }
 
+    /// ``ToleranceEffect`` over `profile`'s sample (``toleranceSampleStride(profile:)``), on `workers` threads.
+    public static func toleranceEffect(profile: FigureProfile, workers: Int = ProcessInfo.processInfo.activeProcessorCount) -> ToleranceEffect {
+        toleranceEffect(stride: toleranceSampleStride(profile: profile), workers: workers)
+    }
+
     /// ``ToleranceEffect`` over every `stride`-th instance from 7, on `workers` threads.
     public static func toleranceEffect(stride step: Int, workers: Int = ProcessInfo.processInfo.activeProcessorCount) -> ToleranceEffect {
         let sample = Array(stride(from: 7, to: instanceCount, by: step))

@@ -38,6 +38,26 @@ public struct FlowLimitStudy: Sendable {
         feasible = figure4.outcomes.indices.filter { figure4.outcomes[$0].verdict == .feasible }
     }
 
+    /// The study on `profile`'s subsample: Figure 4's run read back (or resumed) from `figure4State`,
+    /// the state folder of the notebook that runs Figure 4, and the runs of ``deepSearch`` (`limit-…`)
+    /// and ``isometricSearch`` (`limit-isometric-…`) in `stateFolder`, each resumed from its finished
+    /// chunks, on `executor`. `progress(label)` makes each run's `progress(done, total)` callback.
+    public static func run(
+        profile: FigureProfile, figure4State: URL, stateFolder: URL, codeDigest: String, executor: WorkExecutor? = nil,
+        progress: (_ label: String) -> @Sendable (Int, Int) -> Void = { _ in { _, _ in } }
+    ) throws -> FlowLimitStudy {
+        func run(_ search: ExhaustiveSearch, _ name: String, in state: URL, _ label: String) throws -> ExhaustiveSearch.Summary {
+            try search.run(named: name, in: state, profile: profile, codeDigest: codeDigest, executor: executor, progress: progress(label))
+        }
+        return FlowLimitStudy(
+            figure4: try run(ExhaustiveSearch(), ExhaustiveSearch.figure4RunName, in: figure4State, "ᾱ = 1e-5, 1e-3, 1"),
+            deep: try run(deepSearch, "limit", in: stateFolder, "ᾱ = 1e-100 (graded flow) and GLRL"),
+            isometric: try run(isometricSearch, "limit-isometric", in: stateFolder, "isometric weighting"))
+    }
+
+    /// One line for a report's log: the instances and those with a PSD completion.
+    public var log: String { "\(figure4.instances) instances, \(feasible.count) with a PSD completion" }
+
     /// The run that holds ᾱ and ᾱ's position in its ``ExhaustiveSearch/Summary/perInitNorm``.
     func column(_ alpha: Double) -> (summary: ExhaustiveSearch.Summary, k: Int) {
         if let k = figure4.perInitNorm.firstIndex(where: { $0.initNorm == alpha }) { return (figure4, k) }

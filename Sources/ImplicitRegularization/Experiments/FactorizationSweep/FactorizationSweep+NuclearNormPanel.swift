@@ -77,6 +77,16 @@ extension FactorizationSweep {
             return OnMinimum(excess: ValueRange(excesses), worst: excesses.map(abs).max() ?? .nan, from: fitting.map { widths[$0] }.min() ?? 0)
         }
 
+        /// For a report: where the small initialisation's limits fit the data, their excess over the minimum
+        /// ("at the limit, L to H from the minimum for d ≥ D", saying when no rank-d X fits below D) and
+        /// X_gd's, or that no d ≥ 2 fits. `relative(x)` writes a relative difference, `percent(x, digits)` a percentage.
+        public func onMinimumStatement(_ relative: (Double) -> String, _ percent: (Double, Int) -> String) -> String {
+            let on = onMinimum
+            guard on.from > 0 else { return "no d ≥ 2 whose limits fit the data" }
+            return "at the limit, \(relative(on.excess.low)) to \(relative(on.excess.high)) from the minimum for d ≥ \(on.from)"
+                + (on.from > 2 ? " (below, no rank-d X fits the data)" : "") + " (X_gd: \(percent(xgdExcess, 0)) above it)"
+        }
+
         /// No run of the small initialisation or the line search short of its limit.
         public var limitsStationary: Bool { unsolvedLimits == 0 }
 

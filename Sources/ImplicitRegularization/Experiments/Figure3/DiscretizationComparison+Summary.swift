@@ -150,6 +150,20 @@ extension DiscretizationComparison {
             Self.notes(gapPanels, separator: ", ") { "\($0.name) \(format($0.flow / $0.minimum - 1, 1))" }
         }
 
+        /// For a report: how many stationary flows are more than ``overlap`` above the minimum, and by how
+        /// much each (``gapNotes(_:)``, written by `percent(x, digits)`), or that none is.
+        public func gapStatement(_ percent: (Double, Int) -> String) -> String {
+            gapPanels.isEmpty ? "no stationary flow is more than \(percent(overlap, 0)) from the minimum"
+                : "\(gapPanels.count) of \(outcomes.count) flows at their limit are more than \(percent(overlap, 0)) above it: " + gapNotes(percent)
+        }
+
+        /// For a report: where both the flow and the time-ordered exponential fit the data, the largest
+        /// difference of their nuclear norms relative to the minimum (written by `format(x, 2)`), or that they fit nowhere together.
+        public func agreementStatement(_ format: (Double, Int) -> String) -> String {
+            bothFit.isEmpty ? "no problem where both fit the data to \(format(fitted, 1))"
+                : "where both fit the data (\(bothFit.count) of \(outcomes.count) problems) their nuclear norms differ by at most \(format(flowExponentialDifference, 2)) of the minimum"
+        }
+
         private static func notes(_ outcomes: [Outcome], separator: String, _ note: (Outcome) -> String) -> String {
             outcomes.isEmpty ? "none" : outcomes.map(note).joined(separator: separator)
         }
