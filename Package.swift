@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "BLASKernelSelection", dependencies: ["COpenBLAS"]),
         .target(name: "LinearAlgebra", dependencies: ["COpenBLAS", "BLASKernelSelection"], exclude: ["README.md"]),
         .target(
-            name: "ImplicitRegularization", dependencies: ["LinearAlgebra", "DurableFiles"],
+            name: "ImplicitRegularization", dependencies: ["LinearAlgebra", "DurableFiles", "JSONText"],
             exclude: ["README.md"] + ["Problems", "Descent", "Flows", "Integrators", "ConvexReferences", "ProblemFormat",
                                       "Experiments", "Experiments/ExhaustiveSearch", "Experiments/FactorizationSweep", "Experiments/Figure3", "Experiments/Commutative", "Results", "Concurrency"].map { "\($0)/README.md" }),
         .executableTarget(
@@ -35,6 +35,7 @@ let package = Package(
             dependencies: [
                 "ImplicitRegularization",
                 "DurableFiles",
+                "JSONText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,6 +44,9 @@ let package = Package(
         .target(name: "NotebookRuntime", exclude: ["README.md"]),
         // Atomic files, flock locks and a stderr that never traps: the library's, factorize's and the engine's.
         .target(name: "DurableFiles", exclude: ["README.md"]),
+        // The one JSON writer: ordered objects, one line or indented as Python's json.dumps (factorize's reports,
+        // the notebook export, problem files).
+        .target(name: "JSONText", exclude: ["README.md"]),
         // gnuplot-iostream (Debian libgnuplot-iostream-dev, header-only over boost) behind a C header:
         // the gnuplot blocks' tables are written through it (Rendering/GnuplotRenderer.swift).
         .target(
@@ -55,6 +59,7 @@ let package = Package(
             dependencies: [
                 "NotebookRuntime",
                 "DurableFiles",
+                "JSONText",
                 "GnuplotBridge",
                 .product(name: "Plot", package: "Plot"),
                 .product(name: "Yams", package: "Yams"),
@@ -77,6 +82,7 @@ let package = Package(
         // or $FIXTURES_DIR) and to MovieLens (never committed).
         .target(name: "TestSupport", dependencies: ["ImplicitRegularization"], path: "Tests/TestSupport"),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+        .testTarget(name: "JSONTextTests", dependencies: ["JSONText"]),
         .testTarget(name: "ImplicitRegularizationTests", dependencies: ["ImplicitRegularization", "TestSupport"]),
         .testTarget(name: "FactorizeTests", dependencies: ["ImplicitRegularization", "TestSupport"]),
         .testTarget(name: "NotebookTests", dependencies: ["NotebookEngine", "NotebookRuntime", "TestSupport"], exclude: ["Notebooks"]),

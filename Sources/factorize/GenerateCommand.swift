@@ -1,5 +1,6 @@
 import ArgumentParser
 import ImplicitRegularization
+import JSONText
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,8 +49,11 @@ struct GenerateCommand: ParsableCommand {
         func run() throws {
             let problem = try PlantedSensing.generate(
                 dimension: dimension, rank: rank, measurements: measurements, spectrum: PlantedSensing.Spectrum(rawValue: spectrum)!, seed: seed)
-            let generator = "{\"n\": \(dimension), \"rank\": \(rank), \"measurements\": \(measurements), \"spectrum\": \"\(spectrum)\", \"seed\": \(seed)}"
-            print(ProblemFile.encode(problem, extra: [("generator", generator)]), terminator: "")
+            let generator: JSONValue = [
+                "n": .integer(dimension), "rank": .integer(rank), "measurements": .integer(measurements), "spectrum": .string(spectrum),
+                "seed": .unsigned(seed),
+            ]
+            print(ProblemFile.encode(problem, extra: [.init("generator", generator)]), terminator: "")
         }
     }
 }

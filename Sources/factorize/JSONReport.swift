@@ -1,10 +1,12 @@
 import Foundation
 import ImplicitRegularization
+import JSONText
 
-/// One JSON object, with its keys in the order they were added (a report reads top to bottom).
-/// Non-finite numbers are written as `null`: JSON has no NaN or ∞.
+/// One JSON object, with its keys in the order they were added (a report reads top to bottom),
+/// written on one line by the project's JSON writer (`JSONValue`). Non-finite numbers are written
+/// as `null`: JSON has no NaN or ∞.
 struct JSONReport {
-    private var fields: [(String, String)] = []
+    private var members: [JSONValue.Member] = []
 
     init() {}
 
@@ -17,28 +19,18 @@ struct JSONReport {
     /// An object that opens with the result's `status` and `message`.
     init(_ result: some SolverResult) { self.init(status: result.status, message: result.message) }
 
-    mutating func add(_ key: String, _ value: Double?) {
-        guard let value, value.isFinite else { return fields.append((key, "null")) }
-        fields.append((key, "\(value)"))
-    }
-    mutating func add(_ key: String, _ value: Int) { fields.append((key, "\(value)")) }
-    mutating func add(_ key: String, _ value: Bool) { fields.append((key, value ? "true" : "false")) }
-    mutating func add(_ key: String, _ value: String) { fields.append((key, Self.quoted(value))) }
-    mutating func add(_ key: String, numbers: [Double]) {
-        fields.append((key, "[" + numbers.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ", ") + "]"))
-    }
-    mutating func add(_ key: String, object: JSONReport) { fields.append((key, object.rendered)) }
+    mutating func add(_ key: String, _ value: Double?) { members.append(.init(key, JSONValue(value))) }
+    mutating func add(_ key: String, _ value: Int) { members.append(.init(key, .integer(value))) }
+    mutating func add(_ key: String, _ value: Bool) { members.append(.init(key, .bool(value))) }
+    mutating func add(_ key: String, _ value: String) { members.append(.init(key, .string(value))) }
+    mutating func add(_ key: String, numbers: [Double]) { members.append(.init(key, JSONValue(numbers: numbers))) }
+    mutating func add(_ key: String, object: JSONReport) { members.append(.init(key, object.value)) }
 
-    var rendered: String {
-        "{" + fields.map { "\(Self.quoted($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
-    }
+    var value: JSONValue { .object(members) }
+    var rendered: String { value.text() }
 
     /// Prints the object as one line on stdout.
     func print() { Swift.print(rendered) }
-
-    static func quoted(_ s: String) -> String {
-        String(decoding: try! JSONEncoder().encode(s), as: UTF8.self)
-    }
 }
 
 /// Wall-clock seconds of a piece of work.

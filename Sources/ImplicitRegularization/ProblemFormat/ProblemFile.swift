@@ -1,4 +1,5 @@
 import Foundation
+import JSONText
 import LinearAlgebra
 #if canImport(Glibc)
 import Glibc
@@ -273,9 +274,11 @@ public enum ProblemFile {
 
     // MARK: - Writing
 
-    /// The problem as a JSON problem file (sensing only; measurements row-major in full).
-    /// Numbers are written in Swift's shortest round-trip form, so a file read back is bit-identical.
-    public static func encode(_ problem: MeasurementProblem, extra: [(String, String)] = []) -> String {
+    /// The problem as a JSON problem file: a sensing problem's measurements row-major in full, one
+    /// per line; a completion problem's entries as `[i, j, value]`; then the `extra` members (the
+    /// generator's parameters, say). Numbers and strings as the project's JSON writer writes them
+    /// (``JSONValue``: shortest round-trip form), so a file read back is bit-identical.
+    public static func encode(_ problem: MeasurementProblem, extra: [JSONValue.Member] = []) -> String {
         var out = "{"
         if let name = problem.name { out += "\"name\": \(jsonString(name)), " }
         switch problem.kind {
@@ -292,16 +295,14 @@ public enum ProblemFile {
             out += "\"kind\": \"completion\", \"rows\": \(problem.dimension), \"cols\": \(problem.dimension), \"symmetric\": true,\n"
             out += "\"entries\": [" + entries.joined(separator: ", ") + "]"
         }
-        for (key, json) in extra { out += ",\n\(jsonString(key)): \(json)" }
+        for member in extra { out += ",\n\(jsonString(member.key)): \(member.value.text())" }
         return out + "}\n"
     }
 
+    /// Numbers as the project's JSON writer writes them (``JSONValue``: shortest round-trip form).
     private static func numbers(_ values: [Double]) -> String {
-        values.map { "\($0)" }.joined(separator: ", ")
+        values.map { JSONValue.number($0).text() }.joined(separator: ", ")
     }
 
-    static func jsonString(_ s: String) -> String {
-        let data = try! JSONEncoder().encode(s)
-        return String(decoding: data, as: UTF8.self)
-    }
+    static func jsonString(_ s: String) -> String { JSONValue.quoted(s) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JSONText
 import NotebookRuntime
 
 /// A notebook and its last run as a Jupyter notebook (nbformat 4.5), the JSON that Jupyter,
@@ -40,15 +41,15 @@ struct JupyterNotebook {
     /// By gnuplot block index.
     let figures: [Int: Figure]
 
-    static let kernelspec: [String: String] = [
+    static let kernelspec: JSONValue = [
         "name": "swift",
         "display_name": "Swift (outputs recorded by notebook run; no Jupyter kernel)",
         "language": "swift",
     ]
 
     /// The notebook as a JSON object (nbformat 4.5).
-    func json() -> [String: Any] {
-        var cells: [[String: Any]] = [header()]
+    func json() -> JSONValue {
+        var cells: [JSONValue] = [header()]
         var prose = 0
         var inlineNumber = 0
         for segment in document.segments {
@@ -66,86 +67,32 @@ struct JupyterNotebook {
             "nbformat": 4,
             "nbformat_minor": 5,
             "metadata": [
-                "title": document.title,
+                "title": .string(document.title),
                 "kernelspec": Self.kernelspec,
                 "language_info": ["name": "swift", "file_extension": ".swift", "mimetype": "text/x-swift"],
                 "notebook": [
-                    "source": document.path,
-                    "commit": record?.commit ?? NSNull(),
-                    "toolchain": record?.toolchain ?? NSNull(),
-                    "computed": record.map { ISO8601DateFormatter().string(from: $0.finished) as Any } ?? NSNull(),
-                    "parameters": Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.value.description) }),
-                ] as [String: Any],
-            ] as [String: Any],
-            "cells": cells,
+                    "source": .string(document.path),
+                    "commit": JSONValue(record?.commit),
+                    "toolchain": JSONValue(record?.toolchain),
+                    "computed": JSONValue(record.map { ISO8601DateFormatter().string(from: $0.finished) }),
+                    "parameters": .object(parameters.map { JSONValue.Member($0.name, .string($0.value.description)) }),
+                ],
+            ],
+            "cells": .array(cells),
         ]
     }
 
     /// The notebook's bytes, as nbformat writes them (`json.dumps(sort_keys=True, indent=1,
     /// ensure_ascii=False)` and a newline), so that opening and saving it in Jupyter changes nothing.
     func data() -> Data {
-        var text = ""
-        Self.write(json(), indent: 0, to: &text)
-        return Data((text + "\n").utf8)
-    }
-
-    /// One JSON value, in Python's `json.dumps` layout with `indent=1`.
-    private static func write(_ value: Any, indent: Int, to text: inout String) {
-        let inner = String(repeating: " ", count: indent + 1)
-        switch value {
-        case let dictionary as [String: Any]:
-            guard !dictionary.isEmpty else { text += "{}"; return }
-            text += "{\n"
-            // Python sorts keys by code point.
-            let keys = dictionary.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
-            for (position, key) in keys.enumerated() {
-                text += inner
-                writeString(key, to: &text)
-                text += ": "
-                write(dictionary[key]!, indent: indent + 1, to: &text)
-                text += position == keys.count - 1 ? "\n" : ",\n"
-            }
-            text += String(repeating: " ", count: indent) + "}"
-        case let array as [Any]:
-            guard !array.isEmpty else { text += "[]"; return }
-            text += "[\n"
-            for (position, element) in array.enumerated() {
-                text += inner
-                write(element, indent: indent + 1, to: &text)
-                text += position == array.count - 1 ? "\n" : ",\n"
-            }
-            text += String(repeating: " ", count: indent) + "]"
-        case let string as String: writeString(string, to: &text)
-        case let flag as Bool: text += flag ? "true" : "false"
-        case let integer as Int: text += String(integer)
-        case let real as Double: text += real.isFinite ? "\(real)" : "null"
-        default: text += "null"
-        }
-    }
-
-    private static func writeString(_ string: String, to text: inout String) {
-        text += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case "\u{08}": text += "\\b"
-            case "\u{0C}": text += "\\f"
-            case _ where scalar.value < 0x20: text += String(format: "\\u%04x", scalar.value)
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        text += "\""
+        Data((json().text(layout: .indented(1), sortedKeys: true) + "\n").utf8)
     }
 
     // MARK: Cells
 
     /// Where the outputs come from: the source, the run, the parameters set, the findings (a table of
     /// the paper's statements with their verdicts, those beyond the paper) and the checks' tally.
-    private func header() -> [String: Any] {
+    private func header() -> JSONValue {
         let claims = record?.claims ?? []
         let held = claims.filter(\.held).count
         let set = parameters.filter { !$0.isDefault }
@@ -185,10 +132,10 @@ struct JupyterNotebook {
             lines.append("")
             lines.append("Checks of our numerics: \(held) of \(claims.count) held.")
         }
-        return ["cell_type": "markdown", "id": "notebook-export", "metadata": [:] as [String: Any], "source": Self.lines(lines.joined(separator: "\n"))]
+        return ["cell_type": "markdown", "id": "notebook-export", "metadata": [:], "source": Self.source(lines.joined(separator: "\n"))]
     }
 
-    private func markdownCell(_ prose: Prose, id: String, inlineNumber: inout Int) -> [String: Any] {
+    private func markdownCell(_ prose: Prose, id: String, inlineNumber: inout Int) -> JSONValue {
         let values = record?.inlines ?? [:]
         var text = ""
         var cursor = prose.text.startIndex
@@ -201,15 +148,15 @@ struct JupyterNotebook {
         }
         text += prose.text[cursor...]
         return [
-            "cell_type": "markdown", "id": id, "metadata": ["notebook": ["line": prose.line]] as [String: Any],
-            "source": Self.lines(text.trimmingCharacters(in: .newlines)),
+            "cell_type": "markdown", "id": .string(id), "metadata": ["notebook": ["line": .integer(prose.line)]],
+            "source": Self.source(text.trimmingCharacters(in: .newlines)),
         ]
     }
 
-    private func swiftCell(_ block: SwiftBlock) -> [String: Any] {
+    private func swiftCell(_ block: SwiftBlock) -> JSONValue {
         let blocks = record?.blocks ?? []
         let result = blocks.indices.contains(block.index) ? blocks[block.index] : .notRun
-        var outputs: [[String: Any]] = []
+        var outputs: [JSONValue] = []
         var printed = result.output
         if result.outputIsCut {
             if !printed.hasSuffix("\n") { printed += "\n" }
@@ -217,7 +164,7 @@ struct JupyterNotebook {
                 + "(the whole output is data/\(document.stem)/\(NotebookReport.outputFileName(block: block.index)) beside the HTML report)\n"
         }
         if !printed.isEmpty {
-            outputs.append(["output_type": "stream", "name": "stdout", "text": Self.lines(printed)])
+            outputs.append(["output_type": "stream", "name": "stdout", "text": Self.source(printed)])
         }
         if var errors = result.errors, !errors.isEmpty {
             if result.errorsAreCut {
@@ -225,39 +172,39 @@ struct JupyterNotebook {
                 errors += "… standard error cut at \(errors.utf8.count) of \(result.errorBytes ?? 0) bytes "
                     + "(the whole is data/\(document.stem)/\(NotebookReport.errorFileName(block: block.index)) beside the HTML report)\n"
             }
-            outputs.append(["output_type": "stream", "name": "stderr", "text": Self.lines(errors)])
+            outputs.append(["output_type": "stream", "name": "stderr", "text": Self.source(errors)])
         }
         if let diagnostic = result.diagnostic {
             let location = diagnostic.line.map { "\(document.path):\($0)" } ?? document.path
             outputs.append([
-                "output_type": "error", "ename": result.status.rawValue, "evalue": "\(location): \(diagnostic.message)",
-                "traceback": diagnostic.detail.isEmpty ? [] : diagnostic.detail.components(separatedBy: "\n"),
+                "output_type": "error", "ename": .string(result.status.rawValue), "evalue": .string("\(location): \(diagnostic.message)"),
+                "traceback": JSONValue(strings: diagnostic.detail.isEmpty ? [] : diagnostic.detail.components(separatedBy: "\n")),
             ])
         }
         let findings = (record?.findings ?? []).filter { $0.block == block.index }
         if !findings.isEmpty {
             outputs.append(Self.display([
-                "text/markdown": Self.lines(findings.map { "- " + Self.findingText($0, markdown: true) }.joined(separator: "\n")),
-                "text/plain": Self.lines(findings.map { Self.findingText($0, markdown: false) }.joined(separator: "\n")),
+                "text/markdown": Self.source(findings.map { "- " + Self.findingText($0, markdown: true) }.joined(separator: "\n")),
+                "text/plain": Self.source(findings.map { Self.findingText($0, markdown: false) }.joined(separator: "\n")),
             ]))
         }
         let claims = (record?.claims ?? []).filter { $0.block == block.index }
         if !claims.isEmpty {
             let verdict = { (claim: ClaimRecord) in "\(claim.held ? "✓ held" : "✗ failed"): \(claim.text) (line \(claim.line))" }
             outputs.append(Self.display([
-                "text/markdown": Self.lines(claims.map { "- **\(verdict($0))**" }.joined(separator: "\n")),
-                "text/plain": Self.lines(claims.map(verdict).joined(separator: "\n")),
+                "text/markdown": Self.source(claims.map { "- **\(verdict($0))**" }.joined(separator: "\n")),
+                "text/plain": Self.source(claims.map(verdict).joined(separator: "\n")),
             ]))
         }
         for table in record?.tables ?? [] where table.block == block.index {
             outputs.append(tableOutput(table))
         }
-        var metadata: [String: Any] = ["line": block.fenceLine, "status": result.status.rawValue]
-        if let seconds = result.seconds { metadata["seconds"] = seconds }
+        var metadata: JSONValue = ["line": .integer(block.fenceLine), "status": .string(result.status.rawValue)]
+        if let seconds = result.seconds { metadata["seconds"] = .number(seconds) }
         return [
-            "cell_type": "code", "id": "swift-\(block.index + 1)",
-            "execution_count": result.status == .notRun ? NSNull() : block.index + 1 as Any,
-            "metadata": ["notebook": metadata], "source": Self.lines(block.code), "outputs": outputs,
+            "cell_type": "code", "id": .string("swift-\(block.index + 1)"),
+            "execution_count": result.status == .notRun ? .null : .integer(block.index + 1),
+            "metadata": ["notebook": metadata], "source": Self.source(block.code), "outputs": .array(outputs),
         ]
     }
 
@@ -278,7 +225,7 @@ struct JupyterNotebook {
     }
 
     /// The first ``NotebookReport/rowsShown`` rows as an HTML table, the header and row count as text.
-    private func tableOutput(_ table: TableRecord) -> [String: Any] {
+    private func tableOutput(_ table: TableRecord) -> JSONValue {
         let rows = Table(tsv: tables[table.name] ?? "").rows.prefix(NotebookReport.rowsShown)
         let caption = "Table \(table.name) · \(table.rows) row\(table.rows == 1 ? "" : "s")"
             + (table.rows > rows.count ? " (first \(rows.count) shown; the whole is data/\(document.stem)/\(table.name).tsv)" : "")
@@ -288,46 +235,49 @@ struct JupyterNotebook {
             html += "<tr>" + row.map { "<td>\(HTMLEscape.escape(NotebookReport.shortNumber($0)))</td>" }.joined() + "</tr>\n"
         }
         html += "</table>"
-        return Self.display(["text/html": Self.lines(html), "text/plain": Self.lines(caption + ": " + table.columns.joined(separator: ", "))])
+        return Self.display(["text/html": Self.source(html), "text/plain": Self.source(caption + ": " + table.columns.joined(separator: ", "))])
     }
 
-    private func gnuplotCell(_ block: GnuplotBlock) -> [String: Any] {
-        var outputs: [[String: Any]] = []
+    private func gnuplotCell(_ block: GnuplotBlock) -> JSONValue {
+        var outputs: [JSONValue] = []
         switch figures[block.index] {
         case .drawn(let svg, let png):
-            var data: [String: Any] = [
-                "image/png": png.base64EncodedString(),
-                "text/plain": ["<figure \(block.figure)\(block.caption.map { ": " + $0 } ?? "")>"],
+            var data: JSONValue = [
+                "image/png": .string(png.base64EncodedString()),
+                "text/plain": [.string("<figure \(block.figure)\(block.caption.map { ": " + $0 } ?? "")>")],
             ]
-            if let svg { data["image/svg+xml"] = Self.lines(svg) }
+            if let svg { data["image/svg+xml"] = Self.source(svg) }
             outputs.append([
                 "output_type": "display_data",
                 "data": data,
-                "metadata": ["image/png": ["width": block.size.width, "height": block.size.height]],
+                "metadata": ["image/png": ["width": .integer(block.size.width), "height": .integer(block.size.height)]],
             ])
         case .failed(let diagnostic):
             outputs.append([
                 "output_type": "error", "ename": "figure not drawn",
-                "evalue": "\(document.path):\(diagnostic.line ?? block.fenceLine): \(diagnostic.message)",
-                "traceback": diagnostic.detail.isEmpty ? [] : diagnostic.detail.components(separatedBy: "\n"),
+                "evalue": .string("\(document.path):\(diagnostic.line ?? block.fenceLine): \(diagnostic.message)"),
+                "traceback": JSONValue(strings: diagnostic.detail.isEmpty ? [] : diagnostic.detail.components(separatedBy: "\n")),
             ])
         case nil:
             break
         }
-        var notebook: [String: Any] = ["language": "gnuplot", "figure": block.figure, "data": block.data, "line": block.fenceLine]
-        if let caption = block.caption { notebook["caption"] = caption }
+        var notebook: JSONValue = ["language": "gnuplot", "figure": .string(block.figure), "data": JSONValue(strings: block.data), "line": .integer(block.fenceLine)]
+        if let caption = block.caption { notebook["caption"] = .string(caption) }
         return [
-            "cell_type": "code", "id": "gnuplot-\(block.index + 1)", "execution_count": NSNull(),
-            "metadata": ["notebook": notebook, "tags": ["gnuplot"]] as [String: Any],
-            "source": Self.lines(block.script), "outputs": outputs,
+            "cell_type": "code", "id": .string("gnuplot-\(block.index + 1)"), "execution_count": .null,
+            "metadata": ["notebook": notebook, "tags": ["gnuplot"]],
+            "source": Self.source(block.script), "outputs": .array(outputs),
         ]
     }
 
     // MARK: Text
 
-    private static func display(_ data: [String: Any]) -> [String: Any] {
-        ["output_type": "display_data", "data": data, "metadata": [:] as [String: Any]]
+    private static func display(_ data: JSONValue) -> JSONValue {
+        ["output_type": "display_data", "data": data, "metadata": [:]]
     }
+
+    /// Text as a cell's `source` or an output's `text`: ``lines(_:)``.
+    static func source(_ text: String) -> JSONValue { JSONValue(strings: lines(text)) }
 
     /// Text as Jupyter stores it: lines, each but the last keeping its newline.
     static func lines(_ text: String) -> [String] {
