@@ -40,8 +40,10 @@ extension NotebookRunner {
         /// Where the whole output (or standard error) of each cut block is, to copy beside the
         /// report under the file name it gets there (a fresh run copies its own at once).
         var cutOutputs: [(name: String, copy: (URL) throws -> Void)] = []
-        /// The gnuplot blocks' figures, in block order.
+        /// The gnuplot blocks' figures, in block order, and the files to write beside the report
+        /// (nil data: a file to remove).
         var figures: [FigureResult] = []
+        var figureFiles: [(data: Data?, url: URL)] = []
         /// What plugged engines' blocks gave: by language, then block index.
         var outputs: [String: [Int: EngineBlockOutput]] = [:]
     }

@@ -6,8 +6,9 @@ import NotebookRuntime
 /// through gnuplot-iostream (``GnuplotRenderer``), into `NAME.svg` and `NAME.png` beside the
 /// report. A figure is keyed by its script, its size, its format and its tables' text, so it
 /// depends on what the engines before it computed: it has no key before they execute, and is
-/// drawn again only when one of those changed. A figure that cannot be drawn keeps the last good
-/// one on disk, and the report marks it stale.
+/// drawn again only when one of those changed. Execute draws into the cache (or finds the figure
+/// there); publish writes the files beside the report. A figure that cannot be drawn keeps the
+/// last good one on disk, and the report marks it stale.
 public struct GnuplotBlockEngine: BlockEngine {
     static let fenceLanguage = "gnuplot"
     public var language: String { Self.fenceLanguage }
@@ -16,17 +17,32 @@ public struct GnuplotBlockEngine: BlockEngine {
 
     public func execute(_ run: inout EngineRun) throws {
         let (document, record, tables) = (run.document, run.execution.record, run.tables)
+        var files: [(data: Data?, url: URL)] = []
         run.execution.figures = try document.gnuplotBlocks.map {
-            try run.runner.draw($0, document: document, record: record, tables: tables, say: run.plan.say)
+            try run.runner.draw($0, document: document, record: record, tables: tables, files: &files, say: run.plan.say)
+        }
+        run.execution.figureFiles = files
+    }
+
+    /// Writes each drawn figure's files beside the report (a file already equal is left as it is),
+    /// and removes an SVG that a `format=png` figure no longer has.
+    public func publish(_ run: EngineRun) throws {
+        for (data, url) in run.execution.figureFiles {
+            guard let data else {
+                try? FileManager.default.removeItem(at: url)
+                continue
+            }
+            if (try? Data(contentsOf: url)) != data { try AtomicFile.write(data, to: url) }
         }
     }
 }
 
 extension NotebookRunner {
-    /// Draws one gnuplot block, from the cache when its script and tables are unchanged.
+    /// Draws one gnuplot block, from the cache when its script and tables are unchanged, adding the
+    /// files to write beside the report to `files` (nil data: a file to remove).
     func draw(
         _ block: GnuplotBlock, document: NotebookDocument, record: ExecutionRecord?, tables: [String: String],
-        say: (String) -> Void
+        files: inout [(data: Data?, url: URL)], say: (String) -> Void
     ) throws -> FigureResult {
         let start = Date()
         let svgURL = options.outputFolder.appendingPathComponent("\(block.figure).svg")
@@ -79,14 +95,14 @@ extension NotebookRunner {
             status = .rendered
         }
         let png = try Data(contentsOf: cachedPNG)
-        if (try? Data(contentsOf: pngURL)) != png { try AtomicFile.write(png, to: pngURL) }
+        files.append((png, pngURL))
         if pngOnly {
             // An SVG left from when the block was drawn as SVG is not this figure: nothing may show or link it.
-            try? FileManager.default.removeItem(at: svgURL)
+            files.append((nil, svgURL))
             return FigureResult(status: status, svg: nil, png: png, diagnostic: nil, seconds: Date().timeIntervalSince(start))
         }
         let svg = try Data(contentsOf: cachedSVG)
-        if (try? Data(contentsOf: svgURL)) != svg { try AtomicFile.write(svg, to: svgURL) }
+        files.append((svg, svgURL))
         return FigureResult(status: status, svg: LossyText.decode(svg), diagnostic: nil, seconds: Date().timeIntervalSince(start))
     }
 }
