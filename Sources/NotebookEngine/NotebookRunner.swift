@@ -53,6 +53,9 @@ public struct NotebookRunner {
     /// folder's index, the order in which reports link to their neighbours.
     public var siblings: [(stem: String, title: String)] = []
     public let log: (String) -> Void
+    /// The engines that run the blocks, by language (``BlockEngines``): `swift` and `gnuplot`, and
+    /// any registered before ``prepare(_:)`` (whose fences it then reads as blocks, not prose).
+    public var engines = BlockEngines.standard
     /// The kernels this invocation has prepared, each once (``PreparedKernels``).
     public let kernels = PreparedKernels()
     var cache: RunCache { RunCache(root: options.cacheFolder) }
@@ -89,7 +92,7 @@ public struct NotebookRunner {
             // The same file given twice is one notebook.
             guard seenFiles.insert(file.standardizedFileURL.resolvingSymlinksInPath().path).inserted else { continue }
             do {
-                var document = try NotebookParser().parse(contentsOf: file, displayPath: Self.displayPath(file))
+                var document = try NotebookParser(languages: engines.pluggedLanguages).parse(contentsOf: file, displayPath: Self.displayPath(file))
                 // The kernel: the front matter's, else the nearest project file's, else the runtime alone.
                 let project = try ProjectFile.nearest(above: file.standardizedFileURL.deletingLastPathComponent())
                 if document.kernel == nil {
@@ -211,7 +214,9 @@ public struct NotebookRunner {
         }
     }
 
-    func firstFailure(_ document: NotebookDocument, record: ExecutionRecord?, figures: [FigureResult]) -> String? {
+    func firstFailure(
+        _ document: NotebookDocument, record: ExecutionRecord?, figures: [FigureResult], outputs: [String: [Int: EngineBlockOutput]] = [:]
+    ) -> String? {
         if let failed = record?.blocks.first(where: { $0.status == .failed || $0.status == .timedOut }),
            let diagnostic = failed.diagnostic {
             return "\(document.path):\(diagnostic.line ?? 0): \(diagnostic.message)"
@@ -220,78 +225,14 @@ public struct NotebookRunner {
             return "\(document.path):\(diagnostic.line ?? 0): \(diagnostic.message)"
         }
         if figures.contains(where: { $0.status == .notRun }) { return "a figure was not drawn: its data did not come" }
+        for case .block(let block) in document.segments where outputs[block.language]?[block.index]?.failed == true {
+            return "\(document.path):\(block.fenceLine): the \(block.language) block failed"
+        }
         if let claim = record?.claims?.first(where: { !$0.held }) {
             let count = record!.claims!.filter { !$0.held }.count
             return "\(document.path):\(claim.line): the check \"\(claim.text)\" failed" + (count > 1 ? " (and \(count - 1) more)" : "")
         }
         return nil
-    }
-
-    /// Draws one gnuplot block, from the cache when its script and tables are unchanged.
-    func draw(
-        _ block: GnuplotBlock, document: NotebookDocument, record: ExecutionRecord?, tables: [String: String],
-        say: (String) -> Void
-    ) throws -> FigureResult {
-        let start = Date()
-        let svgURL = options.outputFolder.appendingPathComponent("\(block.figure).svg")
-        let pngURL = options.outputFolder.appendingPathComponent("\(block.figure).png")
-        let pngOnly = block.format == .png
-        /// The last good figure on disk, shown (marked stale) when this run's drawing fails or does not happen.
-        let lastGood = { (status: FigureResult.Status, diagnostic: Diagnostic?) -> FigureResult in
-            pngOnly
-                ? FigureResult(status: status, svg: nil, png: try? Data(contentsOf: pngURL), diagnostic: diagnostic, seconds: 0)
-                : FigureResult(status: status, svg: (try? Data(contentsOf: svgURL)).map(LossyText.decode), diagnostic: diagnostic, seconds: 0)
-        }
-        let missing = block.data.filter { tables[$0] == nil }
-        if !missing.isEmpty {
-            let allRan = record?.succeeded ?? false
-            if allRan || document.swiftBlocks.isEmpty {
-                return lastGood(.failed, Diagnostic(
-                    line: block.fenceLine,
-                    message: "no Swift block emitted the table\(missing.count == 1 ? "" : "s") \(missing.map { "'\($0)'" }.joined(separator: ", ")) (data=)",
-                    detail: ""))
-            }
-            return lastGood(.notRun, nil)
-        }
-        var hash = ContentHash()
-        hash.add("figure-v1")
-        hash.add(block.script)
-        hash.add("\(block.size.width)x\(block.size.height)")
-        if pngOnly { hash.add("format=png scale \(GnuplotRenderer.pngFontScale)") }
-        for name in block.data { hash.add(name); hash.add(tables[name]!) }
-        let key = hash.hex
-        let cachedSVG = cache.figureFile(stem: document.stem, key: key, extension: "svg")
-        let cachedPNG = cache.figureFile(stem: document.stem, key: key, extension: "png")
-        var status = FigureResult.Status.cached
-        if options.force || (!pngOnly && !FileManager.default.fileExists(atPath: cachedSVG.path))
-            || !FileManager.default.fileExists(atPath: cachedPNG.path) {
-            guard let gnuplot = GnuplotRenderer.locate() else {
-                return lastGood(.failed, Diagnostic(
-                    line: block.fenceLine, message: "gnuplot is not installed (Debian: apt-get install gnuplot-nox; or make deps)",
-                    detail: ""))
-            }
-            say("drawing \(block.figure)…")
-            let folder = try cache.scratchFolder(stem: document.stem)
-            defer { cache.removeScratch(folder) }
-            if let diagnostic = try gnuplot.render(block, tables: tables, in: folder) {
-                var failed = lastGood(.failed, diagnostic)
-                failed.seconds = Date().timeIntervalSince(start)
-                return failed
-            }
-            if !pngOnly { try AtomicFile.copy(folder.appendingPathComponent("figure.svg"), to: cachedSVG) }
-            try AtomicFile.copy(folder.appendingPathComponent("figure.png"), to: cachedPNG)
-            status = .rendered
-        }
-        let png = try Data(contentsOf: cachedPNG)
-        if (try? Data(contentsOf: pngURL)) != png { try AtomicFile.write(png, to: pngURL) }
-        if pngOnly {
-            // An SVG left from when the block was drawn as SVG is not this figure: nothing may show or link it.
-            try? FileManager.default.removeItem(at: svgURL)
-            return FigureResult(status: status, svg: nil, png: png, diagnostic: nil, seconds: Date().timeIntervalSince(start))
-        }
-        let svg = try Data(contentsOf: cachedSVG)
-        if (try? Data(contentsOf: svgURL)) != svg { try AtomicFile.write(svg, to: svgURL) }
-        return FigureResult(status: status, svg: LossyText.decode(svg), diagnostic: nil, seconds: Date().timeIntervalSince(start))
     }
 
     /// The key of a notebook's run: its Swift blocks and inline expressions by meaning

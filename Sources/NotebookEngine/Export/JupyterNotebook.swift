@@ -61,6 +61,11 @@ struct JupyterNotebook {
                 cells.append(swiftCell(block))
             case .gnuplot(let block):
                 cells.append(gnuplotCell(block))
+            case .block(let block):
+                // A plugged engine's outputs are not kept with the run: its listing, as prose.
+                prose += 1
+                cells.append(markdownCell(Prose(line: block.fenceLine, text: "```\(block.language)\n\(block.body)\n```"),
+                                          id: "prose-\(prose)", inlineNumber: &inlineNumber))
             }
         }
         return [

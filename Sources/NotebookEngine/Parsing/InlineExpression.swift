@@ -38,7 +38,7 @@ extension NotebookDocument {
         for segment in segments {
             switch segment {
             case .swift(let block): lastBlock = block.index
-            case .gnuplot: break
+            case .gnuplot, .block: break
             case .prose(let prose):
                 for span in InlineExpression.spans(in: prose.text, line: prose.line) {
                     result.append(.init(id: result.count, line: span.line, code: span.code, afterBlock: lastBlock))

@@ -3,8 +3,9 @@ import NotebookRuntime
 /// A parsed notebook: its front matter and its segments in order.
 ///
 /// A notebook is a Markdown file. Fenced ` ```swift ` blocks are its program,
-/// ` ```gnuplot ` blocks its figures; everything else, other fences included, is
-/// prose rendered by pandoc (``ProseRenderer``), with `` `{swift} expr` `` values in place.
+/// ` ```gnuplot ` blocks its figures, the fences of a language a plugged ``BlockEngine`` runs
+/// its ``EngineBlock``s; everything else, other fences included, is prose rendered by pandoc
+/// (``ProseRenderer``), with `` `{swift} expr` `` values in place.
 public struct NotebookDocument: Sendable {
     /// The path as the runner names it in messages and in `#sourceLocation`.
     public var path: String
@@ -43,6 +44,8 @@ public enum Segment: Sendable {
     case prose(Prose)
     case swift(SwiftBlock)
     case gnuplot(GnuplotBlock)
+    /// A block of a plugged engine's language.
+    case block(EngineBlock)
 }
 
 /// Markdown between executable blocks.
@@ -60,6 +63,17 @@ public struct SwiftBlock: Sendable {
     public var code: String
     public var firstCodeLine: Int { fenceLine + 1 }
     public var lastCodeLine: Int { fenceLine + max(code.split(separator: "\n", omittingEmptySubsequences: false).count, 1) }
+}
+
+/// A ` ```LANG ` block that a plugged ``BlockEngine`` for `LANG` runs: `index` counts the blocks
+/// of its language from 0; `options` are its info string's `key=value` words, which its engine reads.
+public struct EngineBlock: Sendable {
+    public var language: String
+    public var index: Int
+    /// The 1-based line of the opening fence; the body starts on the next line.
+    public var fenceLine: Int
+    public var options: [String: String]
+    public var body: String
 }
 
 /// A ` ```gnuplot data=A,B figure=NAME caption="…" size=W,H format=png ` block.

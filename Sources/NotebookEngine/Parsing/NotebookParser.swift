@@ -6,7 +6,13 @@ import Yams
 /// CommonMark code fences (``` or ~~~, up to three spaces of indent, closed by a
 /// fence of the same character at least as long), with the line of each.
 public struct NotebookParser {
-    public init() {}
+    /// The fence languages of plugged engines (``BlockEngines``), read as ``EngineBlock``s; any
+    /// other fence but `swift` and `gnuplot` is prose.
+    public var languages: Set<String>
+
+    public init(languages: Set<String> = []) {
+        self.languages = languages
+    }
 
     public func parse(contentsOf url: URL, displayPath: String) throws -> NotebookDocument {
         let data: Data
@@ -52,6 +58,7 @@ public struct NotebookParser {
         var swiftCount = 0
         var gnuplotCount = 0
         var figures: Set<String> = []
+        var blockCounts: [String: Int] = [:]
         func flushProse(before line: Int) {
             if prose.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
                 document.segments.append(.prose(Prose(line: proseStart, text: prose.joined(separator: "\n"))))
@@ -110,6 +117,12 @@ public struct NotebookParser {
                     figure: figure, caption: options["caption"],
                     size: try InfoString.size(options["size"], path: path, line: fenceLine), format: format)))
                 gnuplotCount += 1
+            case let language? where languages.contains(language):
+                let options = try InfoString.options(Array(words.dropFirst()), allowed: nil, path: path, line: fenceLine)
+                flushProse(before: close + 2)
+                document.segments.append(.block(EngineBlock(
+                    language: language, index: blockCounts[language, default: 0], fenceLine: fenceLine, options: options, body: body)))
+                blockCounts[language, default: 0] += 1
             default:
                 prose.append(contentsOf: lines[cursor...close])
             }
@@ -289,13 +302,15 @@ enum InfoString {
         return words
     }
 
-    /// `NAME=VALUE` words into options: each name known and given once, each value non-empty.
+    /// `NAME=VALUE` words into options: each name known (any name when `allowed` is nil: a plugged
+    /// engine's block, whose engine reads them) and given once, each value non-empty.
     @discardableResult
-    static func options(_ words: [String], allowed: [String], path: String, line: Int) throws -> [String: String] {
+    static func options(_ words: [String], allowed given: [String]?, path: String, line: Int) throws -> [String: String] {
         var options: [String: String] = [:]
+        let allowed = given ?? []
         for word in words {
             guard let equals = word.firstIndex(of: "=") else {
-                guard allowed.contains(word) else {
+                guard given == nil || allowed.contains(word) else {
                     throw NotebookError.unknownBlockOption(path: path, line: line, option: shown(word), allowed: allowed)
                 }
                 throw NotebookError.badBlockOption(path: path, line: line, option: word, reason: "expected \(word)=VALUE")
@@ -304,9 +319,9 @@ enum InfoString {
             let value = String(word[word.index(after: equals)...])
             guard !name.isEmpty else {
                 throw NotebookError.badBlockOption(
-                    path: path, line: line, option: shown(word), reason: "expected NAME=VALUE (\(allowed.isEmpty ? "this block takes no options" : "names: " + allowed.joined(separator: ", ")))")
+                    path: path, line: line, option: shown(word), reason: "expected NAME=VALUE (\(given == nil ? "any name" : allowed.isEmpty ? "this block takes no options" : "names: " + allowed.joined(separator: ", ")))")
             }
-            guard allowed.contains(name) else {
+            guard given == nil || allowed.contains(name) else {
                 throw NotebookError.unknownBlockOption(path: path, line: line, option: shown(name), allowed: allowed)
             }
             guard !value.isEmpty else {

@@ -3,8 +3,8 @@
 /// program keeps as written (functions, types, extensions, imports), and the other statements,
 /// which a resumed program leaves out for the blocks it restores.
 ///
-/// A hand-written lexer (comments, string literals with their interpolations, raw strings,
-/// brackets), like ``SwiftCanonicalForm``. An item starts at a line's first token at depth 0,
+/// Read from ``SwiftLexer``'s tokens (the lexer the cache keys' ``SwiftCanonicalForm`` reads),
+/// by their brackets and lines. An item starts at a line's first token at depth 0,
 /// unless that line continues the one before (it starts with `.`, an operator, `else`, `catch`,
 /// `where` or `{`, or the line before ends with a binary operator, `,` or `:`), and at `;`. What
 /// it cannot read for sure is ``Item/Kind/unsupported``: a restore is then refused and the
@@ -55,8 +55,7 @@ public struct SwiftTopLevel {
     /// Reads `code`, a Swift block's source.
     public init(_ code: String) {
         let bytes = Array(code.utf8)
-        var lexer = Lexer(bytes: bytes)
-        let tokens = lexer.tokens()
+        let tokens = SwiftLexer.tokens(bytes)
         var items: [Item] = []
         var start = 0
         var depth = 0
@@ -100,8 +99,7 @@ public struct SwiftTopLevel {
         var found: [(name: String, line: Int)] = []
         for item in items {
             guard case .declaration = item.kind, item.text.contains("static") else { continue }
-            var lexer = Lexer(bytes: Array(item.text.utf8))
-            let tokens = lexer.tokens()
+            let tokens = SwiftLexer.tokens(Array(item.text.utf8))
             for (index, token) in tokens.enumerated() where token.word == "static" && token.kind == .identifier {
                 var cursor = index + 1
                 while cursor < tokens.count, Self.modifiers.contains(tokens[cursor].word) || tokens[cursor].word == "(" || tokens[cursor].word == ")"
@@ -134,7 +132,7 @@ public struct SwiftTopLevel {
     }
 
     /// Whether the tokens are a literal: numbers, strings, `true`, `false`, `nil`, and brackets, commas, colons and signs between them.
-    private static func isLiteral(_ tokens: ArraySlice<Lexer.Token>) -> Bool {
+    private static func isLiteral(_ tokens: ArraySlice<SwiftLexer.Token>) -> Bool {
         !tokens.isEmpty && tokens.allSatisfy { token in
             switch token.kind {
             case .number: true
@@ -149,7 +147,7 @@ public struct SwiftTopLevel {
 
     private static let continuationWords: Set<String> = ["else", "catch", "where"]
 
-    private static func startsItem(_ token: Lexer.Token, after previous: Lexer.Token) -> Bool {
+    private static func startsItem(_ token: SwiftLexer.Token, after previous: SwiftLexer.Token) -> Bool {
         guard token.line > previous.endLine else { return false }
         if token.kind == .operator || continuationWords.contains(token.word) || token.word == "{" { return false }
         if previous.kind == .operator && !previous.isPostfix { return false }
@@ -158,7 +156,7 @@ public struct SwiftTopLevel {
 
     /// Whether the tokens are attributes only (`@MainActor`, `@available(*, deprecated)`): those
     /// on lines of their own belong to the declaration below them.
-    private static func isAttributes(_ tokens: ArraySlice<Lexer.Token>) -> Bool {
+    private static func isAttributes(_ tokens: ArraySlice<SwiftLexer.Token>) -> Bool {
         var position = tokens.startIndex
         while position < tokens.endIndex {
             guard tokens[position].word == "@", position + 1 < tokens.endIndex, tokens[position + 1].kind == .identifier else { return false }
@@ -184,13 +182,13 @@ public struct SwiftTopLevel {
         "precedencegroup", "macro",
     ]
 
-    private static func item(_ tokens: [Lexer.Token], bytes: [UInt8]) -> Item {
+    private static func item(_ tokens: [SwiftLexer.Token], bytes: [UInt8]) -> Item {
         let text = String(decoding: bytes[tokens.first!.start..<tokens.last!.end], as: UTF8.self)
         var identifiers = Set<String>()
         for token in tokens {
             switch token.kind {
             case .identifier: identifiers.insert(token.word)
-            case .string: identifiers.formUnion(Lexer.words(in: bytes[token.start..<token.end]))
+            case .string: identifiers.formUnion(SwiftLexer.words(in: bytes[token.start..<token.end]))
             default: break
             }
         }
@@ -265,178 +263,5 @@ public struct SwiftTopLevel {
         }
         let initializer = String(decoding: bytes[tokens[cursor + 1].start..<tokens.last!.end], as: UTF8.self)
         return item(.binding(Binding(introducer: introducer, name: name, type: type, initializer: initializer)))
-    }
-
-    /// Tokens with their lines: identifiers (backquoted ones without their backquotes), `#`
-    /// directives, string literals (whole), numbers, runs of operator characters, punctuation.
-    struct Lexer {
-        struct Token {
-            enum Kind { case identifier, directive, string, number, `operator`, punctuation }
-            var kind: Kind
-            var start: Int
-            var end: Int
-            var line: Int
-            var endLine: Int
-            var word: String
-            /// A `!` or `?` run stuck to the token before it (`x!`): postfix, so it ends no expression.
-            var isPostfix: Bool
-        }
-
-        let bytes: [UInt8]
-        var index = 0
-        var line = 0
-
-        init(bytes: [UInt8]) { self.bytes = bytes }
-
-        func peek(_ offset: Int = 0) -> UInt8? { index + offset < bytes.count ? bytes[index + offset] : nil }
-
-        static func isIdentifierByte(_ byte: UInt8) -> Bool {
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "$") || byte >= 0x80
-        }
-
-        static let operatorBytes = Set("/=-+!*%<>&|^~?.".utf8)
-
-        /// The identifier-like words of a string literal's text.
-        static func words(in bytes: ArraySlice<UInt8>) -> Set<String> {
-            var words = Set<String>()
-            var current: [UInt8] = []
-            for byte in bytes {
-                if isIdentifierByte(byte) { current.append(byte); continue }
-                if let first = current.first, !(first >= 0x30 && first <= 0x39) { words.insert(String(decoding: current, as: UTF8.self)) }
-                current = []
-            }
-            if let first = current.first, !(first >= 0x30 && first <= 0x39) { words.insert(String(decoding: current, as: UTF8.self)) }
-            return words
-        }
-
-        mutating func tokens() -> [Token] {
-            var tokens: [Token] = []
-            var spaceBefore = true
-            func add(_ kind: Token.Kind, _ start: Int, _ startLine: Int, word: String? = nil) {
-                let text = word ?? String(decoding: bytes[start..<index], as: UTF8.self)
-                let postfix = kind == .operator && !spaceBefore && text.allSatisfy { $0 == "!" || $0 == "?" }
-                tokens.append(Token(kind: kind, start: start, end: index, line: startLine, endLine: line, word: text, isPostfix: postfix))
-                spaceBefore = false
-            }
-            while let byte = peek() {
-                let start = index
-                let startLine = line
-                switch byte {
-                case 0x0A:
-                    line += 1; index += 1; spaceBefore = true
-                case 0x20, 0x09, 0x0D, 0x0B, 0x0C, 0x00:
-                    index += 1; spaceBefore = true
-                case UInt8(ascii: "/") where peek(1) == UInt8(ascii: "/"):
-                    while let next = peek(), next != 0x0A { index += 1 }
-                    spaceBefore = true
-                case UInt8(ascii: "/") where peek(1) == UInt8(ascii: "*"):
-                    skipBlockComment()
-                    spaceBefore = true
-                case UInt8(ascii: "\""):
-                    skipString()
-                    add(.string, start, startLine)
-                case UInt8(ascii: "#"):
-                    var offset = 0
-                    while peek(offset) == UInt8(ascii: "#") { offset += 1 }
-                    if peek(offset) == UInt8(ascii: "\"") {
-                        skipString()
-                        add(.string, start, startLine)
-                    } else {
-                        index += 1
-                        while let next = peek(), Self.isIdentifierByte(next) { index += 1 }
-                        add(.directive, start, startLine)
-                    }
-                case UInt8(ascii: "`"):
-                    index += 1
-                    while let next = peek(), next != UInt8(ascii: "`"), next != 0x0A { index += 1 }
-                    let word = String(decoding: bytes[(start + 1)..<index], as: UTF8.self)
-                    if peek() == UInt8(ascii: "`") { index += 1 }
-                    add(.identifier, start, startLine, word: word)
-                case _ where byte >= 0x30 && byte <= 0x39:
-                    while let next = peek(), Self.isIdentifierByte(next)
-                            || (next == UInt8(ascii: ".") && (peek(1).map { $0 >= 0x30 && $0 <= 0x39 } ?? false)) {
-                        index += 1
-                    }
-                    add(.number, start, startLine)
-                case _ where Self.isIdentifierByte(byte):
-                    while let next = peek(), Self.isIdentifierByte(next) { index += 1 }
-                    add(.identifier, start, startLine)
-                case _ where Self.operatorBytes.contains(byte):
-                    while let next = peek(), Self.operatorBytes.contains(next),
-                          !(next == UInt8(ascii: "/") && (peek(1) == UInt8(ascii: "/") || peek(1) == UInt8(ascii: "*"))) || index == start {
-                        index += 1
-                    }
-                    add(.operator, start, startLine)
-                default:
-                    index += 1
-                    add(.punctuation, start, startLine)
-                }
-            }
-            return tokens
-        }
-
-        mutating func skipBlockComment() {
-            var depth = 0
-            while let byte = peek() {
-                if byte == UInt8(ascii: "/") && peek(1) == UInt8(ascii: "*") {
-                    depth += 1; index += 2
-                } else if byte == UInt8(ascii: "*") && peek(1) == UInt8(ascii: "/") {
-                    depth -= 1; index += 2
-                    if depth == 0 { return }
-                } else {
-                    if byte == 0x0A { line += 1 }
-                    index += 1
-                }
-            }
-        }
-
-        /// A string literal from its opening delimiter (`#`s, then `"` or `"""`) to its closing one,
-        /// interpolations (with strings and parentheses of their own) included.
-        mutating func skipString() {
-            var hashes = 0
-            while peek() == UInt8(ascii: "#") { hashes += 1; index += 1 }
-            let multiline = peek(1) == UInt8(ascii: "\"") && peek(2) == UInt8(ascii: "\"")
-            let quotes = multiline ? 3 : 1
-            index += quotes
-            func hashesFollow(_ offset: Int) -> Bool { (0..<hashes).allSatisfy { peek(offset + $0) == UInt8(ascii: "#") } }
-            while let byte = peek() {
-                if byte == UInt8(ascii: "\\") && hashesFollow(1) {
-                    index += 1 + hashes
-                    if peek() == UInt8(ascii: "(") {
-                        skipInterpolation()
-                    } else if peek() != nil {
-                        if peek() == 0x0A { line += 1 }
-                        index += 1
-                    }
-                } else if byte == UInt8(ascii: "\"") && (0..<quotes).allSatisfy({ peek($0) == UInt8(ascii: "\"") }) && hashesFollow(quotes) {
-                    index += quotes + hashes
-                    return
-                } else if byte == 0x0A {
-                    if !multiline { return }
-                    line += 1; index += 1
-                } else {
-                    index += 1
-                }
-            }
-        }
-
-        mutating func skipInterpolation() {
-            var depth = 0
-            while let byte = peek() {
-                if byte == UInt8(ascii: "\"") || (byte == UInt8(ascii: "#") && {
-                    var offset = 0
-                    while peek(offset) == UInt8(ascii: "#") { offset += 1 }
-                    return peek(offset) == UInt8(ascii: "\"")
-                }()) {
-                    skipString()
-                    continue
-                }
-                if byte == 0x0A { line += 1 }
-                index += 1
-                if byte == UInt8(ascii: "(") { depth += 1 }
-                if byte == UInt8(ascii: ")") { depth -= 1; if depth == 0 { return } }
-            }
-        }
     }
 }

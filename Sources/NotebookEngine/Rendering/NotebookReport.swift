@@ -14,6 +14,8 @@ struct NotebookReport {
         /// Each table's TSV text, by name.
         var tables: [String: String]
         var figures: [FigureResult]
+        /// What plugged engines' blocks gave, by language and block index.
+        var engineOutputs: [String: [Int: EngineBlockOutput]] = [:]
         /// Relative link from the report to its tables' folder.
         var dataLink: String
         /// The reports before and after this one in the folder's index (stem and title), for navigation.
@@ -61,6 +63,9 @@ struct NotebookReport {
             case .gnuplot(let block):
                 placeVerdict(&toc, &usedIDs, &body)
                 body.append(gnuplotNode(block, listing: piece))
+            case .block(let block):
+                placeVerdict(&toc, &usedIDs, &body)
+                body.append(engineNode(block, listing: piece))
             }
         }
         placeVerdict(&toc, &usedIDs, &body)
@@ -126,6 +131,7 @@ struct NotebookReport {
                 return .prose(text)
             case .swift(let block): return .code(block.code, language: "swift")
             case .gnuplot(let block): return .code(block.script, language: "gnuplot")
+            case .block(let block): return .code(block.body, language: block.language)
             }
         }
     }
@@ -293,6 +299,16 @@ struct NotebookReport {
 
     /// An attribute value: Plot writes attribute values as given, unescaped.
     static func attribute(_ value: String) -> String { HTMLEscape.escape(value) }
+
+    /// A plugged engine's block: its listing (folded) and the text its engine gave.
+    private func engineNode(_ block: EngineBlock, listing: String) -> Node<HTML.BodyContext> {
+        let output = run.engineOutputs[block.language]?[block.index]
+        let status: BlockResult.Status = output.map { $0.failed ? .failed : .succeeded } ?? .notRun
+        return .section(
+            .class("cell \(Self.cssClass(status))"), .id(Self.attribute("\(block.language)-\(block.index + 1)")),
+            .details(.summary(.safe("\(block.language) · line \(block.fenceLine)"), badge(status)), .raw(listing)),
+            .unwrap(output.flatMap { $0.text.isEmpty ? nil : $0.text }) { .pre(.class("output"), .safe($0)) })
+    }
 
     private func badge(_ status: BlockResult.Status) -> Node<HTML.BodyContext> {
         status == .succeeded ? .empty : .span(.class("badge \(Self.cssClass(status))"), .safe(status.rawValue))
