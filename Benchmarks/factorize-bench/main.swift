@@ -180,7 +180,7 @@ let projectedMinutes = sampleSeconds * Double(sampleStride) / 60
 // One MovieLens gradient-descent iteration (d = 943), when the data is here; the same in numpy + scipy.sparse.
 var movieLensSeconds: Double?
 if let data = try? MovieLens.load(from: MovieLens.folder(given: nil)) {
-    let entries = data.trainingEntries
+    let entries = data.training
     let (u0, v0) = AsymmetricGradientDescent.initialFactors(rows: MovieLens.users, columns: MovieLens.movies, rank: 943, norm: 1e-3, seed: 0)
     let descent = AsymmetricGradientDescent(entries: entries, step: 1e-2, lossScale: 12, stopping: StoppingRule(tolerance: 0, maxIterations: 10))
     movieLensSeconds = seconds { _ = descent.run(u0: u0, v0: v0) } / 10
@@ -189,7 +189,7 @@ if let data = try? MovieLens.load(from: MovieLens.folder(given: nil)) {
 // Each MovieLens method's wall time, as Figure 3 (iv) runs it (BENCH_MOVIELENS=0 skips these ~9 minutes).
 var movieLensRuns: [(String, Double, String)] = []
 if ProcessInfo.processInfo.environment["BENCH_MOVIELENS"] != "0", let data = try? MovieLens.load(from: MovieLens.folder(given: nil)) {
-    let entries = data.trainingEntries
+    let entries = data.training
     let scale = try AsymmetricGradientDescent.defaultLossScale(for: entries)
     let (u0, v0) = AsymmetricGradientDescent.initialFactors(rows: MovieLens.users, columns: MovieLens.movies, rank: 943, norm: 1e-3, seed: 0)
     var gd: AsymmetricGradientDescent.Result?

@@ -12,8 +12,8 @@ final class CompletionTests: XCTestCase {
         let a = Matrix(rows: 60, columns: 2, rowMajor: random.normals(120))
         let b = Matrix(rows: 40, columns: 2, rowMajor: random.normals(80))
         let planted = Matrix.product(a, .none, b, .transpose)
-        var observed: [(row: Int, column: Int, value: Double)] = []
-        for j in 0..<40 { for i in 0..<60 where random.uniform() < 0.5 { observed.append((i, j, planted[i, j])) } }
+        var observed: [ObservedEntries.Entry] = []
+        for j in 0..<40 { for i in 0..<60 where random.uniform() < 0.5 { observed.append(.init(row: i, column: j, value: planted[i, j])) } }
         return (ObservedEntries(rows: 60, columns: 40, entries: observed), planted)
     }
 
@@ -72,7 +72,7 @@ extension CompletionTests {
     func symmetricProblem() -> MeasurementProblem {
         var random = RandomSource(seed: 11, stream: 8)
         let planted = Matrix.gram(Matrix(rows: 7, columns: 2, rowMajor: random.normals(14)))
-        var entries: [MeasurementProblem.ObservedEntry] = []
+        var entries: [ObservedEntries.Entry] = []
         for i in 0..<7 { for j in 0..<7 where random.uniform() < 0.4 && !entries.contains(where: { Set([$0.row, $0.column]) == Set([i, j]) }) {
             entries.append(.init(row: i, column: j, value: planted[i, j]))
         } }
@@ -86,10 +86,10 @@ extension CompletionTests {
         let u = Matrix(rows: MovieLens.users, columns: 3, rowMajor: random.normals(MovieLens.users * 3))
         let v = Matrix(rows: MovieLens.movies, columns: 3, rowMajor: random.normals(MovieLens.movies * 3))
         let test = (0..<500).map { _ in
-            MovieLens.Rating(user: Int(random.uniform() * Double(MovieLens.users)), movie: Int(random.uniform() * Double(MovieLens.movies)),
-                             value: Double(1 + Int(random.uniform() * 5)))
+            ObservedEntries.Entry(row: Int(random.uniform() * Double(MovieLens.users)), column: Int(random.uniform() * Double(MovieLens.movies)),
+                                  value: Double(1 + Int(random.uniform() * 5)))
         }
-        let data = MovieLens(training: [], test: test)
+        let data = MovieLens(training: MovieLens.ratings([]), test: MovieLens.ratings(test))
         let formed = data.testError(Matrix.product(u, .none, v, .transpose))
         XCTAssertGreaterThan(formed, 0.1)
         XCTAssertEqual(data.testError(u: u, v: v), formed, accuracy: 1e-14 * formed)

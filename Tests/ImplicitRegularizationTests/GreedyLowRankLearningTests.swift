@@ -11,7 +11,7 @@ final class GreedyLowRankLearningTests: XCTestCase {
     /// −∇f = diag(0, 2, 1), then diag(0, 0, 1)) and ends at X = diag(3, 2, 1), rank 3, the minimum
     /// nuclear norm (tr X is fixed by the data).
     func testDiagonalObservationsAddOneEigenvectorPerStage() throws {
-        let entries = [(0, 3.0), (1, 2.0), (2, 1.0)].map { MeasurementProblem.ObservedEntry(row: $0.0, column: $0.0, value: $0.1) }
+        let entries = [(0, 3.0), (1, 2.0), (2, 1.0)].map { ObservedEntries.Entry(row: $0.0, column: $0.0, value: $0.1) }
         let problem = MeasurementProblem(dimension: 3, completionEntries: entries)
         let result = GreedyLowRankLearning(problem: problem).run()
         XCTAssertEqual(result.status, .solved, result.message)
@@ -36,7 +36,7 @@ final class GreedyLowRankLearningTests: XCTestCase {
     /// A rank-one PSD matrix observed in full is fitted by the first stage: rank 1, X = vvᵀ.
     func testRankOneFitInOneStage() throws {
         let v = [1.0, -0.5, 0.25]
-        let entries = ExhaustiveSearch.upperEntries.map { MeasurementProblem.ObservedEntry(row: $0.row, column: $0.column, value: v[$0.row] * v[$0.column]) }
+        let entries = ExhaustiveSearch.upperEntries.map { ObservedEntries.Entry(row: $0.row, column: $0.column, value: v[$0.row] * v[$0.column]) }
         let result = GreedyLowRankLearning(problem: MeasurementProblem(dimension: 3, completionEntries: entries)).run()
         XCTAssertEqual(result.status, .solved, result.message)
         XCTAssertEqual(result.rank, 1)
@@ -99,9 +99,9 @@ final class GreedyLowRankLearningTests: XCTestCase {
             return p
         }
         let m = 3 * projector(0) + projector(1) - projector(2)
-        var entries: [MeasurementProblem.ObservedEntry] = []
+        var entries: [ObservedEntries.Entry] = []
         for i in 0..<3 { for j in i..<3 {
-            let entry = MeasurementProblem.ObservedEntry(row: i, column: j, value: m[i, j])
+            let entry = ObservedEntries.Entry(row: i, column: j, value: m[i, j])
             entries += i == j ? [entry] : [entry, entry]
         } }
         let problem = MeasurementProblem(dimension: 3, completionEntries: entries)

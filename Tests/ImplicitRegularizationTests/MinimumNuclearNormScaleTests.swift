@@ -39,7 +39,7 @@ final class MinimumNuclearNormScaleTests: XCTestCase {
             let base = try Fixtures.problem(name)
             let reference = try MinimumNuclearNorm(problem: base).solve()
             for s in Self.scales {
-                let entries = base.entries!.map { MeasurementProblem.ObservedEntry(row: $0.row, column: $0.column, value: s * $0.value) }
+                let entries = base.entries!.map { ObservedEntries.Entry(row: $0.row, column: $0.column, value: s * $0.value) }
                 let problem = MeasurementProblem(dimension: 3, completionEntries: entries)
                 let outcome = try MinimumNuclearNorm(problem: problem).solve()
                 XCTAssertEqual(outcome.status, reference.status, "\(name) × \(s): \(outcome.message)")
@@ -96,7 +96,7 @@ final class MinimumNuclearNormScaleTests: XCTestCase {
             let entries = ExhaustiveSearch.entries(of: index)
             var unit: Double?
             for s in [1.0, 1e-8, 1e8] {
-                let scaled = entries.map { MeasurementProblem.ObservedEntry(row: $0.row, column: $0.column, value: s * $0.value) }
+                let scaled = entries.map { ObservedEntries.Entry(row: $0.row, column: $0.column, value: s * $0.value) }
                 let outcome = try MinimumNuclearNorm(problem: MeasurementProblem(dimension: 3, completionEntries: scaled)).solve()
                 let feasible = PSDCompletion3.isFeasible(instance: index)
                 switch outcome {

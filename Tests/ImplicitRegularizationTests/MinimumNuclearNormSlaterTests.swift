@@ -28,7 +28,7 @@ final class MinimumNuclearNormSlaterTests: XCTestCase {
     static func exposedDirections(_ problem: MeasurementProblem) throws -> [[Double]] {
         let n = problem.dimension
         var observed: [Int: Double] = [:]
-        for entry in problem.entries ?? [] { observed[min(entry.row, entry.column) * n + max(entry.row, entry.column)] = entry.value }
+        for entry in problem.entries ?? ObservedEntries(rows: n, columns: n, entries: []) { observed[min(entry.row, entry.column) * n + max(entry.row, entry.column)] = entry.value }
         func value(_ a: Int, _ b: Int) -> Double? { observed[min(a, b) * n + max(a, b)] }
         let diagonal = (0..<n).filter { value($0, $0) != nil }
         var directions: [[Double]] = []

@@ -35,7 +35,7 @@ final class MinimumNuclearNormTests: XCTestCase {
 
     /// A closed form: observing only the diagonal, the minimum is `Σ y_i` (X = diag(y), y ≥ 0).
     func testDiagonalObservationsHaveTheTraceAsMinimum() throws {
-        let entries = [0.3, 1.2, 0.5, 2.0].enumerated().map { MeasurementProblem.ObservedEntry(row: $0.offset, column: $0.offset, value: $0.element) }
+        let entries = [0.3, 1.2, 0.5, 2.0].enumerated().map { ObservedEntries.Entry(row: $0.offset, column: $0.offset, value: $0.element) }
         let problem = MeasurementProblem(dimension: 4, completionEntries: entries)
         guard let solution = try MinimumNuclearNorm(problem: problem).solve().solved else { return XCTFail("not solved") }
         XCTAssertEqual(solution.nuclearNorm, 4.0, accuracy: 1e-8)

@@ -16,8 +16,8 @@ final class MovieLensFitTests: XCTestCase {
 
     private var data: MovieLens {
         MovieLens(
-            training: values.enumerated().map { MovieLens.Rating(user: $0.offset, movie: $0.offset, value: $0.element) },
-            test: [MovieLens.Rating(user: 900, movie: 1600, value: 4), MovieLens.Rating(user: 901, movie: 1601, value: 2)])
+            training: MovieLens.ratings(values.enumerated().map { .init(row: $0.offset, column: $0.offset, value: $0.element) }),
+            test: MovieLens.ratings([.init(row: 900, column: 1600, value: 4), .init(row: 901, column: 1601, value: 2)]))
     }
 
     /// X_gd = P_Ω(Y): nuclear norm Σ|y|, training error 0, test error 1 (it predicts 0 off Ω).

@@ -22,7 +22,7 @@ final class ProblemTests: XCTestCase {
         try checkOperator(sensing.measurements, against: stated, seed: 5)
 
         let observed = [(0, 0), (2, 1), (1, 3), (3, 3), (4, 0), (2, 4), (1, 1), (3, 2)]
-        let completion = SymmetricMeasurements(dimension: 5, observing: observed.map { (row: $0.0, column: $0.1) })
+        let completion = SymmetricMeasurements(observing: ObservedEntries(rows: 5, columns: 5, entries: observed.map { .init(row: $0.0, column: $0.1, value: 0) }))
         let defined = observed.map { (i, j) in
             Matrix(rows: 5, columns: 5) { a, b in (a == i && b == j) || (a == j && b == i) ? (i == j ? 1 : 0.5) : 0 }
         }

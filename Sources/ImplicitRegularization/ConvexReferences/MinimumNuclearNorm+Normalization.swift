@@ -34,9 +34,7 @@ extension MinimumNuclearNorm {
             func rescaled(by t: Double) -> Scaled {
                 var scaled = self
                 scaled.problem.observations = problem.observations.map { $0 / t }
-                scaled.problem.entries = problem.entries.map { entries in
-                    entries.map { MeasurementProblem.ObservedEntry(row: $0.row, column: $0.column, value: $0.value / t) }
-                }
+                scaled.problem.entries = problem.entries?.mapValues { $0 / t }
                 scaled.solutionScale = solutionScale * t
                 return scaled
             }
@@ -74,9 +72,7 @@ extension MinimumNuclearNorm {
                 let rms = Vector.norm(y) / Double(y.count).squareRoot()
                 var scaled = problem
                 scaled.observations = y.map { $0 / rms }
-                scaled.entries = problem.entries.map { entries in
-                    entries.map { MeasurementProblem.ObservedEntry(row: $0.row, column: $0.column, value: $0.value / rms) }
-                }
+                scaled.entries = problem.entries?.mapValues { $0 / rms }
                 return .normalized(Scaled(problem: scaled, operatorScale: 1, solutionScale: rms, kept: Array(y.indices)))
             case let .dense(packed):
                 let width = packed.columns

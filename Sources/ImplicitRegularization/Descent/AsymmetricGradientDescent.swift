@@ -75,35 +75,26 @@ public struct AsymmetricGradientDescent: Sendable {
         let entries = self.entries
         // Threads pay off from about a million multiply-adds per product.
         let threads = entries.count * d >= 1_000_000 ? workers : 1
-        var iterations = 0
-        var initialLoss = Double.nan
-        var status: SolverStatus
-        var residualNorm: Double
+        var tracker = StoppingRule.Tracker(rule: stopping, observationNorm: observationNorm)
         while true {
             // r = P_Ω(UVᵀ) − y, and S V, by rows.
-            residualNorm = entries.values.withUnsafeBufferPointer { y in
+            let residualNorm = entries.values.withUnsafeBufferPointer { y in
                 entries.residualAndProduct(
                     ut.pointer, vt.pointer, rank: d, target: y.baseAddress!, residual: residual.pointer, product: gu.pointer, threads: threads)
             }.squareRoot()
-            if iterations == 0 { initialLoss = 0.5 * residualNorm * residualNorm }
-            if let verdict = stopping.verdict(
-                residualNorm: residualNorm, observationNorm: observationNorm, initialLoss: initialLoss, iterations: iterations) {
-                status = verdict
-                break
-            }
-            if let progress, iterations % 100 == 0 { progress(iterations, residualNorm / observationNorm) }
+            guard tracker.observe(residualNorm: residualNorm) else { break }
+            if let progress, tracker.iterations % 100 == 0 { progress(tracker.iterations, tracker.relativeResidual) }
             // Sᵀ U, by columns (with the U of this iteration).
             entries.transposedProduct(residual.pointer, ut.pointer, rank: d, into: gv.pointer, threads: threads)
             let rate = -step / lossScale
             Vector.axpy(rate, UnsafeBufferPointer(start: gu.pointer, count: gu.count), UnsafeMutableBufferPointer(start: ut.pointer, count: ut.count))
             Vector.axpy(rate, UnsafeBufferPointer(start: gv.pointer, count: gv.count), UnsafeMutableBufferPointer(start: vt.pointer, count: vt.count))
-            iterations += 1
+            tracker.countUpdate()
         }
         let u = Matrix(rows: d, columns: entries.rows, columnMajor: ut.array).transposed
         let v = Matrix(rows: d, columns: entries.columns, columnMajor: vt.array).transposed
-        let relative = residualNorm / observationNorm
         return Result(
-            u: u, v: v, iterations: iterations, relativeResidual: relative, status: status,
-            message: stopping.message(status, relativeResidual: relative, iterations: iterations))
+            u: u, v: v, iterations: tracker.iterations, relativeResidual: tracker.relativeResidual, status: tracker.status ?? .iterationLimit,
+            message: tracker.message)
     }
 }

@@ -38,7 +38,7 @@ public struct BatchedGradientDescent: Sendable {
         let observationNorm = Vector.norm(y)
         var states = runs.map { run -> FactorRunState in
             precondition(run.initialFactor.rows == problem.dimension, "U0 must have n = \(problem.dimension) rows")
-            return FactorRunState(initialFactor: run.initialFactor, policy: run.policy)
+            return FactorRunState(initialFactor: run.initialFactor, policy: run.policy, stopping: stopping, observationNorm: observationNorm)
         }
         var active = Array(states.indices)
         while !active.isEmpty {
@@ -56,7 +56,7 @@ public struct BatchedGradientDescent: Sendable {
                 for (c, index) in active.enumerated() {
                     let column = UnsafeMutableBufferPointer(rebasing: p[(c * m)..<((c + 1) * m)])
                     Vector.axpy(-1, py, column)
-                    if states[index].observe(residualNorm: Vector.norm(UnsafeBufferPointer(column)), observationNorm: observationNorm, stopping: stopping) {
+                    if states[index].observe(residualNorm: Vector.norm(UnsafeBufferPointer(column))) {
                         continuing.append(index)
                         continuingColumns.append(c)
                     } else {
@@ -106,6 +106,6 @@ public struct BatchedGradientDescent: Sendable {
             }
             active = continuing
         }
-        return states.map { $0.result(observationNorm: observationNorm, stopping: stopping) }
+        return states.map { $0.result() }
     }
 }

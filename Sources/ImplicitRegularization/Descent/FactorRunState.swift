@@ -9,12 +9,10 @@ import LinearAlgebra
 struct FactorRunState {
     var u: Matrix
     let policy: StepPolicy
-    var iterations = 0
+    /// The run's account under its stopping rule.
+    private(set) var tracker: StoppingRule.Tracker
     /// Σ η_k over the steps taken: the time of the gradient flow that the iterates approximate.
     var elapsedTime = 0.0
-    var initialLoss: Double?
-    var residualNorm = Double.nan
-    var status: SolverStatus?
     /// X = UUᵀ (upper triangle current after `packIterate`).
     private var x: Matrix
     /// A*(r) in full.
@@ -23,10 +21,11 @@ struct FactorRunState {
     private(set) var direction: Matrix
     private var scratch: Matrix
 
-    init(initialFactor: Matrix, policy: StepPolicy) {
+    init(initialFactor: Matrix, policy: StepPolicy, stopping: StoppingRule, observationNorm: Double) {
         let n = initialFactor.rows
         u = initialFactor
         self.policy = policy
+        tracker = StoppingRule.Tracker(rule: stopping, observationNorm: observationNorm)
         x = Matrix(rows: n, columns: n)
         adjoint = Matrix(rows: n, columns: n)
         direction = Matrix(rows: n, columns: initialFactor.columns)
@@ -39,13 +38,8 @@ struct FactorRunState {
         SymmetricPacking.pack(x, into: out)
     }
 
-    /// Records `‖A(UUᵀ) − y‖` and decides whether the run goes on.
-    mutating func observe(residualNorm norm: Double, observationNorm: Double, stopping: StoppingRule) -> Bool {
-        residualNorm = norm
-        if initialLoss == nil { initialLoss = 0.5 * norm * norm }
-        status = stopping.verdict(residualNorm: norm, observationNorm: observationNorm, initialLoss: initialLoss!, iterations: iterations)
-        return status == nil
-    }
+    /// Records `‖A(UUᵀ) − y‖`; true while the run goes on.
+    mutating func observe(residualNorm norm: Double) -> Bool { tracker.observe(residualNorm: norm) }
 
     /// Sets `D = −2 A*(r) U` from `svec(A*(r))` (BLAS `dsymm`).
     mutating func computeDirection(adjointPacked g: UnsafeBufferPointer<Double>) {
@@ -64,7 +58,7 @@ struct FactorRunState {
     /// `U ← U + η D`.
     mutating func step(_ eta: Double) {
         u.add(eta, direction)
-        iterations += 1
+        tracker.countUpdate()
         elapsedTime += eta
     }
 
@@ -75,10 +69,6 @@ struct FactorRunState {
             rr: dot(r, r), ra: dot(r, a), rb: dot(r, b), aa: dot(a, a), ab: dot(a, b), bb: dot(b, b), maxStep: maxStep)
     }
 
-    /// The run's outcome, its training error relative to `‖y‖ = observationNorm`.
-    func result(observationNorm: Double, stopping: StoppingRule) -> DescentResult {
-        stopping.result(
-            x: Matrix.gram(u), factor: u, iterations: iterations, residualNorm: residualNorm, observationNorm: observationNorm,
-            status: status ?? .iterationLimit, elapsedTime: elapsedTime)
-    }
+    /// The run's outcome.
+    func result() -> DescentResult { tracker.result(x: Matrix.gram(u), factor: u, elapsedTime: elapsedTime) }
 }

@@ -24,7 +24,7 @@ public struct FactorizedGradientDescent: Sendable {
         let y = problem.observations
         let observationNorm = Vector.norm(y)
         let width = SymmetricPacking.packedCount(problem.dimension)
-        var state = FactorRunState(initialFactor: u0, policy: policy)
+        var state = FactorRunState(initialFactor: u0, policy: policy, stopping: stopping, observationNorm: observationNorm)
         var xv = [Double](repeating: 0, count: width)
         var r = [Double](repeating: 0, count: problem.count)
         var g = [Double](repeating: 0, count: width)
@@ -34,7 +34,7 @@ public struct FactorizedGradientDescent: Sendable {
             xv.withUnsafeMutableBufferPointer { state.packIterate(into: $0) }
             measurements.apply(packedVector: xv, scale: 1, adding: 0, into: &r)
             Vector.axpy(-1, y, &r)
-            guard state.observe(residualNorm: Vector.norm(r), observationNorm: observationNorm, stopping: stopping) else { break }
+            guard state.observe(residualNorm: Vector.norm(r)) else { break }
             measurements.adjointPacked(r, into: &g)
             g.withUnsafeBufferPointer { state.computeDirection(adjointPacked: $0) }
             switch policy {
@@ -56,6 +56,6 @@ public struct FactorizedGradientDescent: Sendable {
                 state.step(eta)
             }
         }
-        return state.result(observationNorm: observationNorm, stopping: stopping)
+        return state.result()
     }
 }

@@ -24,28 +24,17 @@ public struct ProjectedGradientDescent: Sendable {
         let y = problem.observations
         let observationNorm = Vector.norm(y)
         var x = Matrix(rows: n, columns: n)
-        var iterations = 0
-        var initialLoss: Double?
-        var status: SolverStatus
-        var residualNorm: Double
+        var tracker = StoppingRule.Tracker(rule: stopping, observationNorm: observationNorm)
         while true {
             var r = problem.measurements.apply(x)
             Vector.axpy(-1, y, &r)
-            residualNorm = Vector.norm(r)
-            if initialLoss == nil { initialLoss = 0.5 * residualNorm * residualNorm }
-            if let verdict = stopping.verdict(
-                residualNorm: residualNorm, observationNorm: observationNorm, initialLoss: initialLoss!, iterations: iterations)
-            {
-                status = verdict
-                break
-            }
+            guard tracker.observe(residualNorm: Vector.norm(r)) else { break }
             var moved = x
             moved.add(-eta, problem.measurements.adjoint(r))
             x = try moved.projectedOntoPSDCone()
-            iterations += 1
+            tracker.countUpdate()
         }
-        return stopping.result(
-            x: x, factor: nil, iterations: iterations, residualNorm: residualNorm, observationNorm: observationNorm, status: status)
+        return tracker.result(x: x, factor: nil)
     }
 
     /// `1/‖A‖²_op`, or 0 for the zero operator.

@@ -3,6 +3,7 @@ import LinearAlgebra
 /// When an iterative method stops (SPEC, "stopping"): as soon as the relative training error
 /// `‖A(X) − y‖ / ‖y‖` is at most `tolerance`, or after `maxIterations` updates, or when the loss
 /// leaves every sane bound (divergence: not finite, or `divergenceFactor` times the starting loss).
+/// A run keeps its account under the rule in a ``Tracker``.
 public struct StoppingRule: Sendable, Equatable, Codable {
     public var tolerance: Double
     public var maxIterations: Int
@@ -37,16 +38,6 @@ public struct StoppingRule: Sendable, Equatable, Codable {
         case .diverged: "the loss diverged after \(iterations) iterations (the step is too large)"
         default: "\(status.rawValue) after \(iterations) iterations, relative training error \(error)"
         }
-    }
-
-    /// A ``DescentResult`` with its status and this rule's message.
-    func result(
-        x: Matrix, factor: Matrix?, iterations: Int, residualNorm: Double, observationNorm: Double, status: SolverStatus, elapsedTime: Double? = nil
-    ) -> DescentResult {
-        let relative = residualNorm / max(observationNorm, .leastNonzeroMagnitude)
-        return DescentResult(
-            x: x, factor: factor, iterations: iterations, relativeResidual: relative, loss: 0.5 * residualNorm * residualNorm,
-            status: status, message: message(status, relativeResidual: relative, iterations: iterations), elapsedTime: elapsedTime)
     }
 }
 

@@ -25,22 +25,15 @@ public struct TimeOrderedExponential: Sendable {
         let y = problem.observations
         let observationNorm = Vector.norm(y)
         var u = initial
-        var iterations = 0
-        var initialLoss = Double.nan
+        var tracker = StoppingRule.Tracker(rule: stopping, observationNorm: observationNorm)
         while true {
             let x = Matrix.gram(u)
-            observe?(iterations, x)
+            observe?(tracker.iterations, x)
             let residual = Vector.difference(measurements.apply(x), y)
-            let residualNorm = Vector.norm(residual)
-            if iterations == 0 { initialLoss = 0.5 * residualNorm * residualNorm }
-            if let status = stopping.verdict(
-                residualNorm: residualNorm, observationNorm: observationNorm, initialLoss: initialLoss, iterations: iterations) {
-                return stopping.result(
-                    x: x, factor: u, iterations: iterations, residualNorm: residualNorm, observationNorm: observationNorm, status: status)
-            }
+            guard tracker.observe(residualNorm: Vector.norm(residual)) else { return tracker.result(x: x, factor: u) }
             let propagator = try measurements.adjoint(residual).symmetricExponential(scale: -step)
             u = propagator * u
-            iterations += 1
+            tracker.countUpdate()
         }
     }
 }

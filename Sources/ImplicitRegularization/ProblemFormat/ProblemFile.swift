@@ -241,7 +241,7 @@ public enum ProblemFile {
             let entries = try arrays(entriesValue, "entries", of: "[row, column, value] triples")
             guard !entries.isEmpty else { throw refuse(entriesValue, "entries", "must hold at least one entry") }
             var seen: [Int: Int] = [:]
-            var observed: [MeasurementProblem.ObservedEntry] = []
+            var observed: [ObservedEntries.Entry] = []
             observed.reserveCapacity(entries.count)
             for (k, tripleValue) in entries.enumerated() {
                 let field = "entries[\(k)]"
@@ -291,7 +291,7 @@ public enum ProblemFile {
             out += "],\n\"y\": [" + numbers(problem.observations) + "]"
             if let planted = problem.planted { out += ",\n\"planted\": [" + numbers(planted.rowMajorElements) + "]" }
         case .completion:
-            let entries = (problem.entries ?? []).map { "[\($0.row), \($0.column), \($0.value)]" }
+            let entries = problem.entries?.map { "[\($0.row), \($0.column), \($0.value)]" } ?? []
             out += "\"kind\": \"completion\", \"rows\": \(problem.dimension), \"cols\": \(problem.dimension), \"symmetric\": true,\n"
             out += "\"entries\": [" + entries.joined(separator: ", ") + "]"
         }

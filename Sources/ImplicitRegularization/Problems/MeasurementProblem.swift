@@ -7,18 +7,6 @@ public struct MeasurementProblem: Sendable {
     /// Where the problem came from: Gaussian sensing or entry observations (completion).
     public enum Kind: String, Sendable { case sensing, completion }
 
-    /// One observed entry of a completion problem.
-    public struct ObservedEntry: Sendable, Equatable {
-        public var row: Int
-        public var column: Int
-        public var value: Double
-        public init(row: Int, column: Int, value: Double) {
-            self.row = row
-            self.column = column
-            self.value = value
-        }
-    }
-
     /// The gradient-flow setting a problem file may carry: `U0` and the horizon `T`.
     public struct FlowSetting: Sendable {
         public var initialFactor: Matrix
@@ -38,7 +26,7 @@ public struct MeasurementProblem: Sendable {
     public var planted: Matrix?
     public var flow: FlowSetting?
     /// The observed entries of a completion problem (nil for sensing).
-    public var entries: [ObservedEntry]?
+    public var entries: ObservedEntries?
 
     /// n.
     public var dimension: Int { measurements.dimension }
@@ -47,7 +35,7 @@ public struct MeasurementProblem: Sendable {
 
     public init(
         name: String? = nil, kind: Kind = .sensing, measurements: SymmetricMeasurements, observations: [Double],
-        planted: Matrix? = nil, flow: FlowSetting? = nil, entries: [ObservedEntry]? = nil
+        planted: Matrix? = nil, flow: FlowSetting? = nil, entries: ObservedEntries? = nil
     ) {
         precondition(observations.count == measurements.count, "one observation per measurement")
         self.name = name
@@ -59,12 +47,16 @@ public struct MeasurementProblem: Sendable {
         self.entries = entries
     }
 
-    /// A symmetric completion problem observing `entries` of an n × n matrix.
-    public init(name: String? = nil, dimension n: Int, completionEntries entries: [ObservedEntry]) {
+    /// The symmetric completion problem observing the n × n `entries`: y = their values.
+    public init(name: String? = nil, completion entries: ObservedEntries) {
         self.init(
-            name: name, kind: .completion,
-            measurements: SymmetricMeasurements(dimension: n, observing: entries.map { ($0.row, $0.column) }),
-            observations: entries.map(\.value), entries: entries)
+            name: name, kind: .completion, measurements: SymmetricMeasurements(observing: entries),
+            observations: entries.values, entries: entries)
+    }
+
+    /// The symmetric completion problem observing `entries` of an n × n matrix, in this order.
+    public init(name: String? = nil, dimension n: Int, completionEntries entries: [ObservedEntries.Entry]) {
+        self.init(name: name, completion: ObservedEntries(rows: n, columns: n, entries: entries))
     }
 
     /// The relative reconstruction error `‖X − X*‖_F / ‖X*‖_F`, when X* is known.

@@ -1,10 +1,12 @@
 import LinearAlgebra
 
-/// The products of rectangular completion on factors `X = ABᵀ`, kept sparse: O(m·d) each, never the
+/// The products of completion on factors `X = ABᵀ`, kept sparse: O(m·d) each, never the
 /// dense n₁ × n₂ matrix. The factors are stored by rows (row i of A is `a[i·d ..< (i+1)·d]`, the
 /// transpose of the column-major `Matrix`), so each row is contiguous for BLAS `ddot`/`daxpy`.
 /// With `threads` > 1 the work is split by rows (or by columns for `Sᵀ A`) over that many threads;
-/// each thread writes disjoint rows, so the results do not depend on the split.
+/// each thread writes disjoint rows, so the results do not depend on the split. Vectors over the
+/// entries (target, residual, weights, outputs) are indexed by k in the order given; each row's (or
+/// column's) entries are visited in the row (column) order of ``ObservedEntries``.
 extension ObservedEntries {
     /// `residual_k = ⟨a_{i_k}, b_{j_k}⟩ − target_k` and `g = S B` (g n₁ × d by rows, overwritten), with
     /// S the sparse matrix holding `residual_k` at `(i_k, j_k)`, in one pass; returns `‖residual‖²`.
@@ -20,7 +22,8 @@ extension ObservedEntries {
             let ai = UnsafeBufferPointer(start: a.base + i * d, count: d)
             let gi = UnsafeMutableBufferPointer(start: g.base + i * d, count: d)
             gi.update(repeating: 0)
-            for k in entries.rowStart[i]..<entries.rowStart[i + 1] {
+            for position in entries.rowStart[i]..<entries.rowStart[i + 1] {
+                let k = entries.byRow[position]
                 let bj = UnsafeBufferPointer(start: b.base + entries.column[k] * d, count: d)
                 let r = Vector.dot(ai, bj) - target.base[k]
                 residual.base[k] = r
@@ -59,7 +62,8 @@ extension ObservedEntries {
         let entries = self
         byRows(threads: threads) { i in
             let ai = UnsafeBufferPointer(start: a.base + i * d, count: d)
-            for k in entries.rowStart[i]..<entries.rowStart[i + 1] {
+            for position in entries.rowStart[i]..<entries.rowStart[i + 1] {
+                let k = entries.byRow[position]
                 out.base[k] = Vector.dot(ai, UnsafeBufferPointer(start: b.base + entries.column[k] * d, count: d))
             }
             return 0
@@ -79,7 +83,8 @@ extension ObservedEntries {
         byRows(threads: threads) { i in
             let ai = UnsafeBufferPointer(start: a.base + i * d, count: d)
             let dai = UnsafeBufferPointer(start: da.base + i * d, count: d)
-            for k in entries.rowStart[i]..<entries.rowStart[i + 1] {
+            for position in entries.rowStart[i]..<entries.rowStart[i + 1] {
+                let k = entries.byRow[position]
                 let j = entries.column[k]
                 let bj = UnsafeBufferPointer(start: b.base + j * d, count: d)
                 let dbj = UnsafeBufferPointer(start: db.base + j * d, count: d)

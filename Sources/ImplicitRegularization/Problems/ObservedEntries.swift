@@ -1,42 +1,75 @@
 import LinearAlgebra
 
-/// The observation operator of rectangular completion, `A(X)_k = X_{i_k j_k}`, kept sparse:
-/// the m positions and values in row order (and a column-ordered view), so that for a
-/// factored `X = UVᵀ` the residual costs O(m·d) and the products `S V`, `Sᵀ U` with the sparse
-/// residual matrix S cost O(m·d) each — never a dense n₁ × n₂ matrix.
-public struct ObservedEntries: Sendable {
+/// Entries `(i_k, j_k)` of a rows × columns matrix observed with values `y_k`, k = 0 ..< m, in the
+/// order given (measurement k observes entry k): the observation operator of completion,
+/// `A(X)_k = X_{i_k j_k}`, with its observations. Symmetric completion (`MeasurementProblem`,
+/// `SymmetricMeasurements`, n × n, positions in either triangle, each counted once per entry) and
+/// rectangular completion (MovieLens, users × movies) both hold their entries here.
+///
+/// Besides the order given, the entries are indexed in row order (by row, then column, then k) and
+/// in column order (by column, then row, then k), so that for a factored `X = UVᵀ` the residual and
+/// the products `S V`, `Sᵀ U` with the sparse residual matrix S cost O(m·d) each (`+Products`) —
+/// never a dense n₁ × n₂ matrix.
+public struct ObservedEntries: Sendable, Equatable, RandomAccessCollection {
+    /// One observed entry: its position and value.
+    public struct Entry: Sendable, Equatable {
+        public var row: Int
+        public var column: Int
+        public var value: Double
+        public init(row: Int, column: Int, value: Double) {
+            (self.row, self.column, self.value) = (row, column, value)
+        }
+    }
+
     public let rows: Int
     public let columns: Int
-    /// The positions and values, sorted by row, then column.
+    /// The positions and values, in the order given.
     public let row: [Int]
     public let column: [Int]
     public let values: [Double]
-    /// Entries `rowStart[i]..<rowStart[i+1]` are row i's.
+    /// The entries in row order: `byRow[rowStart[i] ..< rowStart[i+1]]` index row i's, by column.
+    public let byRow: [Int]
     public let rowStart: [Int]
-    /// The entries in column order: `byColumn[columnStart[j]..<columnStart[j+1]]` index column j's.
+    /// The entries in column order: `byColumn[columnStart[j] ..< columnStart[j+1]]` index column j's, by row.
     public let byColumn: [Int]
     public let columnStart: [Int]
 
-    public var count: Int { values.count }
-
-    public init(rows: Int, columns: Int, entries: [(row: Int, column: Int, value: Double)]) {
+    public init(rows: Int, columns: Int, entries: [Entry]) {
         precondition(entries.allSatisfy { (0..<rows).contains($0.row) && (0..<columns).contains($0.column) }, "an entry is outside the matrix")
-        let sorted = entries.sorted { ($0.row, $0.column) < ($1.row, $1.column) }
-        self.rows = rows
-        self.columns = columns
-        row = sorted.map(\.row)
-        column = sorted.map(\.column)
-        values = sorted.map(\.value)
-        var starts = [Int](repeating: 0, count: rows + 1)
-        for r in row { starts[r + 1] += 1 }
-        for i in 0..<rows { starts[i + 1] += starts[i] }
-        rowStart = starts
-        let order = sorted.indices.sorted { (sorted[$0].column, $0) < (sorted[$1].column, $1) }
-        byColumn = order
-        var columnStarts = [Int](repeating: 0, count: columns + 1)
-        for c in column { columnStarts[c + 1] += 1 }
-        for j in 0..<columns { columnStarts[j + 1] += columnStarts[j] }
-        columnStart = columnStarts
+        self.init(rows: rows, columns: columns, row: entries.map(\.row), column: entries.map(\.column), values: entries.map(\.value))
+    }
+
+    private init(rows: Int, columns: Int, row: [Int], column: [Int], values: [Double]) {
+        (self.rows, self.columns, self.row, self.column, self.values) = (rows, columns, row, column, values)
+        byRow = row.indices.sorted { (row[$0], column[$0], $0) < (row[$1], column[$1], $1) }
+        rowStart = Self.starts(of: row, count: rows)
+        byColumn = column.indices.sorted { (column[$0], row[$0], $0) < (column[$1], row[$1], $1) }
+        columnStart = Self.starts(of: column, count: columns)
+    }
+
+    private init(positions: ObservedEntries, values: [Double]) {
+        (rows, columns, row, column, self.values) = (positions.rows, positions.columns, positions.row, positions.column, values)
+        (byRow, rowStart, byColumn, columnStart) = (positions.byRow, positions.rowStart, positions.byColumn, positions.columnStart)
+    }
+
+    /// `starts[i] ..< starts[i+1]` is the range of the i-th group when `keys` are sorted.
+    private static func starts(of keys: [Int], count: Int) -> [Int] {
+        var starts = [Int](repeating: 0, count: count + 1)
+        for key in keys { starts[key + 1] += 1 }
+        for i in 0..<count { starts[i + 1] += starts[i] }
+        return starts
+    }
+
+    /// m.
+    public var count: Int { values.count }
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { values.count }
+    /// Entry k.
+    public subscript(k: Int) -> Entry { Entry(row: row[k], column: column[k], value: values[k]) }
+
+    /// The same positions observed with `transform(y_k)`.
+    public func mapValues(_ transform: (Double) -> Double) -> ObservedEntries {
+        ObservedEntries(positions: self, values: values.map(transform))
     }
 
     /// Writes `values[k]` at entry k's position in x (rows × columns); the other entries stay.
@@ -54,4 +87,16 @@ public struct ObservedEntries: Sendable {
 
     /// `‖y‖`.
     public var observationNorm: Double { Vector.norm(values) }
+
+    /// `‖P_Ω(X) − y‖ / ‖y‖` with X given entrywise, `entry(i, j) = X_ij`, both sums of squares
+    /// accumulated in the order given.
+    public func relativeError(_ entry: (Int, Int) -> Double) -> Double {
+        var residual = 0.0, norm = 0.0
+        for k in 0..<count {
+            let difference = entry(row[k], column[k]) - values[k]
+            residual += difference * difference
+            norm += values[k] * values[k]
+        }
+        return (residual / norm).squareRoot()
+    }
 }

@@ -32,7 +32,7 @@ public enum PlantedCompletion {
         let planted = try PlantedSensing.plantedMatrix(dimension: n, rank: r, spectrum: spectrum, seed: seed)
         var random = RandomSource(seed: seed, stream: 4)
         let entries = sampleEntries(dimension: n, count: m, sampling: sampling, random: &random)
-            .map { MeasurementProblem.ObservedEntry(row: $0.row, column: $0.column, value: planted[$0.row, $0.column]) }
+            .map { ObservedEntries.Entry(row: $0.row, column: $0.column, value: planted[$0.row, $0.column]) }
         var problem = MeasurementProblem(
             name: "completion-n\(n)-r\(r)-m\(m)-\(spectrum.rawValue)-\(sampling)-seed\(seed)", dimension: n,
             completionEntries: entries)

@@ -6,7 +6,7 @@ import LinearAlgebra
 ///
 /// - Sensing (dense P): `dsyrk` for X, `svec`, `dgemv` for r; then `dgemv` for `svec(A*(r))`,
 ///   `smat` and `dsymm`. The ``FactoredWorkspace`` holds X, svec(X), A*(r) and U.
-/// - Completion (one nonzero a row, `A_k = (E_{ij} + E_{ji})/2` for the entry `i ≤ j`):
+/// - Completion (one nonzero a row, `A_k = (E_{ij} + E_{ji})/2` for the entry (i, j), either triangle):
 ///
 ///       A(UUᵀ)_k = ⟨u_i, u_j⟩,    A*(r) U = Σ_k r_k (e_i u_jᵀ + e_j u_iᵀ) / 2
 ///
@@ -49,8 +49,8 @@ extension SymmetricMeasurements {
             apply(packedVector: workspace.packed, scale: 1, adding: -1, into: &r)
         case .entries(let observed):
             let n = dimension
-            observed.row.withUnsafeBufferPointer { row in
-                observed.column.withUnsafeBufferPointer { column in
+            observed.entries.row.withUnsafeBufferPointer { row in
+                observed.entries.column.withUnsafeBufferPointer { column in
                     y.withUnsafeBufferPointer { y in
                         r.withUnsafeMutableBufferPointer { r in
                             for k in 0..<r.count {
@@ -82,8 +82,8 @@ extension SymmetricMeasurements {
         case .entries(let observed):
             let n = dimension
             g.update(repeating: 0)
-            observed.row.withUnsafeBufferPointer { row in
-                observed.column.withUnsafeBufferPointer { column in
+            observed.entries.row.withUnsafeBufferPointer { row in
+                observed.entries.column.withUnsafeBufferPointer { column in
                     r.withUnsafeBufferPointer { r in
                         for k in 0..<r.count {
                             let (i, j) = (row[k], column[k])

@@ -6,21 +6,21 @@ import LinearAlgebra
 /// The operator is the m × n(n+1)/2 matrix `P` whose row i is `svec(A_i)` (see
 /// `SymmetricPacking`), so `A(X) = P svec(X)` and `A*(r) = smat(Pᵀ r)`. Sensing stores P densely:
 /// one `dgemv` each way, reading half of what the full n² representation would, and many X at
-/// once (`apply(packedColumns:)`) is one `dgemm`. Completion (``init(dimension:observing:)``)
+/// once (`apply(packedColumns:)`) is one `dgemm`. Completion (``init(observing:)``)
 /// stores only each row's single nonzero, its column and weight (1 on the diagonal, 1/√2 off
 /// it), so that A, A* and their batched forms cost O(m) (O(m·B) for B columns), never the dense
 /// m × n(n+1)/2 matrix; ``packed`` builds that matrix only when asked (the SDP's Schur complement).
 public struct SymmetricMeasurements: Sendable {
     enum Storage: Sendable {
         case dense(Matrix)
-        case entries(ObservedPositions)
+        case entries(PackedEntries)
     }
 
     /// Completion's P, one nonzero a row: row k is `weight[k]` at column `index[k]`, the packed
-    /// index `j(j+1)/2 + i` of the entry `(i, j) = (row[k], column[k])`, `i ≤ j`, it observes.
-    struct ObservedPositions: Sendable {
-        let row: [Int]
-        let column: [Int]
+    /// index `j(j+1)/2 + i` of observed entry k's position in the upper triangle,
+    /// `(i, j) = (min, max)` of `(entries.row[k], entries.column[k])`.
+    struct PackedEntries: Sendable {
+        let entries: ObservedEntries
         let index: [Int]
         let weight: [Double]
     }
@@ -50,16 +50,16 @@ public struct SymmetricMeasurements: Sendable {
         self.init(dimension: n, packed: p)
     }
 
-    /// The completion operator that observes entries: `⟨A_k, X⟩ = X_{i_k j_k}`, with
-    /// `A_k = E_ii` on the diagonal and `(E_ij + E_ji)/2` off it (so `svec(A_k)` is 1 or 1/√2 at
-    /// the entry's packed index, zero elsewhere).
-    public init(dimension n: Int, observing entries: [(row: Int, column: Int)]) {
-        precondition(entries.allSatisfy { (0..<n).contains($0.row) && (0..<n).contains($0.column) }, "an observed entry is outside the matrix")
-        self.dimension = n
+    /// The completion operator that observes the n × n `entries` (their values are not read):
+    /// `⟨A_k, X⟩ = X_{i_k j_k}`, with `A_k = E_ii` on the diagonal and `(E_ij + E_ji)/2` off it
+    /// (so `svec(A_k)` is 1 or 1/√2 at the entry's packed index, zero elsewhere).
+    public init(observing entries: ObservedEntries) {
+        precondition(entries.rows == entries.columns, "symmetric completion observes a square matrix")
+        self.dimension = entries.rows
         self.count = entries.count
-        let upper = entries.map { (min($0.row, $0.column), max($0.row, $0.column)) }
-        self.storage = .entries(ObservedPositions(
-            row: upper.map(\.0), column: upper.map(\.1),
+        let upper = zip(entries.row, entries.column).map { (min($0, $1), max($0, $1)) }
+        self.storage = .entries(PackedEntries(
+            entries: entries,
             index: upper.map { $0.1 * ($0.1 + 1) / 2 + $0.0 },
             weight: upper.map { $0.0 == $0.1 ? 1 : 1 / SymmetricPacking.root2 }))
     }

@@ -168,7 +168,7 @@ public struct ExhaustiveSearch: Sendable, Codable {
     }
 
     /// Instance `index`'s observed entries: mask `index / 10⁴`, values from its base-10 digits.
-    public static func entries(of index: Int) -> [MeasurementProblem.ObservedEntry] {
+    public static func entries(of index: Int) -> [ObservedEntries.Entry] {
         let mask = masks[index / 10_000]
         var digits = index % 10_000
         return mask.map { position in

@@ -58,7 +58,7 @@ extension MovieLens {
     /// Gradient descent on `X = UVᵀ`; `progress(iteration, relativeResidual)` every 100 iterations.
     public func gradientDescentFit(_ settings: DescentSettings, progress: ((Int, Double) -> Void)? = nil) throws -> Fit {
         let clock = ContinuousClock(), start = clock.now
-        let entries = trainingEntries
+        let entries = training
         let scale = try settings.lossScale ?? AsymmetricGradientDescent.defaultLossScale(for: entries)
         let (u0, v0) = AsymmetricGradientDescent.initialFactors(
             rows: Self.users, columns: Self.movies, rank: settings.rank, norm: settings.initialNorm, seed: settings.seed)
@@ -76,7 +76,7 @@ extension MovieLens {
         _ options: MinimumNuclearNormCompletion.Options = .init(), progress: ((Int, Double, Double, Int) -> Void)? = nil
     ) throws -> Fit {
         let clock = ContinuousClock(), start = clock.now
-        let solution = try MinimumNuclearNormCompletion(entries: trainingEntries, options: options).solve(progress: progress)
+        let solution = try MinimumNuclearNormCompletion(entries: training, options: options).solve(progress: progress)
         return Fit(
             nuclearNorm: solution.nuclearNorm, testError: testError(solution.x), trainingError: trainingError(solution.x),
             iterations: solution.iterations, status: solution.status, message: solution.message,

@@ -11,16 +11,6 @@ public struct MovieLens: Sendable {
     public static let users = 943
     public static let movies = 1682
 
-    /// One rating, with 0-based user and movie indices.
-    public struct Rating: Sendable, Equatable {
-        public var user: Int
-        public var movie: Int
-        public var value: Double
-        public init(user: Int, movie: Int, value: Double) {
-            (self.user, self.movie, self.value) = (user, movie, value)
-        }
-    }
-
     public enum LoadError: Error, CustomStringConvertible {
         case missing(file: String)
         case unreadable(file: String, reason: String)
@@ -43,11 +33,14 @@ public struct MovieLens: Sendable {
         }
     }
 
-    public var training: [Rating]
-    public var test: [Rating]
+    /// The ratings fitted (`ua.base`) and tested (`ua.test`): users × movies entries, 0-based, in
+    /// the files' order.
+    public var training: ObservedEntries
+    public var test: ObservedEntries
 
     /// The data set of these ratings (``load(from:)`` reads MovieLens's own).
-    public init(training: [Rating], test: [Rating]) {
+    public init(training: ObservedEntries, test: ObservedEntries) {
+        precondition([training, test].allSatisfy { $0.rows == Self.users && $0.columns == Self.movies }, "MovieLens ratings are users × movies")
         (self.training, self.test) = (training, test)
     }
 
@@ -67,7 +60,7 @@ public struct MovieLens: Sendable {
     }
 
     /// The ratings of `url`: UTF-8 text, one rating a line (LF or CRLF), each (user, movie) at most once.
-    static func ratings(_ url: URL) throws -> [Rating] {
+    static func ratings(_ url: URL) throws -> ObservedEntries {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { throw LoadError.missing(file: url.path) }
         if isDirectory.boolValue { throw LoadError.unreadable(file: url.path, reason: "it is a directory, not a file") }
@@ -86,8 +79,8 @@ public struct MovieLens: Sendable {
     }
 
     /// The ratings of a file's bytes; `file` names it in errors.
-    static func ratings(_ bytes: [UInt8], file: String) throws -> [Rating] {
-        var ratings: [Rating] = []
+    static func ratings(_ bytes: [UInt8], file: String) throws -> ObservedEntries {
+        var ratings: [ObservedEntries.Entry] = []
         var seen: [Int: Int] = [:]  // user · movies + movie → line
         var number = 0
         for var line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
@@ -111,26 +104,22 @@ public struct MovieLens: Sendable {
                 throw LoadError.malformed(file: file, line: number, reason: "user \(user) rates movie \(movie) again (first on line \(first))")
             }
             seen[key] = number
-            ratings.append(Rating(user: user - 1, movie: movie - 1, value: value))
+            ratings.append(.init(row: user - 1, column: movie - 1, value: value))
         }
         if ratings.isEmpty { throw LoadError.empty(file: file) }
-        return ratings
+        return Self.ratings(ratings)
     }
 
-    /// The training ratings as the sparse observation operator.
-    public var trainingEntries: ObservedEntries { Self.entries(training) }
-    /// The test ratings as the sparse observation operator.
-    public var testEntries: ObservedEntries { Self.entries(test) }
-
-    static func entries(_ ratings: [Rating]) -> ObservedEntries {
-        ObservedEntries(rows: users, columns: movies, entries: ratings.map { ($0.user, $0.movie, $0.value) })
+    /// Ratings as users × movies observed entries (0-based user and movie), in this order.
+    public static func ratings(_ entries: [ObservedEntries.Entry]) -> ObservedEntries {
+        ObservedEntries(rows: users, columns: movies, entries: entries)
     }
 
     /// The test error of a factored `X = UVᵀ` (U users × d, V movies × d), without forming X: each
     /// test entry `⟨u_i, v_j⟩` is a BLAS `ddot` of two factor rows (``ObservedEntries/sampledProducts(_:_:rank:into:threads:)``).
     public func testError(u: Matrix, v: Matrix) -> Double {
         precondition(u.rows == Self.users && v.rows == Self.movies && u.columns == v.columns && u.columns > 0, "U is users × d and V movies × d, d ≥ 1")
-        let entries = testEntries
+        let entries = test
         let (a, b) = (u.transposed.elements, v.transposed.elements)  // by rows
         var predicted = [Double](repeating: 0, count: entries.count)
         a.withUnsafeBufferPointer { a in
@@ -145,23 +134,11 @@ public struct MovieLens: Sendable {
 
     /// X_gd for completion: the zero-filled training matrix `P_Ω(Y)` (943 × 1682).
     public var zeroFilledTraining: Matrix {
-        let entries = trainingEntries
-        return entries.zeroFilled(entries.values)
-    }
-
-    /// `‖P(X) − y‖ / ‖y‖` over `ratings`, with X given entrywise.
-    public static func relativeError(_ ratings: [Rating], _ entry: (Int, Int) -> Double) -> Double {
-        var residual = 0.0, norm = 0.0
-        for r in ratings {
-            let difference = entry(r.user, r.movie) - r.value
-            residual += difference * difference
-            norm += r.value * r.value
-        }
-        return (residual / norm).squareRoot()
+        training.zeroFilled(training.values)
     }
 
     /// The test error `‖P_test(X) − y_test‖ / ‖y_test‖` of a dense X.
-    public func testError(_ x: Matrix) -> Double { Self.relativeError(test) { x[$0, $1] } }
+    public func testError(_ x: Matrix) -> Double { test.relativeError { x[$0, $1] } }
     /// The training error `‖P_Ω(X) − y‖ / ‖y‖` of a dense X.
-    public func trainingError(_ x: Matrix) -> Double { Self.relativeError(training) { x[$0, $1] } }
+    public func trainingError(_ x: Matrix) -> Double { training.relativeError { x[$0, $1] } }
 }
