@@ -43,7 +43,7 @@ public enum WorkerPlanDispatch {
     }
 
     /// A plan as JSON: keys sorted, infinities and NaN as the strings "inf", "-inf", "nan".
-    static func encoded<Plan: Encodable>(_ plan: Plan) throws -> Data {
+    public static func encoded<Plan: Encodable>(_ plan: Plan) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -51,7 +51,7 @@ public enum WorkerPlanDispatch {
     }
 
     /// The plan of type `Plan` in `data`, read as ``encoded(_:)`` writes it.
-    static func decoded<Plan: Decodable>(_ type: Plan.Type, from data: Data) throws -> Plan {
+    public static func decoded<Plan: Decodable>(_ type: Plan.Type, from data: Data) throws -> Plan {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return try decoder.decode(type, from: data)

@@ -15,6 +15,7 @@ extension FactorizationSweep {
             public var setting: PaperSetting
             public var rank: Int
             public var key: String
+            public init(setting: PaperSetting, rank: Int, key: String) { (self.setting, self.rank, self.key) = (setting, rank, key) }
         }
 
         public var format = Self.format
