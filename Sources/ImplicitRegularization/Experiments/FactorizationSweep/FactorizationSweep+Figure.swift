@@ -44,8 +44,8 @@ extension FactorizationSweep {
     ///   `options.worker` (the notebook's own program), given a ``WorkerPlan`` in `folder/slurm/plan.json`;
     ///   each task writes its unit's file and this process reads it back.
     ///
-    /// With a `folder` (required for Slurm), each unit's result is written to `folder/units/` as it
-    /// ends and a later run reads the sound ones back (a damaged file, or one keyed otherwise, is
+    /// With a `folder` (required for Slurm; the run holds its ``FolderLock`` throughout), each unit's
+    /// result is written to `folder/units/` as it ends and a later run reads the sound ones back (a damaged file, or one keyed otherwise, is
     /// reported through `notice` and computed again). The units and their bits do not depend on the
     /// executor or the core count. `progress(done, total)` and `limitProgress(done, total)` hear the
     /// distinct runs ended by gradient descent and continued to their limit, summed over the settings
@@ -69,7 +69,12 @@ extension FactorizationSweep {
             guard let file = file(k), FileManager.default.fileExists(atPath: file.path) else { return nil }
             return readUnit(file, setting: PaperSetting.allCases[units[k].setting], rank: units[k].rank, key: keys[k], count: sweeps[0].curves.count * profile.seeds.count)
         }
+        // One run per folder (its ``FolderLock``; a second one throws ``FolderLock/Busy`` at once).
+        var lock: FolderLock?
+        defer { withExtendedLifetime(lock) {} }
         if let folder {
+            try ExhaustiveSearch.makeFolder(folder.path)
+            lock = try FolderLock(folder: folder)
             try ExhaustiveSearch.makeFolder(folder.appendingPathComponent("units").path)
             AtomicFile.removeAbandonedTemporaries(in: folder.appendingPathComponent("units"))
         }
