@@ -25,6 +25,8 @@ public struct NotebookRunner {
         public var timeout: Double?
         /// `notebook run --executor`: the executor's kind over the notebooks' `executor:` (``ExecutorDeclaration``).
         public var executor: String? = nil
+        /// `notebook run --partition`, `--time`, …: keys over the notebooks' `executor:` (``ExecutorDeclaration``; no kind).
+        public var executorKeys: ExecutorDeclaration? = nil
 
         public init(outputFolder: URL, cacheFolder: URL, parameters: [(name: String, value: String)], force: Bool, timeout: Double?) {
             self.outputFolder = outputFolder
@@ -196,7 +198,7 @@ public struct NotebookRunner {
     /// its manifest, and in no key: a result does not depend on where its units ran.
     public func executor(of document: NotebookDocument) -> RunManifest.Executor {
         ExecutorDeclaration.resolve(
-            commandLine: options.executor, frontMatter: document.executor, projectFile: document.projectExecutor,
+            commandLine: options.executor, commandLineKeys: options.executorKeys, frontMatter: document.executor, projectFile: document.projectExecutor,
             environment: ProcessInfo.processInfo.environment[ExecutorDeclaration.environmentVariable])
     }
 

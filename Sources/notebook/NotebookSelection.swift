@@ -33,8 +33,12 @@ struct NotebookSelection: ParsableArguments {
     /// A runner writing its reports into `reports`, and the parsed notebooks; bad input of any
     /// kind (a malformed notebook, an unknown parameter, a folder that is not a cache) is one line
     /// each on standard error and exit status 2, before anything runs.
-    /// `executor`: `notebook run --executor`, over the notebooks' own `executor:`.
-    func runner(reports: String, force: Bool = false, executor: String? = nil) throws -> (runner: NotebookRunner, documents: [NotebookDocument]) {
+    /// `executor`: `notebook run --executor`, over the notebooks' own `executor:`; `executorKeys`: its
+    /// `--partition`, `--time`, … over the notebooks' keys. Those keys with a notebook whose executor resolves
+    /// to local are refused (`executorFlag`, the first flag given, named), exit 2.
+    func runner(
+        reports: String, force: Bool = false, executor: String? = nil, executorKeys: ExecutorDeclaration? = nil, executorFlag: String? = nil
+    ) throws -> (runner: NotebookRunner, documents: [NotebookDocument]) {
         let overrides = parameters.map { text -> (name: String, value: String) in
             let equals = text.firstIndex(of: "=")!
             return (String(text[..<equals]), String(text[text.index(after: equals)...]))
@@ -57,10 +61,15 @@ struct NotebookSelection: ParsableArguments {
             outputFolder: URL(fileURLWithPath: reports, isDirectory: true), cacheFolder: cacheFolder.root,
             parameters: overrides, force: force, timeout: timeout)
         options.executor = executor
+        options.executorKeys = executorKeys
         var runner = NotebookRunner(toolchain: toolchain, options: options, log: { StandardError.write("notebook: \($0)\n") })
         let (documents, errors) = runner.prepare(urls)
         for error in errors { StandardError.write("\(error)\n") }
         if !errors.isEmpty { throw ExitCode(2) }
+        if let flag = executorFlag, let local = documents.first(where: { runner.executor(of: $0).kind == "local" }) {
+            StandardError.write("notebook: \(local.path): --\(flag) needs --executor slurm or executor: slurm (this notebook's executor is local)\n")
+            throw ExitCode(2)
+        }
         runner.siblings = documents.map { ($0.stem, $0.title) }
         do {
             try cacheFolder.prepare()

@@ -121,4 +121,58 @@ final class NotebookWorkerTests: XCTestCase {
         }
         XCTAssertEqual(Set(listed.split(separator: "\n").map(String.init)), Set((0..<3).map { "\(arrayJob)_\($0)|COMPLETED" }), listed)
     }
+
+    /// figure1.md's quick profile with `--executor slurm` on the command line (and `--sbatch --job-name=…`):
+    /// its nine units (three settings × three widths) are the tasks of a job array whose workers are the
+    /// notebook's own program, and its tables equal, byte for byte, those of a local run (`--executor local`)
+    /// of the same notebook; `sacct -j JOB` lists the nine tasks COMPLETED. Needs the local cluster.
+    func testFigure1ThroughSlurmGivesTheLocalRunsTables() throws {
+        if let reason = SlurmCluster.unavailable { throw XCTSkip(reason) }
+        let process = try NotebookProcess()
+        defer { process.remove() }
+        let project = SlurmCluster.projectFolder
+        try process.write("notebook.yml", """
+            kernel:
+              package: \(project.path)
+              products: [ImplicitRegularization, LinearAlgebra]
+              environment: [OPENBLAS_CORETYPE]
+
+            """)
+        for file in ["figure1.md", "references.bib"] {
+            if let data = try? Data(contentsOf: project.appendingPathComponent("Notebooks/\(file)")) { try process.write("Notebooks/\(file)", data) }
+        }
+        let jobName = "notebook-test-figure1-\(getpid())"
+        let started = Date()
+        let local = try process.run(exactly: ["run", "Notebooks/figure1.md", "--param", "quick=true", "--out", "out-local", "--cache", "cache-local", "--executor", "local"],
+                                    environment: SlurmCluster.clientEnvironment)
+        XCTAssertEqual(local.status, 0, local.stderr)
+        let localSeconds = Date().timeIntervalSince(started)
+        let slurm = try process.run(exactly: [
+            "run", "Notebooks/figure1.md", "--param", "quick=true", "--out", "out-slurm", "--cache", "cache-slurm", "--executor", "slurm",
+            "--sbatch", "--job-name=\(jobName)"], environment: SlurmCluster.clientEnvironment)
+        XCTAssertEqual(slurm.status, 0, slurm.stderr)
+        print("figure1.md quick: local \(Int(localSeconds)) s, through Slurm \(Int(Date().timeIntervalSince(started) - localSeconds)) s")
+        let tables = try FileManager.default.contentsOfDirectory(atPath: process.folder.appendingPathComponent("out-local/data/figure1").path)
+            .filter { $0.hasSuffix(".tsv") }
+        XCTAssertGreaterThanOrEqual(tables.count, 5, "three panels, references, runs: \(tables)")
+        for table in tables {
+            XCTAssertEqual(try process.data("out-slurm/data/figure1/\(table)"), try process.data("out-local/data/figure1/\(table)"), table)
+        }
+        let (status, jobs) = SlurmCluster.client(["scontrol", "show", "job", "--oneliner"])
+        XCTAssertEqual(status, 0, jobs)
+        let mine = jobs.split(separator: "\n").filter { $0.contains("JobName=\(jobName) ") }
+        XCTAssertEqual(mine.count, 9, "the quick profile's 9 units, one task each: \(mine)")
+        if let reason = SlurmCluster.accountingUnavailable { throw XCTSkip("the array ran; \(reason)") }
+        let arrayJob = try XCTUnwrap(mine.first.flatMap { $0.split(separator: " ").first { $0.hasPrefix("ArrayJobId=") } }?.dropFirst("ArrayJobId=".count))
+        var listed = ""
+        for _ in 0..<60 {
+            let (status, output) = SlurmCluster.client(["sacct", "-j", String(arrayJob), "--allocations", "--noheader", "--parsable2", "--format=JobID,State"])
+            XCTAssertEqual(status, 0, output)
+            listed = output
+            let rows = output.split(separator: "\n")
+            if rows.count == 9, rows.allSatisfy({ $0.hasSuffix("|COMPLETED") }) { break }
+            usleep(500_000)
+        }
+        XCTAssertEqual(Set(listed.split(separator: "\n").map(String.init)), Set((0..<9).map { "\(arrayJob)_\($0)|COMPLETED" }), listed)
+    }
 }

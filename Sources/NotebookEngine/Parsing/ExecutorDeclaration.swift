@@ -62,40 +62,70 @@ public struct ExecutorDeclaration: Hashable, Sendable {
             let keyLine = key.mark.map { $0.line - 1 + firstLine } ?? line
             let name = key.scalar?.string ?? "?"
             guard seen.insert(name).inserted else { throw refuse(keyLine, "executor.\(InfoString.shown(name)) is given twice") }
-            func text(_ what: String, valid: (String) -> Bool = { _ in true }) throws -> String {
-                guard let text = value.scalar?.string, !text.isEmpty, !text.contains(where: \.isNewline), valid(text) else {
-                    throw refuse(keyLine, "executor.\(name) is \(what)")
-                }
-                return text
-            }
-            func count() throws -> Int {
-                guard let scalar = value.scalar, scalar.style == .plain, let n = Int(scalar.string), n >= 1 else {
-                    throw refuse(keyLine, "executor.\(name) is a whole number, at least 1")
-                }
-                return n
-            }
-            switch name {
-            case "kind": declaration.kind = try text("local or slurm") { kinds.contains($0) }
-            case "partition": declaration.partition = try text("a partition's name")
-            case "account": declaration.account = try text("an account's name")
-            case "time": declaration.time = try text("a wall time in Slurm's format (MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS; quote it: \"10:00\")", valid: isSlurmTime)
-            case "cpus-per-task": declaration.cpusPerTask = try count()
-            case "array-max": declaration.arrayMax = try count()
-            case "sbatch":
-                guard let arguments = value.scalarList, arguments.allSatisfy({ $0.hasPrefix("-") && !$0.contains(where: \.isNewline) }) else {
-                    throw refuse(keyLine, "executor.sbatch is a list of sbatch options, each starting with '-' (--qos=short)")
-                }
-                if let reserved = arguments.first(where: { argument in
-                    reservedSbatchOptions.contains { argument == $0 || argument.hasPrefix($0 + "=") || ($0.count == 2 && argument.hasPrefix($0)) }
-                }) {
-                    throw refuse(keyLine, "executor.sbatch: '\(InfoString.shown(reserved))' is set by the executor itself (its array, output and error files)")
-                }
-                declaration.sbatch = arguments
-            default:
+            guard keys.contains(name) else {
                 throw refuse(keyLine, "unknown key 'executor.\(InfoString.shown(name))' (known: \(keys.joined(separator: ", ")))")
             }
+            // A count is a plain number in YAML (not "4" quoted); the sbatch options a list; the rest one scalar.
+            let values: [String]
+            if name == "sbatch" {
+                guard let arguments = value.scalarList else { throw refuse(keyLine, "executor.sbatch\(sbatchReason)") }
+                values = arguments
+            } else if let scalar = value.scalar, !(["cpus-per-task", "array-max"].contains(name) && scalar.style != .plain) {
+                values = [scalar.string]
+            } else {
+                values = []
+            }
+            if let reason = declaration.set(name, values) { throw refuse(keyLine, "executor.\(name)\(reason)") }
         }
         return declaration
+    }
+
+    private static let sbatchReason = " is a list of sbatch options, each starting with '-' (--qos=short)"
+
+    /// Sets the key `name` (one of ``keys``) to `values` (one value, or the sbatch options), validated as
+    /// `executor:` in YAML and `notebook run`'s flags both are: nil when set, else why not, as the end of
+    /// a sentence that starts with the key's name (" is a whole number, at least 1").
+    public mutating func set(_ name: String, _ values: [String]) -> String? {
+        if name == "sbatch" {
+            guard values.allSatisfy({ $0.hasPrefix("-") && !$0.contains(where: \.isNewline) }) else { return Self.sbatchReason }
+            if let reserved = values.first(where: { argument in
+                Self.reservedSbatchOptions.contains { argument == $0 || argument.hasPrefix($0 + "=") || ($0.count == 2 && argument.hasPrefix($0)) }
+            }) {
+                return ": '\(InfoString.shown(reserved))' is set by the executor itself (its array, output and error files)"
+            }
+            sbatch = values
+            return nil
+        }
+        func text(valid: (String) -> Bool = { _ in true }) -> String? {
+            guard values.count == 1, let text = values.first, !text.isEmpty, !text.contains(where: \.isNewline), valid(text) else { return nil }
+            return text
+        }
+        func count() -> Int? { text().flatMap { Int($0) }.flatMap { $0 >= 1 ? $0 : nil } }
+        switch name {
+        case "kind":
+            guard let value = text(valid: Self.kinds.contains) else { return " is local or slurm" }
+            kind = value
+        case "partition":
+            guard let value = text() else { return " is a partition's name" }
+            partition = value
+        case "account":
+            guard let value = text() else { return " is an account's name" }
+            account = value
+        case "time":
+            guard let value = text(valid: Self.isSlurmTime) else {
+                return " is a wall time in Slurm's format (MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS; quote it: \"10:00\")"
+            }
+            time = value
+        case "cpus-per-task":
+            guard let value = count() else { return " is a whole number, at least 1" }
+            cpusPerTask = value
+        case "array-max":
+            guard let value = count() else { return " is a whole number, at least 1" }
+            arrayMax = value
+        default:
+            return " is not a key of executor (known: \(Self.keys.joined(separator: ", ")))"
+        }
+        return nil
     }
 
     /// Slurm's time formats: `MM`, `MM:SS`, `HH:MM:SS`, `D-HH`, `D-HH:MM`, `D-HH:MM:SS` (digits), or
@@ -124,16 +154,23 @@ public struct ExecutorDeclaration: Hashable, Sendable {
         return merged
     }
 
-    /// The executor a run hands its program (``RunManifest/Executor``): the front matter's keys over
-    /// `notebook.yml`'s, and the kind from `commandLine` (`notebook run --executor`), else those two,
-    /// else `environment` (`NOTEBOOK_EXECUTOR`, when not empty), else `local`.
+    /// The executor a run hands its program (``RunManifest/Executor``): `commandLineKeys`' keys
+    /// (`notebook run --partition …`) over the front matter's, over `notebook.yml`'s; the kind from
+    /// `commandLine` (`notebook run --executor`), else those, else `environment` (`NOTEBOOK_EXECUTOR`,
+    /// when not empty), else `local`.
     public static func resolve(
-        commandLine: String?, frontMatter: ExecutorDeclaration?, projectFile: ExecutorDeclaration?, environment: String?
+        commandLine: String?, commandLineKeys: ExecutorDeclaration? = nil, frontMatter: ExecutorDeclaration?,
+        projectFile: ExecutorDeclaration?, environment: String?
     ) -> RunManifest.Executor {
-        let declared = (frontMatter ?? ExecutorDeclaration()).overriding(projectFile)
+        let declared = (commandLineKeys ?? ExecutorDeclaration()).overriding((frontMatter ?? ExecutorDeclaration()).overriding(projectFile))
         let kind = commandLine ?? declared.kind ?? environment.flatMap { $0.isEmpty ? nil : $0 } ?? "local"
         return RunManifest.Executor(
             kind: kind, partition: declared.partition, account: declared.account, time: declared.time,
             cpusPerTask: declared.cpusPerTask, arrayMax: declared.arrayMax, sbatch: declared.sbatch ?? [])
+    }
+
+    /// Whether any key but the kind is set.
+    public var setsSlurmKeys: Bool {
+        partition != nil || account != nil || time != nil || cpusPerTask != nil || arrayMax != nil || sbatch != nil
     }
 }

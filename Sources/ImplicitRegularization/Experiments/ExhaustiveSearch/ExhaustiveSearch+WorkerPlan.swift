@@ -23,11 +23,8 @@ extension ExhaustiveSearch {
         public var programDigest: String
         public var chunks: [Int]
 
-        /// Why a worker will not compute from a plan.
-        public struct Refusal: Error, CustomStringConvertible {
-            public var reason: String
-            public var description: String { reason }
-        }
+        /// Why a worker will not compute from a plan (``WorkerPlanRefusal``).
+        public typealias Refusal = WorkerPlanRefusal
 
         public init(search: ExhaustiveSearch, subsample: Int, folder: String, codeDigest: String, chunkKey: String, programDigest: String, chunks: [Int]) {
             self.search = search
@@ -40,12 +37,7 @@ extension ExhaustiveSearch {
         }
 
         /// The plan as JSON (infinities and NaN as the strings "inf", "-inf", "nan"; keys sorted).
-        public func encoded() throws -> Data {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            return try encoder.encode(self)
-        }
+        public func encoded() throws -> Data { try WorkerPlanDispatch.encoded(self) }
 
         /// The plan in `file`, checked against this program: ``Refusal`` when it cannot be read, is of
         /// another format or algorithm version, names another executable digest than `programDigest`
@@ -55,10 +47,8 @@ extension ExhaustiveSearch {
             do { data = try Data(contentsOf: file) } catch {
                 throw Refusal(reason: "\(file.path): cannot read the plan: \(error.localizedDescription)")
             }
-            let decoder = JSONDecoder()
-            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             let plan: WorkerPlan
-            do { plan = try decoder.decode(WorkerPlan.self, from: data) } catch {
+            do { plan = try WorkerPlanDispatch.decoded(WorkerPlan.self, from: data) } catch {
                 throw Refusal(reason: "\(file.path): not a worker plan of this program (\(error))")
             }
             guard plan.format == Self.format, plan.algorithmVersion == ExhaustiveSearch.algorithmVersion else {
@@ -87,26 +77,10 @@ extension ExhaustiveSearch {
             _ = try search.computeChunk(c, layout: layout, key: chunkKey)
         }
 
-        /// FNV-1a (64 bits, hexadecimal) of the file at `path` (a program named without a slash is looked up on PATH).
-        public static func digest(ofProgram path: String) throws -> String {
-            let resolved = path.contains("/") ? path : (ProcessInfo.processInfo.environment["PATH"] ?? "")
-                .split(separator: ":").map { "\($0)/\(path)" }.first { FileManager.default.isExecutableFile(atPath: $0) } ?? path
-            guard let handle = FileHandle(forReadingAtPath: resolved) else {
-                throw Refusal(reason: "\(path): cannot read the worker program")
-            }
-            defer { try? handle.close() }
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty {
-                block.withUnsafeBytes { bytes in
-                    for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-                }
-            }
-            return String(hash, radix: 16)
-        }
+        /// FNV-1a (64 bits, hexadecimal) of the file at `path` (``WorkerPlanDispatch/digest(ofProgram:)``).
+        public static func digest(ofProgram path: String) throws -> String { try WorkerPlanDispatch.digest(ofProgram: path) }
 
-        /// The digest of this process's own executable (`/proc/self/exe`).
-        public static func digestOfThisProgram() throws -> String {
-            try digest(ofProgram: "/proc/self/exe")
-        }
+        /// The digest of this process's own executable (``WorkerPlanDispatch/digestOfThisProgram()``).
+        public static func digestOfThisProgram() throws -> String { try WorkerPlanDispatch.digestOfThisProgram() }
     }
 }

@@ -110,26 +110,7 @@ public struct FactorizationSweep: Sendable {
     /// Every (curve, d, seed), in that order. `progress(finished, total)` is called as runs end
     /// (from the worker threads).
     public func run(references: References, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) throws -> [Point] {
-        struct Job: Sendable {
-            var curve: Curve
-            var rank: Int
-            var seed: UInt64
-            var run: BatchedGradientDescent.Run
-        }
-        var planned: [Job] = []
-        for curve in curves {
-            for d in ranks {
-                for seed in (curve == .svdInitialization ? [seeds[0]] : seeds) {
-                    let u0 = curve == .svdInitialization
-                        ? try FactorInitialization.spectral(of: references.xgd, rank: d)
-                        : FactorInitialization.gaussian(
-                            dimension: problem.dimension, rank: d, norm: curve == .largeInitialization ? 1 : 1e-4, seed: seed)
-                    let policy: StepPolicy = curve == .lineSearch ? .exactLineSearch(maxStep: maxLineSearchStep) : .fixed(step)
-                    planned.append(Job(curve: curve, rank: d, seed: seed, run: .init(initialFactor: u0, policy: policy)))
-                }
-            }
-        }
-        let jobs = planned
+        let jobs = try descentJobs(ranks: ranks, references: references)
         // Deal the jobs round-robin, so each worker gets a share of every curve and d.
         let workerCount = max(1, min(workers, jobs.count))
         let shares = (0..<workerCount).map { w in Array(stride(from: w, to: jobs.count, by: workerCount)) }
@@ -143,10 +124,7 @@ public struct FactorizationSweep: Sendable {
         for (share, outcome) in zip(shares, results) {
             for (index, result) in zip(share, outcome) {
                 let job = jobs[index]
-                points[index] = Point(
-                    curve: job.curve, rank: job.rank, seed: job.seed, reconstructionError: problem.reconstructionError(result.x)!,
-                    relativeResidual: result.relativeResidual, nuclearNorm: try result.nuclearNorm(),
-                    iterations: result.iterations, status: result.status, factor: result.factor?.elements, time: result.elapsedTime)
+                points[index] = try point(curve: job.curve, rank: job.rank, seed: job.seed, result: result)
             }
         }
         // The SVD initialisation, reported under every seed.
