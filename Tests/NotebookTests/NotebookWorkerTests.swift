@@ -105,21 +105,10 @@ final class NotebookWorkerTests: XCTestCase {
             XCTAssertEqual(try process.data("out-slurm/data/figure4/\(table)"), try process.data("out-local/data/figure4/\(table)"), table)
         }
 
-        // Accounting (slurmdbd, `make slurm-up`): `sacct -j JOB` lists every task of the array (JOB_K) COMPLETED
-        // (Slurm 22.05's sacct has no --array: it lists an array's tasks apart already).
-        // Records reach slurmdbd a moment after the tasks end: asked every 0.5 s for up to 30 s.
+        // Accounting (slurmdbd, `make slurm-up`): `sacct -j JOB` lists every task of the array (JOB_K) COMPLETED.
         if let reason = SlurmCluster.accountingUnavailable { throw XCTSkip("the array ran; \(reason)") }
-        let arrayJob = try XCTUnwrap(mine.first.flatMap { $0.split(separator: " ").first { $0.hasPrefix("ArrayJobId=") } }?.dropFirst("ArrayJobId=".count))
-        var listed = ""
-        for _ in 0..<60 {
-            let (status, output) = SlurmCluster.client(["sacct", "-j", String(arrayJob), "--allocations", "--noheader", "--parsable2", "--format=JobID,State"])
-            XCTAssertEqual(status, 0, output)
-            listed = output
-            let rows = output.split(separator: "\n")
-            if rows.count == 3, rows.allSatisfy({ $0.hasSuffix("|COMPLETED") }) { break }
-            usleep(500_000)
-        }
-        XCTAssertEqual(Set(listed.split(separator: "\n").map(String.init)), Set((0..<3).map { "\(arrayJob)_\($0)|COMPLETED" }), listed)
+        let arrayJob = try XCTUnwrap(SlurmCluster.arrayJobId(mine))
+        XCTAssertEqual(SlurmCluster.accountedTasks(ofArray: arrayJob, tasks: 3), Set((0..<3).map { "\(arrayJob)_\($0)|COMPLETED" }))
     }
 
     /// figure1.md's quick profile with `--executor slurm` on the command line (and `--sbatch --job-name=…`):
@@ -163,16 +152,7 @@ final class NotebookWorkerTests: XCTestCase {
         let mine = jobs.split(separator: "\n").filter { $0.contains("JobName=\(jobName) ") }
         XCTAssertEqual(mine.count, 9, "the quick profile's 9 units, one task each: \(mine)")
         if let reason = SlurmCluster.accountingUnavailable { throw XCTSkip("the array ran; \(reason)") }
-        let arrayJob = try XCTUnwrap(mine.first.flatMap { $0.split(separator: " ").first { $0.hasPrefix("ArrayJobId=") } }?.dropFirst("ArrayJobId=".count))
-        var listed = ""
-        for _ in 0..<60 {
-            let (status, output) = SlurmCluster.client(["sacct", "-j", String(arrayJob), "--allocations", "--noheader", "--parsable2", "--format=JobID,State"])
-            XCTAssertEqual(status, 0, output)
-            listed = output
-            let rows = output.split(separator: "\n")
-            if rows.count == 9, rows.allSatisfy({ $0.hasSuffix("|COMPLETED") }) { break }
-            usleep(500_000)
-        }
-        XCTAssertEqual(Set(listed.split(separator: "\n").map(String.init)), Set((0..<9).map { "\(arrayJob)_\($0)|COMPLETED" }), listed)
+        let arrayJob = try XCTUnwrap(SlurmCluster.arrayJobId(mine))
+        XCTAssertEqual(SlurmCluster.accountedTasks(ofArray: arrayJob, tasks: 9), Set((0..<9).map { "\(arrayJob)_\($0)|COMPLETED" }))
     }
 }

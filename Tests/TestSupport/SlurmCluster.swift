@@ -44,4 +44,24 @@ public enum SlurmCluster {
         let (status, output) = client(["sacct", "--noheader", "--starttime=now-1minute", "--format=JobID"])
         return status == 0 ? nil : "sacct cannot list jobs: \(output.trimmingCharacters(in: .whitespacesAndNewlines))"
     }
+
+    /// The lines `JOB_K|STATE` that `sacct -j JOB` lists for the array job `arrayJob` (Slurm 22.05's sacct
+    /// has no --array: it lists an array's tasks apart already), asked every 0.5 s for up to 30 s until
+    /// `tasks` lines all read COMPLETED: records reach slurmdbd a moment after the tasks end.
+    public static func accountedTasks(ofArray arrayJob: String, tasks: Int) -> Set<String> {
+        var listed = ""
+        for _ in 0..<60 {
+            let (status, output) = client(["sacct", "-j", arrayJob, "--allocations", "--noheader", "--parsable2", "--format=JobID,State"])
+            listed = status == 0 ? output : "sacct failed (\(status)): \(output)"
+            let rows = output.split(separator: "\n")
+            if status == 0, rows.count == tasks, rows.allSatisfy({ $0.hasSuffix("|COMPLETED") }) { break }
+            usleep(500_000)
+        }
+        return Set(listed.split(separator: "\n").map(String.init))
+    }
+
+    /// The array job id (`ArrayJobId=`) of the first of `jobs`, lines of `scontrol show job --oneliner`.
+    public static func arrayJobId(_ jobs: [Substring]) -> String? {
+        jobs.first.flatMap { $0.split(separator: " ").first { $0.hasPrefix("ArrayJobId=") } }.map { String($0.dropFirst("ArrayJobId=".count)) }
+    }
 }

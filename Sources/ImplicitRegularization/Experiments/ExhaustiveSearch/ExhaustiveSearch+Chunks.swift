@@ -47,23 +47,18 @@ extension ExhaustiveSearch {
         let done = Counter(alreadyDone)
         progress(done.value, chunkCount)
         let failures = FirstError()
-        let workerCount = max(1, min(workers, pending.count))
-        let computed = ConcurrentWork.map(Array(0..<workerCount)) { worker in
-            var mine: [(Int, [Outcome])] = []
-            for c in stride(from: worker, to: pending.count, by: workerCount).map({ pending[$0] }) {
-                let outcomes = layout.part(c).map { solve($0) }
-                do {
-                    try AtomicFile.write(chunkText(outcomes, key: key, indices: layout.part(c)), to: layout.file(c))
-                } catch {
-                    failures.record(error)
-                }
-                mine.append((c, outcomes))
-                progress(done.increment(), chunkCount)
+        let computed = ConcurrentWork.map(pending, workers: workers) { c -> (Int, [Outcome]) in
+            let outcomes = layout.part(c).map { solve($0) }
+            do {
+                try AtomicFile.write(chunkText(outcomes, key: key, indices: layout.part(c)), to: layout.file(c))
+            } catch {
+                failures.record(error)
             }
-            return mine
+            progress(done.increment(), chunkCount)
+            return (c, outcomes)
         }
         if let error = failures.first { throw error }
-        return Array(computed.joined())
+        return computed
     }
 
     /// The chunks `pending` as the tasks of a Slurm job array: a ``WorkerPlan`` in `folder/slurm/plan.json`

@@ -13,25 +13,22 @@ extension ExhaustiveSearch {
     /// The graded flow (``gradedFlowResult(of:logInitNorm:seed:)``, on this search's weighting and flow
     /// options) of each instance from ᾱ = 10^e for every exponent `e` of `log10InitNorms` — ᾱ as its
     /// logarithm, so 1e-1000 is as easy as 1e-10 — with its Δ = (‖X‖_* − min)/min against the instance's
-    /// minimum nuclear norm `minimum[k]` (its ``Outcome/minimum``). The instances are dealt to
-    /// `workers` threads in contiguous shares; the results are in the instances' order.
+    /// minimum nuclear norm `minimum[k]` (its ``Outcome/minimum``). The instances go to
+    /// `workers` threads (``ConcurrentWork``, each taking the next); the results are in the instances' order.
     public func deeperLimits(
         of indices: [Int], minimum: [Double], log10InitNorms: [Double],
         workers: Int = ProcessInfo.processInfo.activeProcessorCount
     ) -> [[DeeperLimit]] {
         precondition(indices.count == minimum.count, "one minimum per instance")
         let search = self
-        let shares = ConcurrentWork.shares(indices.count, max(1, workers))
-        return ConcurrentWork.map(shares) { share in
-            share.map { k -> [DeeperLimit] in
-                let index = indices[k]
-                let problem = Self.problem(of: index, weighting: search.weighting)
-                return log10InitNorms.map { exponent in
-                    let result = search.gradedFlowResult(of: problem, logInitNorm: exponent * log(10.0), seed: UInt64(index))
-                    let nuclear = (try? result.x.nuclearNorm()) ?? .nan
-                    return DeeperLimit(log10InitNorm: exponent, delta: (nuclear - minimum[k]) / minimum[k], status: result.status)
-                }
+        return ConcurrentWork.map(Array(indices.indices), workers: workers) { k -> [DeeperLimit] in
+            let index = indices[k]
+            let problem = Self.problem(of: index, weighting: search.weighting)
+            return log10InitNorms.map { exponent in
+                let result = search.gradedFlowResult(of: problem, logInitNorm: exponent * log(10.0), seed: UInt64(index))
+                let nuclear = (try? result.x.nuclearNorm()) ?? .nan
+                return DeeperLimit(log10InitNorm: exponent, delta: (nuclear - minimum[k]) / minimum[k], status: result.status)
             }
-        }.flatMap { $0 }
+        }
     }
 }

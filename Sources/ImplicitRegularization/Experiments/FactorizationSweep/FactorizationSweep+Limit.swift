@@ -146,25 +146,14 @@ extension FactorizationSweep {
         }
         // Widest first: the costliest runs start early, so that the two workers finish together.
         let queue = distinct.sorted { (points[$0].rank, $0) > (points[$1].rank, $1) }
-        let next = Counter(-1)
         let finished = Counter(0)
-        let total = queue.count
-        let workerCount = max(1, min(options.workers, queue.count))
         let problem = self.problem
         let minimum = references.minimumNuclearNorm
-        let computed = ConcurrentWork.map(Array(0..<workerCount)) { _ -> [(Int, Limit)] in
-            var done: [(Int, Limit)] = []
-            while true {
-                let k = next.increment()
-                guard k < queue.count else { break }
-                let index = queue[k]
-                done.append((index, Self.limit(of: points[index], problem: problem, minimum: minimum, options: options.flow)))
-                progress(finished.increment(), total)
-            }
-            return done
+        let computed = ConcurrentWork.map(queue, workers: options.workers) { index in
+            defer { progress(finished.increment(), queue.count) }
+            return Self.limit(of: points[index], problem: problem, minimum: minimum, options: options.flow)
         }
-        var byIndex: [Int: Limit] = [:]
-        for (index, limit) in computed.flatMap({ $0 }) { byIndex[index] = limit }
+        let byIndex = Dictionary(uniqueKeysWithValues: zip(queue, computed))
         return points.indices.map { index in
             var limit = byIndex[source[index]]!
             limit.seed = points[index].seed

@@ -109,6 +109,18 @@ extension FactorizationSweep {
         ExhaustiveSearch.runFolder("sweep", in: stateFolder, profile: profile, codeDigest: codeDigest)
     }
 
+    /// Figure 1's sweep (``figure(_:executor:folder:codeDigest:progress:limitProgress:notice:settingDone:)``) with its
+    /// units in ``figureFolder(in:profile:codeDigest:)`` of the notebook's state folder `stateFolder`.
+    public static func figure(
+        _ profile: FigureProfile, in stateFolder: URL, codeDigest: String, executor: WorkExecutor = .local,
+        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in },
+        limitProgress: @escaping @Sendable (Int, Int) -> Void = { _, _ in },
+        settingDone: (Outcome) -> Void = { _ in }
+    ) throws -> FigureSummary {
+        try figure(profile, executor: executor, folder: figureFolder(in: stateFolder, profile: profile, codeDigest: codeDigest),
+                   codeDigest: codeDigest, progress: progress, limitProgress: limitProgress, settingDone: settingDone)
+    }
+
     /// Writes a unit's result to `file` atomically (JSON, keys sorted; NaN and infinities as strings).
     static func writeUnit(_ result: UnitResult, to file: URL) throws {
         try ExhaustiveSearch.makeFolder(file.deletingLastPathComponent().path)

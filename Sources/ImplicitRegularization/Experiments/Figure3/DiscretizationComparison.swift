@@ -27,8 +27,8 @@ import LinearAlgebra
 /// completion scales every step and time by s = N/m (s = 1 for sensing).
 ///
 /// The problems go to `workers` threads (``ConcurrentWork``, OpenBLAS single-threaded in each), each
-/// taking every `workers`-th problem; each problem's runs are deterministic, so the outcomes do not
-/// depend on the split.
+/// taking the next problem; each problem's runs are deterministic, so the outcomes do not depend on
+/// which thread ran them.
 public struct DiscretizationComparison: Sendable, Codable {
     /// One problem's runs: the nuclear norms, training errors and statuses of the figure's bars.
     public struct Outcome: Sendable, Codable {
@@ -130,19 +130,10 @@ public struct DiscretizationComparison: Sendable, Codable {
     public func run(progress: @escaping @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> [Outcome] {
         let problems = Self.problems
         let done = Counter(0)
-        let workerCount = max(1, min(workers, problems.count))
-        let shares = (0..<workerCount).map { w in Array(stride(from: w, to: problems.count, by: workerCount)) }
-        let results = ConcurrentWork.map(shares) { share in
-            share.map { index in
-                defer { progress(done.increment(), problems.count) }
-                return Result { try self.outcome(problems[index].observations, problems[index].setting) }
-            }
-        }
-        var outcomes = [Outcome?](repeating: nil, count: problems.count)
-        for (share, results) in zip(shares, results) {
-            for (index, result) in zip(share, results) { outcomes[index] = try result.get() }
-        }
-        return outcomes.map { $0! }
+        return try ConcurrentWork.map(problems, workers: workers) { problem in
+            defer { progress(done.increment(), problems.count) }
+            return Result { try self.outcome(problem.observations, problem.setting) }
+        }.map { try $0.get() }
     }
 
     /// The runs on one problem.
