@@ -50,22 +50,26 @@ final class FactorizationSweepUnitTests: XCTestCase {
         try WorkerPlanDispatch.decoded(FactorizationSweep.UnitResult.self, from: Data(contentsOf: file))
     }
 
+    /// The threads route's units (two threads) against the same units computed again: one on the calling
+    /// thread by `unit(rank:references:)`, and two by a worker from a plan, as Slurm tasks compute them
+    /// (units of two settings and both widths; every unit would only repeat the cost).
     func testAWorkersUnitsEqualTheThreadsRoutesBitForBitWhateverTheThreads() throws {
         let (summary, threadsFolder) = try Self.threadsRun.get()
         XCTAssertEqual(summary.runCount, 3 * 2 * 4 * 2, "3 settings × 2 widths × 4 curves × 2 seeds")
-        // One thread: the same units, the same bits.
-        let one = try FactorizationSweep.figure(Self.profile, executor: .threads(1))
-        XCTAssertEqual(try Self.bits(one), try Self.bits(summary), "one thread and two give the same bits")
-
-        // The worker route: a plan of every unit, each task computed as a Slurm task computes it.
-        let workerFolder = try Self.folder("worker")
         let references = summary.outcomes.map(\.references)
+        // One thread: unit (b), d = 3 again on the calling thread, the same bits as the two-thread run's file.
+        let sweepB = try FactorizationSweep.figureSweep(.b, profile: Self.profile)
+        let alone = try sweepB.unit(rank: 3, references: references[1])
+        let fromThreads = try Self.unit(FactorizationSweep.unitFile(setting: .b, rank: 3, folder: threadsFolder))
+        XCTAssertEqual(try Self.bits(alone.points, alone.limits), try Self.bits(fromThreads.points, fromThreads.limits),
+                       "unit (b), d = 3 on one thread and among two")
+
+        // The worker route: a plan of two units, each task computed as a Slurm task computes it.
+        let workerFolder = try Self.folder("worker")
         var tasks: [FactorizationSweep.WorkerPlan.Task] = []
-        for (s, setting) in PaperSetting.allCases.enumerated() {
+        for (s, setting, d) in [(0, PaperSetting.a, 1), (2, PaperSetting.c, 3)] {
             let sweep = try FactorizationSweep.figureSweep(setting, profile: Self.profile)
-            for d in Self.profile.ranks {
-                tasks.append(.init(setting: setting, rank: d, key: sweep.unitKey(rank: d, references: references[s], codeDigest: "test")))
-            }
+            tasks.append(.init(setting: setting, rank: d, key: sweep.unitKey(rank: d, references: references[s], codeDigest: "test")))
         }
         let plan = FactorizationSweep.WorkerPlan(
             profile: Self.profile, references: references, folder: workerFolder.path, codeDigest: "test", programDigest: "program", tasks: tasks)
@@ -79,12 +83,6 @@ final class FactorizationSweepUnitTests: XCTestCase {
             XCTAssertEqual(try Self.bits(worker.points, worker.limits), try Self.bits(threads.points, threads.limits),
                            "unit \(task.setting.rawValue), d = \(task.rank): worker and threads")
         }
-        // The figure then reads the worker's units back, computing nothing.
-        let progress = ProgressLog()
-        let readBack = try FactorizationSweep.figure(Self.profile, executor: .threads(2), folder: workerFolder, codeDigest: "test", progress: progress.record)
-        XCTAssertEqual(try Self.bits(readBack), try Self.bits(summary))
-        XCTAssertEqual(progress.calls.map(\.done), [42], "every distinct run read back at once: 6 units of 7 (3 curves × 2 seeds + the SVD initialisation)")
-        XCTAssertEqual(progress.calls.map(\.total), [42])
     }
 
     func testASecondRunResumesAndRecomputesOnlyDamagedOrMismatchedUnits() throws {

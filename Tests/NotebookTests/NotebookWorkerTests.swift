@@ -111,11 +111,13 @@ final class NotebookWorkerTests: XCTestCase {
         XCTAssertEqual(SlurmCluster.accountedTasks(ofArray: arrayJob, tasks: 3), Set((0..<3).map { "\(arrayJob)_\($0)|COMPLETED" }))
     }
 
-    /// figure1.md's quick profile with `--executor slurm` on the command line (and `--sbatch --job-name=…`):
-    /// its nine units (three settings × three widths) are the tasks of a job array whose workers are the
-    /// notebook's own program, and its tables equal, byte for byte, those of a local run (`--executor local`)
-    /// of the same notebook; `sacct -j JOB` lists the nine tasks COMPLETED. Needs the local cluster.
-    func testFigure1ThroughSlurmGivesTheLocalRunsTables() throws {
+    /// Figure 1's sweep (`FactorizationSweep.figure`, as figure1.md calls it) on a small profile — two
+    /// widths, one seed, gradient descent capped at 2,000 iterations, so that the test takes a minute
+    /// rather than figure1.md's quick profile's six — with `--executor slurm` on the command line (and
+    /// `--sbatch --job-name=…`): its six units (three settings × two widths) are the tasks of a job array
+    /// whose workers are the notebook's own program, and its tables equal, byte for byte, those of a local
+    /// run (`--executor local`); `sacct -j JOB` lists the six tasks COMPLETED. Needs the local cluster.
+    func testFigure1sSweepThroughSlurmGivesTheLocalRunsTables() throws {
         if let reason = SlurmCluster.unavailable { throw XCTSkip(reason) }
         let process = try NotebookProcess()
         defer { process.remove() }
@@ -127,20 +129,30 @@ final class NotebookWorkerTests: XCTestCase {
               environment: [OPENBLAS_CORETYPE]
 
             """)
-        for file in ["figure1.md", "references.bib"] {
-            if let data = try? Data(contentsOf: project.appendingPathComponent("Notebooks/\(file)")) { try process.write("Notebooks/\(file)", data) }
-        }
+        try process.write("Notebooks/figure1.md", """
+            # Figure 1's sweep, small
+
+            ```swift
+            let profile = FigureProfile(quick: true, ranks: [1, 2], seeds: [1], stopping: StoppingRule(tolerance: 1e-6, maxIterations: 2_000), exhaustiveSubsample: 101)
+            let executor = try WorkExecutor(notebookSettings: NotebookSession.executorSettings)
+            let figure = try FactorizationSweep.figure(profile, in: NotebookSession.cacheFolder, codeDigest: NotebookSession.library, executor: executor)
+            for outcome in figure.outcomes { Table("panel_\\(outcome.setting.rawValue)", rows: outcome.panelRows).emit() }
+            Table("references", rows: figure.referenceRows).emit()
+            Table("runs", rows: figure.runRows).emit()
+            ```
+
+            """)
         let jobName = "notebook-test-figure1-\(getpid())"
         let started = Date()
-        let local = try process.run(exactly: ["run", "Notebooks/figure1.md", "--param", "quick=true", "--out", "out-local", "--cache", "cache-local", "--executor", "local"],
+        let local = try process.run(exactly: ["run", "Notebooks/figure1.md", "--out", "out-local", "--cache", "cache-local", "--executor", "local"],
                                     environment: SlurmCluster.clientEnvironment)
         XCTAssertEqual(local.status, 0, local.stderr)
         let localSeconds = Date().timeIntervalSince(started)
         let slurm = try process.run(exactly: [
-            "run", "Notebooks/figure1.md", "--param", "quick=true", "--out", "out-slurm", "--cache", "cache-slurm", "--executor", "slurm",
+            "run", "Notebooks/figure1.md", "--out", "out-slurm", "--cache", "cache-slurm", "--executor", "slurm",
             "--sbatch", "--job-name=\(jobName)"], environment: SlurmCluster.clientEnvironment)
         XCTAssertEqual(slurm.status, 0, slurm.stderr)
-        print("figure1.md quick: local \(Int(localSeconds)) s, through Slurm \(Int(Date().timeIntervalSince(started) - localSeconds)) s")
+        print("figure 1's sweep, small: local \(Int(localSeconds)) s, through Slurm \(Int(Date().timeIntervalSince(started) - localSeconds)) s")
         let tables = try FileManager.default.contentsOfDirectory(atPath: process.folder.appendingPathComponent("out-local/data/figure1").path)
             .filter { $0.hasSuffix(".tsv") }
         XCTAssertGreaterThanOrEqual(tables.count, 5, "three panels, references, runs: \(tables)")
@@ -150,9 +162,9 @@ final class NotebookWorkerTests: XCTestCase {
         let (status, jobs) = SlurmCluster.client(["scontrol", "show", "job", "--oneliner"])
         XCTAssertEqual(status, 0, jobs)
         let mine = jobs.split(separator: "\n").filter { $0.contains("JobName=\(jobName) ") }
-        XCTAssertEqual(mine.count, 9, "the quick profile's 9 units, one task each: \(mine)")
+        XCTAssertEqual(mine.count, 6, "the six units, one task each: \(mine)")
         if let reason = SlurmCluster.accountingUnavailable { throw XCTSkip("the array ran; \(reason)") }
         let arrayJob = try XCTUnwrap(SlurmCluster.arrayJobId(mine))
-        XCTAssertEqual(SlurmCluster.accountedTasks(ofArray: arrayJob, tasks: 9), Set((0..<9).map { "\(arrayJob)_\($0)|COMPLETED" }))
+        XCTAssertEqual(SlurmCluster.accountedTasks(ofArray: arrayJob, tasks: 6), Set((0..<6).map { "\(arrayJob)_\($0)|COMPLETED" }))
     }
 }
