@@ -64,15 +64,9 @@ final class NotebookWorkerTests: XCTestCase {
         if let reason = SlurmCluster.unavailable { throw XCTSkip(reason) }
         let process = try NotebookProcess()
         defer { process.remove() }
-        let project = SlurmCluster.projectFolder
-        try process.write("notebook.yml", """
-            kernel:
-              package: \(project.path)
-              products: [ImplicitRegularization, LinearAlgebra]
-              environment: [OPENBLAS_CORETYPE]
-
-            """)
+        try Self.useTheProjectAsKernel(process)
         let jobName = "notebook-test-throttle-\(getpid())"
+        let project = SlurmCluster.projectFolder
         let figure4 = try String(contentsOf: project.appendingPathComponent("Notebooks/figure4.md"), encoding: .utf8)
         XCTAssertTrue(figure4.hasPrefix("---\ntitle:"))
         if let bibliography = try? Data(contentsOf: project.appendingPathComponent("Notebooks/references.bib")) {
@@ -121,14 +115,7 @@ final class NotebookWorkerTests: XCTestCase {
         if let reason = SlurmCluster.unavailable { throw XCTSkip(reason) }
         let process = try NotebookProcess()
         defer { process.remove() }
-        let project = SlurmCluster.projectFolder
-        try process.write("notebook.yml", """
-            kernel:
-              package: \(project.path)
-              products: [ImplicitRegularization, LinearAlgebra]
-              environment: [OPENBLAS_CORETYPE]
-
-            """)
+        try Self.useTheProjectAsKernel(process)
         try process.write("Notebooks/figure1.md", """
             # Figure 1's sweep, small
 
@@ -166,5 +153,17 @@ final class NotebookWorkerTests: XCTestCase {
         if let reason = SlurmCluster.accountingUnavailable { throw XCTSkip("the array ran; \(reason)") }
         let arrayJob = try XCTUnwrap(SlurmCluster.arrayJobId(mine))
         XCTAssertEqual(SlurmCluster.accountedTasks(ofArray: arrayJob, tasks: 6), Set((0..<6).map { "\(arrayJob)_\($0)|COMPLETED" }))
+    }
+
+    /// A `notebook.yml` in `process`'s folder naming this project's package as the kernel (built once in
+    /// its `.build/notebook-kernel`), with `OPENBLAS_CORETYPE` in its key.
+    static func useTheProjectAsKernel(_ process: NotebookProcess) throws {
+        try process.write("notebook.yml", """
+            kernel:
+              package: \(SlurmCluster.projectFolder.path)
+              products: [ImplicitRegularization, LinearAlgebra]
+              environment: [OPENBLAS_CORETYPE]
+
+            """)
     }
 }
